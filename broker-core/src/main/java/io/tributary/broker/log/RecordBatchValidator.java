@@ -1,0 +1,135 @@
+package io.tributary.broker.log;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.UnsupportedForMessageFormatException;
+import org.apache.kafka.common.record.CompressionType;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.MutableRecordBatch;
+import org.apache.kafka.common.record.Record;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.utils.CloseableIterator;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Checks record batches a producer sent before they are appended: the bytes must be whole Kafka
+ * v2 batches with a valid CRC-32C, each within {@code max.message.bytes}, with consistent record
+ * counts and offset deltas, timestamps within the topic's bounds, and keys on compacted topics.
+ * The batches are not modified and no record is copied; only compressed batches on compacted
+ * topics are decompressed, to check their keys.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class RecordBatchValidator {
+    private RecordBatchValidator() {
+    }
+
+    /** What validation found: the batches, in order, and how many records they hold. */
+    public record Validated(List<MutableRecordBatch> batches, int recordCount, int sizeInBytes) {
+    }
+
+    /**
+     * Validates {@code records} for appending to {@code tp}.
+     *
+     * @param singleBatch true for a produce request (v3+ carries exactly one batch per partition)
+     */
+    public static Validated validate(TopicPartition tp, MemoryRecords records, LogConfig config, long nowMs,
+                                     boolean singleBatch) {
+        ByteBuffer buffer = records.buffer();
+        int total = buffer.remaining();
+        if (total == 0) {
+            throw new InvalidRecordException("Produce request for " + tp + " holds no record batch");
+        }
+        List<MutableRecordBatch> batches = new ArrayList<>(1);
+        int validBytes = 0;
+        int count = 0;
+        for (MutableRecordBatch batch : records.batches()) {
+            if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
+                throw new UnsupportedForMessageFormatException("Batch for " + tp + " has magic " + batch.magic()
+                        + "; only record batch format v2 (magic 2) is accepted");
+            }
+            if (batch.sizeInBytes() > config.maxMessageBytes()) {
+                throw new RecordTooLargeException("Batch of " + batch.sizeInBytes() + " bytes for " + tp
+                        + " exceeds max.message.bytes " + config.maxMessageBytes());
+            }
+            if (batch.sizeInBytes() > config.segmentBytes()) {
+                throw new RecordBatchTooLargeException("Batch of " + batch.sizeInBytes() + " bytes for " + tp
+                        + " exceeds segment.bytes " + config.segmentBytes());
+            }
+            try {
+                batch.ensureValid();
+            } catch (CorruptRecordException e) {
+                throw new CorruptRecordException("Batch for " + tp + " failed validation: " + e.getMessage());
+            }
+            if (batch.isControlBatch()) {
+                throw new InvalidRecordException("Clients may not send control batches (" + tp + ")");
+            }
+            if (batch.isTransactional()) {
+                throw new InvalidRecordException("Transactional batches are not supported (" + tp + ")");
+            }
+            Integer batchCount = batch.countOrNull();
+            if (batchCount == null || batchCount <= 0 || batch.lastOffset() - batch.baseOffset() + 1 != batchCount) {
+                throw new InvalidRecordException("Batch for " + tp + " has " + batchCount + " records but offset delta "
+                        + (batch.lastOffset() - batch.baseOffset()));
+            }
+            validateRecords(tp, batch, config, nowMs);
+            batches.add(batch);
+            count += batchCount;
+            validBytes += batch.sizeInBytes();
+        }
+        if (validBytes != total) {
+            throw new CorruptRecordException("Records for " + tp + " hold " + total + " bytes but only " + validBytes
+                    + " form complete batches: the last batch is truncated");
+        }
+        if (singleBatch && batches.size() != 1) {
+            throw new InvalidRecordException("Produce requests must carry exactly one record batch per partition; "
+                    + tp + " has " + batches.size());
+        }
+        return new Validated(batches, count, validBytes);
+    }
+
+    private static void validateRecords(TopicPartition tp, MutableRecordBatch batch, LogConfig config, long nowMs) {
+        boolean checkTimestamps = config.timestampType() == org.apache.kafka.common.record.TimestampType.CREATE_TIME;
+        if (checkTimestamps) checkTimestamp(tp, batch.maxTimestamp(), config, nowMs);
+        boolean compressed = batch.compressionType() != CompressionType.NONE;
+        if (compressed && !config.compact()) return;
+        long expectedDelta = 0;
+        try (CloseableIterator<Record> it = batch.streamingIterator(org.apache.kafka.common.utils.BufferSupplier.NO_CACHING)) {
+            while (it.hasNext()) {
+                Record record = it.next();
+                long delta = record.offset() - batch.baseOffset();
+                if (delta != expectedDelta) {
+                    throw new InvalidRecordException("Record in batch for " + tp + " has offset delta " + delta
+                            + ", expected " + expectedDelta);
+                }
+                expectedDelta++;
+                if (config.compact() && !record.hasKey()) {
+                    throw new InvalidRecordException("Compacted topic " + tp.topic() + " cannot accept a record without a key");
+                }
+                if (checkTimestamps && !compressed) checkTimestamp(tp, record.timestamp(), config, nowMs);
+            }
+        }
+    }
+
+    private static void checkTimestamp(TopicPartition tp, long timestamp, LogConfig config, long nowMs) {
+        if (timestamp < 0 && timestamp != RecordBatch.NO_TIMESTAMP) {
+            throw new InvalidTimestampException("Timestamp " + timestamp + " for " + tp + " is negative");
+        }
+        if (timestamp == RecordBatch.NO_TIMESTAMP) return;
+        if (nowMs - timestamp > config.timestampBeforeMaxMs()) {
+            throw new InvalidTimestampException("Timestamp " + timestamp + " for " + tp + " is more than "
+                    + "message.timestamp.before.max.ms " + config.timestampBeforeMaxMs() + " before the broker's time " + nowMs);
+        }
+        if (timestamp - nowMs > config.timestampAfterMaxMs()) {
+            throw new InvalidTimestampException("Timestamp " + timestamp + " for " + tp + " is more than "
+                    + "message.timestamp.after.max.ms " + config.timestampAfterMaxMs() + " after the broker's time " + nowMs);
+        }
+    }
+}
