@@ -1,0 +1,173 @@
+package io.tributary.broker;
+
+import io.tributary.broker.api.ApiHandler;
+import io.tributary.broker.api.ApiVersionsHandler;
+import io.tributary.broker.api.ClusterView;
+import io.tributary.broker.api.CreatePartitionsHandler;
+import io.tributary.broker.api.CreateTopicsHandler;
+import io.tributary.broker.api.DeleteRecordsHandler;
+import io.tributary.broker.api.DeleteTopicsHandler;
+import io.tributary.broker.api.FetchHandler;
+import io.tributary.broker.api.FetchWaiters;
+import io.tributary.broker.api.InitProducerIdHandler;
+import io.tributary.broker.api.ListOffsetsHandler;
+import io.tributary.broker.api.MetadataHandler;
+import io.tributary.broker.api.ProduceHandler;
+import io.tributary.broker.api.ProducerIdManager;
+import io.tributary.broker.api.RequestDispatcher;
+import io.tributary.broker.log.LogManager;
+import io.tributary.broker.network.KafkaServer;
+import io.tributary.broker.topic.TopicManager;
+import io.tributary.broker.topic.TopicStore;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A Tributary broker node: the partition logs of a data directory served over the Kafka protocol.
+ *
+ * <pre>{@code
+ * try (Broker broker = Broker.start(BrokerConfig.defaults()
+ *         .with("listeners", "127.0.0.1:0").with("log.dirs", "/tmp/tributary"))) {
+ *     String bootstrap = broker.bootstrapServers();   // give this to any Kafka client
+ *     broker.topics().create("orders", 3, (short) 1, Map.of(), 1);
+ * }
+ * }</pre>
+ *
+ * <p>{@link #start} recovers the logs (validating anything written after the last flush unless
+ * the previous shutdown was clean), then listens. {@link #close} stops accepting requests, answers
+ * parked fetches, flushes and closes every log and leaves the clean-shutdown marker.
+ */
+public final class Broker implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Broker.class.getName());
+
+    private final BrokerConfig config;
+    private final LogManager logs;
+    private final TopicManager topics;
+    private final KafkaServer server;
+    private final FetchWaiters fetchWaiters;
+    private final ScheduledExecutorService timer;
+    private final InetSocketAddress address;
+    private final String clusterId;
+
+    private Broker(BrokerConfig config) throws IOException, InterruptedException {
+        this.config = config;
+        File dataDir = config.dataDir();
+        this.logs = new LogManager(dataDir, Clock.systemUTC());
+        try {
+            this.clusterId = loadClusterId(dataDir, config.clusterId());
+            this.topics = new TopicManager(new TopicStore(dataDir), logs, config.logDefaults(), 1);
+            topics.loadAll();
+            logs.startBackgroundTasks(new LogManager.Schedule(config.retentionCheckIntervalMs(),
+                    config.flushSchedulerIntervalMs(), config.cleanerEnable(), config.cleanerBackoffMs(),
+                    config.producerIdExpirationMs()));
+            this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "tributary-fetch-timer");
+                t.setDaemon(true);
+                return t;
+            });
+            this.fetchWaiters = new FetchWaiters(timer);
+            ProducerIdManager producerIds = new ProducerIdManager(dataDir);
+            AtomicReference<RequestDispatcher> dispatcher = new AtomicReference<>();
+            AtomicReference<ClusterView> view = new AtomicReference<>();
+            Map<ApiKeys, ApiHandler<? extends ApiMessage>> handlers = new EnumMap<>(ApiKeys.class);
+            handlers.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(() -> dispatcher.get().supportedApis()));
+            handlers.put(ApiKeys.METADATA, (ctx, req) -> new MetadataHandler(topics, view.get(), config.autoCreateTopics(),
+                    config.numPartitions()).handle(ctx, (org.apache.kafka.common.message.MetadataRequestData) req));
+            handlers.put(ApiKeys.PRODUCE, new ProduceHandler(topics, fetchWaiters));
+            handlers.put(ApiKeys.FETCH, new FetchHandler(topics, fetchWaiters, config.fetchMaxBytes()));
+            handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(topics));
+            handlers.put(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(topics, config.nodeId(), config.numPartitions(),
+                    config.defaultReplicationFactor()));
+            handlers.put(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(topics, config.deleteTopicEnable()));
+            handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(topics));
+            handlers.put(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(topics));
+            handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds));
+            dispatcher.set(new RequestDispatcher(handlers));
+            this.server = new KafkaServer(dispatcher.get(), config.socketRequestMaxBytes(), config.networkThreads(),
+                    config.ioThreads());
+            this.address = server.start(config.listenHost(), config.listenPort());
+            view.set(new ClusterView(clusterId, config.nodeId(), config.advertisedHost(),
+                    config.advertisedPort(address.getPort())));
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            logs.close();
+            throw e;
+        }
+    }
+
+    /** Recovers the logs of {@code config}'s data directory and starts listening. */
+    public static Broker start(BrokerConfig config) throws IOException {
+        try {
+            Broker broker = new Broker(config);
+            LOG.log(System.Logger.Level.INFO, "Tributary broker " + config.nodeId() + " listening on "
+                    + broker.bootstrapServers() + " with data in " + config.dataDir().getAbsolutePath());
+            return broker;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while starting the broker", e);
+        }
+    }
+
+    private static String loadClusterId(File dataDir, String configured) throws IOException {
+        File file = new File(new File(dataDir, "meta"), "cluster.id");
+        Files.createDirectories(file.getParentFile().toPath());
+        if (file.exists()) {
+            String stored = Files.readString(file.toPath(), StandardCharsets.UTF_8).trim();
+            if (configured != null && !configured.isBlank() && !configured.equals(stored)) {
+                throw new IllegalStateException("Data directory " + dataDir + " belongs to cluster " + stored
+                        + " but cluster.id is " + configured);
+            }
+            return stored;
+        }
+        String id = configured == null || configured.isBlank() ? Uuid.randomUuid().toString() : configured;
+        Files.writeString(file.toPath(), id, StandardCharsets.UTF_8);
+        return id;
+    }
+
+    /** The address the listener is bound to. */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** {@code host:port} for a Kafka client's {@code bootstrap.servers}. */
+    public String bootstrapServers() {
+        return config.advertisedHost() + ":" + config.advertisedPort(address.getPort());
+    }
+
+    public String clusterId() {
+        return clusterId;
+    }
+
+    public TopicManager topics() {
+        return topics;
+    }
+
+    public LogManager logs() {
+        return logs;
+    }
+
+    public BrokerConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        fetchWaiters.completeAll();
+        timer.shutdownNow();
+        logs.close();
+        LOG.log(System.Logger.Level.INFO, "Tributary broker " + config.nodeId() + " stopped");
+    }
+}

@@ -1,0 +1,173 @@
+package io.tributary.broker;
+
+import io.tributary.broker.log.LogConfig;
+import org.apache.kafka.common.config.ConfigException;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The settings of one broker node. Names are Kafka's where Kafka has one; every setting, its
+ * default and meaning is listed in {@code docs/configuration.md}. Topic defaults ({@code log.*},
+ * {@code message.max.bytes}, ...) are read from the same properties into {@link #logDefaults()}.
+ * Immutable.
+ */
+public final class BrokerConfig {
+    /** Broker-level settings with their defaults; topic-level defaults live in {@code TopicConfigKey}. */
+    public static final Map<String, String> DEFAULTS;
+
+    static {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("node.id", "0");
+        d.put("listeners", "127.0.0.1:9092");
+        d.put("advertised.listeners", "");
+        d.put("log.dirs", "./data");
+        d.put("num.partitions", "1");
+        d.put("default.replication.factor", "1");
+        d.put("auto.create.topics.enable", "true");
+        d.put("delete.topic.enable", "true");
+        d.put("socket.request.max.bytes", "104857600");
+        d.put("num.io.threads", "8");
+        d.put("num.network.threads", "3");
+        d.put("log.retention.check.interval.ms", "300000");
+        d.put("log.flush.scheduler.interval.ms", "1000");
+        d.put("log.cleaner.enable", "true");
+        d.put("log.cleaner.backoff.ms", "15000");
+        d.put("producer.id.expiration.ms", "86400000");
+        d.put("fetch.max.bytes", "57671680");
+        d.put("cluster.id", "");
+        DEFAULTS = Map.copyOf(d);
+    }
+
+    private final Map<String, String> props;
+    private final LogConfig logDefaults;
+
+    public BrokerConfig(Map<String, String> props) {
+        Map<String, String> merged = new HashMap<>(DEFAULTS);
+        merged.putAll(props);
+        this.props = Map.copyOf(merged);
+        this.logDefaults = LogConfig.brokerDefaults(this.props);
+        listenHost();
+        listenPort();
+        intValue("node.id");
+        intValue("num.partitions");
+        intValue("num.io.threads");
+    }
+
+    public static BrokerConfig defaults() {
+        return new BrokerConfig(Map.of());
+    }
+
+    /** Reads a properties file; {@code overrides} win over the file. */
+    public static BrokerConfig load(Path file, Map<String, String> overrides) throws IOException {
+        Map<String, String> map = new HashMap<>();
+        if (file != null) {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                p.load(r);
+            }
+            for (String k : p.stringPropertyNames()) map.put(k, p.getProperty(k).trim());
+        }
+        map.putAll(overrides);
+        return new BrokerConfig(map);
+    }
+
+    /** A copy with {@code key} set to {@code value}. */
+    public BrokerConfig with(String key, String value) {
+        Map<String, String> m = new HashMap<>(props);
+        m.put(key, value);
+        return new BrokerConfig(m);
+    }
+
+    public String get(String key) {
+        return props.get(key);
+    }
+
+    public Map<String, String> asMap() {
+        return props;
+    }
+
+    public int nodeId() { return intValue("node.id"); }
+    public File dataDir() { return new File(props.get("log.dirs").split(",")[0].trim()); }
+    public int numPartitions() { return intValue("num.partitions"); }
+    public short defaultReplicationFactor() { return (short) intValue("default.replication.factor"); }
+    public boolean autoCreateTopics() { return Boolean.parseBoolean(props.get("auto.create.topics.enable")); }
+    public boolean deleteTopicEnable() { return Boolean.parseBoolean(props.get("delete.topic.enable")); }
+    public int socketRequestMaxBytes() { return intValue("socket.request.max.bytes"); }
+    public int ioThreads() { return intValue("num.io.threads"); }
+    public int networkThreads() { return intValue("num.network.threads"); }
+    public long retentionCheckIntervalMs() { return longValue("log.retention.check.interval.ms"); }
+    public long flushSchedulerIntervalMs() { return longValue("log.flush.scheduler.interval.ms"); }
+    public boolean cleanerEnable() { return Boolean.parseBoolean(props.get("log.cleaner.enable")); }
+    public long cleanerBackoffMs() { return longValue("log.cleaner.backoff.ms"); }
+    public long producerIdExpirationMs() { return longValue("producer.id.expiration.ms"); }
+    public int fetchMaxBytes() { return intValue("fetch.max.bytes"); }
+    public String clusterId() { return props.get("cluster.id"); }
+    public LogConfig logDefaults() { return logDefaults; }
+
+    /** The host of {@code listeners}; an optional {@code PLAINTEXT://} prefix is accepted. */
+    public String listenHost() {
+        String l = stripScheme(props.get("listeners"));
+        int colon = l.lastIndexOf(':');
+        if (colon < 0) throw new ConfigException("listeners", props.get("listeners"), "expected HOST:PORT");
+        return l.substring(0, colon);
+    }
+
+    public int listenPort() {
+        String l = stripScheme(props.get("listeners"));
+        try {
+            return Integer.parseInt(l.substring(l.lastIndexOf(':') + 1));
+        } catch (NumberFormatException e) {
+            throw new ConfigException("listeners", props.get("listeners"), "expected HOST:PORT");
+        }
+    }
+
+    /** The host clients are told to connect to; the listen host unless {@code advertised.listeners} is set. */
+    public String advertisedHost() {
+        String a = props.get("advertised.listeners");
+        if (a == null || a.isBlank()) {
+            String h = listenHost();
+            return h.isEmpty() || h.equals("0.0.0.0") ? "127.0.0.1" : h;
+        }
+        String l = stripScheme(a);
+        return l.substring(0, l.lastIndexOf(':'));
+    }
+
+    /** The advertised port, or {@code boundPort} (the port actually bound) when none is set. */
+    public int advertisedPort(int boundPort) {
+        String a = props.get("advertised.listeners");
+        if (a == null || a.isBlank()) return boundPort;
+        String l = stripScheme(a);
+        return Integer.parseInt(l.substring(l.lastIndexOf(':') + 1));
+    }
+
+    private static String stripScheme(String listener) {
+        String l = listener.split(",")[0].trim();
+        int scheme = l.indexOf("://");
+        return scheme >= 0 ? l.substring(scheme + 3) : l;
+    }
+
+    private int intValue(String key) {
+        try {
+            return Integer.parseInt(props.get(key).trim());
+        } catch (NumberFormatException | NullPointerException e) {
+            throw new ConfigException(key, props.get(key), "expected a whole number");
+        }
+    }
+
+    private long longValue(String key) {
+        try {
+            return Long.parseLong(props.get(key).trim());
+        } catch (NumberFormatException | NullPointerException e) {
+            throw new ConfigException(key, props.get(key), "expected a whole number");
+        }
+    }
+}

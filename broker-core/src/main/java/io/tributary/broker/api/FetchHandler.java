@@ -1,0 +1,124 @@
+package io.tributary.broker.api;
+
+import io.tributary.broker.log.LogReadResult;
+import io.tributary.broker.network.RequestContext;
+import io.tributary.broker.topic.TopicManager;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
+import org.apache.kafka.common.message.FetchResponseData.PartitionData;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Fetch (v4+): reads each requested partition from its offset, up to the partition's and the
+ * response's byte limits (the first batch is returned whole even when larger, as Kafka does), and
+ * answers with file regions of the segments, which are sent with zero copy. When fewer than
+ * {@code min.bytes} are available the fetch waits up to {@code max.wait.ms} for appends.
+ * Fetch sessions are not kept: every response has session id 0, so clients send full fetches.
+ */
+public final class FetchHandler implements ApiHandler<FetchRequestData> {
+    private final TopicManager topics;
+    private final FetchWaiters waiters;
+    private final int brokerMaxBytes;
+
+    public FetchHandler(TopicManager topics, FetchWaiters waiters, int brokerMaxBytes) {
+        this.topics = topics;
+        this.waiters = waiters;
+        this.brokerMaxBytes = brokerMaxBytes;
+    }
+
+    private record Result(FetchResponseData response, int bytes, boolean hasError) {
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, FetchRequestData request) {
+        short version = ctx.apiVersion();
+        Result first = read(request, version);
+        if (request.maxWaitMs() <= 0 || first.bytes() >= request.minBytes() || first.hasError()
+                || request.topics().isEmpty()) {
+            return CompletableFuture.completedFuture(first.response());
+        }
+        CompletableFuture<ApiMessage> future = new CompletableFuture<>();
+        Set<TopicPartition> partitions = new HashSet<>();
+        for (FetchRequestData.FetchTopic t : request.topics()) {
+            Optional<String> name = topicName(t, version);
+            name.ifPresent(n -> t.partitions().forEach(p -> partitions.add(new TopicPartition(n, p.partition()))));
+        }
+        waiters.park(partitions, force -> {
+            Result r = read(request, version);
+            if (force || r.bytes() >= request.minBytes() || r.hasError()) {
+                future.complete(r.response());
+                return true;
+            }
+            return false;
+        }, request.maxWaitMs());
+        return future;
+    }
+
+    private Optional<String> topicName(FetchRequestData.FetchTopic t, short version) {
+        return version >= 13 ? topics.nameOf(t.topicId()) : Optional.of(t.topic());
+    }
+
+    private Result read(FetchRequestData request, short version) {
+        FetchResponseData response = new FetchResponseData().setErrorCode((short) 0).setSessionId(0);
+        int remaining = Math.min(request.maxBytes() <= 0 ? Integer.MAX_VALUE : request.maxBytes(), brokerMaxBytes);
+        int total = 0;
+        boolean hasError = false;
+        for (FetchRequestData.FetchTopic t : request.topics()) {
+            FetchableTopicResponse topicResponse = new FetchableTopicResponse();
+            if (version >= 13) topicResponse.setTopicId(t.topicId());
+            else topicResponse.setTopic(t.topic());
+            Optional<String> name = topicName(t, version);
+            for (FetchRequestData.FetchPartition p : t.partitions()) {
+                PartitionData pd = new PartitionData().setPartitionIndex(p.partition())
+                        .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1)
+                        .setAbortedTransactions(null).setPreferredReadReplica(-1).setRecords(MemoryRecords.EMPTY);
+                if (name.isEmpty()) {
+                    pd.setErrorCode((version >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
+                    hasError = true;
+                } else {
+                    TopicPartition tp = new TopicPartition(name.get(), p.partition());
+                    try {
+                        var log = topics.log(tp);
+                        try {
+                            int limit = Math.min(p.partitionMaxBytes(), remaining);
+                            LogReadResult r = log.read(p.fetchOffset(), Math.max(limit, 0), total == 0);
+                            int size = r.sizeInBytes();
+                            if (size > 0 && (limit > 0 || total == 0)) {
+                                pd.setRecords(r.records());
+                                total += size;
+                                remaining = Math.max(0, remaining - size);
+                            }
+                            pd.setHighWatermark(r.highWatermark()).setLastStableOffset(r.highWatermark())
+                                    .setLogStartOffset(r.logStartOffset());
+                        } catch (OffsetOutOfRangeException e) {
+                            pd.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code()).setHighWatermark(log.highWatermark())
+                                    .setLastStableOffset(log.highWatermark()).setLogStartOffset(log.logStartOffset());
+                            hasError = true;
+                        }
+                    } catch (RuntimeException e) {
+                        pd.setErrorCode(Errors.forException(e).code());
+                        hasError = true;
+                    }
+                }
+                topicResponse.partitions().add(pd);
+            }
+            response.responses().add(topicResponse);
+        }
+        return new Result(response, total, hasError);
+    }
+
+    static boolean isZero(Uuid id) {
+        return id == null || Uuid.ZERO_UUID.equals(id);
+    }
+}

@@ -1,0 +1,113 @@
+package io.tributary.broker.api;
+
+import io.tributary.broker.network.RequestContext;
+import io.tributary.broker.topic.TopicManager;
+import io.tributary.broker.topic.TopicMetadata;
+import io.tributary.broker.topic.TopicNames;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Metadata: brokers, cluster id, controller, and for each requested topic its id and partitions
+ * (this node leads all of them). Unknown topics are created when the request allows it and
+ * {@code auto.create.topics.enable} is true, with {@code num.partitions} partitions.
+ */
+public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
+    private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
+
+    private final TopicManager topics;
+    private final ClusterView cluster;
+    private final boolean autoCreate;
+    private final int defaultPartitions;
+
+    public MetadataHandler(TopicManager topics, ClusterView cluster, boolean autoCreate, int defaultPartitions) {
+        this.topics = topics;
+        this.cluster = cluster;
+        this.autoCreate = autoCreate;
+        this.defaultPartitions = defaultPartitions;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, MetadataRequestData request) {
+        short version = ctx.apiVersion();
+        MetadataResponseData response = new MetadataResponseData()
+                .setClusterId(cluster.clusterId())
+                .setControllerId(cluster.nodeId());
+        response.brokers().add(new MetadataResponseBroker().setNodeId(cluster.nodeId()).setHost(cluster.host())
+                .setPort(cluster.port()).setRack(null));
+        List<MetadataResponseTopic> out = new ArrayList<>();
+        if (request.topics() == null) {
+            for (TopicMetadata t : topics.all()) out.add(describe(t, version));
+        } else {
+            boolean allowCreate = autoCreate && (version < 4 || request.allowAutoTopicCreation());
+            for (MetadataRequestData.MetadataRequestTopic rt : request.topics()) {
+                out.add(lookup(rt, allowCreate, version));
+            }
+        }
+        response.topics().addAll(out);
+        return CompletableFuture.completedFuture(response);
+    }
+
+    private MetadataResponseTopic lookup(MetadataRequestData.MetadataRequestTopic rt, boolean allowCreate, short version) {
+        String name = rt.name();
+        if (name == null && rt.topicId() != null && !rt.topicId().equals(Uuid.ZERO_UUID)) {
+            return topics.nameOf(rt.topicId()).flatMap(topics::get).map(t -> describe(t, version))
+                    .orElseGet(() -> error(null, rt.topicId(), Errors.UNKNOWN_TOPIC_ID, version));
+        }
+        var existing = topics.get(name);
+        if (existing.isPresent()) return describe(existing.get(), version);
+        try {
+            TopicNames.validate(name);
+        } catch (RuntimeException e) {
+            return error(name, Uuid.ZERO_UUID, Errors.INVALID_TOPIC_EXCEPTION, version);
+        }
+        if (!allowCreate) return error(name, Uuid.ZERO_UUID, Errors.UNKNOWN_TOPIC_OR_PARTITION, version);
+        try {
+            return describe(topics.create(name, -1, (short) -1, Map.of(), defaultPartitions), version);
+        } catch (TopicExistsException raced) {
+            return describe(topics.require(name), version);
+        } catch (RuntimeException e) {
+            return error(name, Uuid.ZERO_UUID, Errors.forException(e), version);
+        }
+    }
+
+    private MetadataResponseTopic describe(TopicMetadata t, short version) {
+        MetadataResponseTopic topic = new MetadataResponseTopic()
+                .setErrorCode((short) 0)
+                .setName(t.name())
+                .setIsInternal(TopicNames.isInternal(t.name()))
+                .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+        if (version >= 10) topic.setTopicId(t.topicId());
+        List<Integer> self = List.of(cluster.nodeId());
+        for (int p = 0; p < t.partitions(); p++) {
+            topic.partitions().add(new MetadataResponsePartition()
+                    .setErrorCode((short) 0)
+                    .setPartitionIndex(p)
+                    .setLeaderId(cluster.nodeId())
+                    .setLeaderEpoch(0)
+                    .setReplicaNodes(self)
+                    .setIsrNodes(self)
+                    .setOfflineReplicas(List.of()));
+        }
+        return topic;
+    }
+
+    private static MetadataResponseTopic error(String name, Uuid id, Errors error, short version) {
+        MetadataResponseTopic topic = new MetadataResponseTopic().setErrorCode(error.code()).setName(name)
+                .setIsInternal(false).setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+        if (version >= 10 && id != null) topic.setTopicId(id);
+        return topic;
+    }
+}

@@ -1,0 +1,102 @@
+package io.tributary.broker.api;
+
+import io.tributary.broker.log.LogAppendInfo;
+import io.tributary.broker.log.PartitionLog;
+import io.tributary.broker.network.RequestContext;
+import io.tributary.broker.network.RequestProcessor.ConnectionCloseException;
+import io.tributary.broker.topic.TopicManager;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Produce (v3+): validates and appends each partition's batch, answering per partition with the
+ * base offset or the Kafka error of what went wrong. A failed partition never affects another,
+ * and nothing is written for a batch that fails validation. With {@code acks=0} there is no
+ * response; if any partition fails the connection is closed, which is how Kafka tells such a
+ * producer. On a single node {@code acks=1} and {@code acks=all} are answered after the local
+ * append (and its fsync when the topic flushes every batch).
+ */
+public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
+    private final TopicManager topics;
+    private final FetchWaiters fetchWaiters;
+
+    public ProduceHandler(TopicManager topics, FetchWaiters fetchWaiters) {
+        this.topics = topics;
+        this.fetchWaiters = fetchWaiters;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext ctx, ProduceRequestData request) {
+        short version = ctx.apiVersion();
+        short acks = request.acks();
+        boolean validAcks = acks == 0 || acks == 1 || acks == -1;
+        ProduceResponseData response = new ProduceResponseData();
+        boolean anyError = false;
+        for (ProduceRequestData.TopicProduceData topicData : request.topicData()) {
+            Optional<String> name = version >= 13 ? topics.nameOf(topicData.topicId()) : Optional.of(topicData.name());
+            TopicProduceResponse topicResponse = new TopicProduceResponse();
+            if (version >= 13) topicResponse.setTopicId(topicData.topicId());
+            else topicResponse.setName(topicData.name());
+            for (ProduceRequestData.PartitionProduceData pd : topicData.partitionData()) {
+                PartitionProduceResponse pr = new PartitionProduceResponse().setIndex(pd.index())
+                        .setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
+                if (!validAcks) {
+                    fail(pr, Errors.INVALID_REQUIRED_ACKS, "acks must be -1, 0 or 1, got " + acks, version);
+                } else if (name.isEmpty()) {
+                    fail(pr, version >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION,
+                            "Unknown topic id " + topicData.topicId(), version);
+                } else {
+                    TopicPartition tp = new TopicPartition(name.get(), pd.index());
+                    try {
+                        PartitionLog log = topics.log(tp);
+                        MemoryRecords records = (MemoryRecords) pd.records();
+                        if (records == null) records = MemoryRecords.EMPTY;
+                        LogAppendInfo info = log.append(records, 0, true);
+                        pr.setBaseOffset(info.firstOffset()).setLogAppendTimeMs(info.logAppendTime())
+                                .setLogStartOffset(info.logStartOffset());
+                        if (!info.duplicate()) fetchWaiters.onAppend(tp);
+                    } catch (RuntimeException e) {
+                        fail(pr, Errors.forException(e), e.getMessage(), version);
+                    }
+                }
+                anyError |= pr.errorCode() != 0;
+                topicResponse.partitionResponses().add(pr);
+            }
+            response.responses().add(topicResponse);
+        }
+        if (acks == 0) {
+            if (anyError) throw new ConnectionCloseException("a produce request with acks=0 failed: " + firstError(response));
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.completedFuture(response);
+    }
+
+    private static void fail(PartitionProduceResponse pr, Errors error, String message, short version) {
+        pr.setErrorCode(error.code());
+        if (version >= 8) pr.setErrorMessage(message);
+    }
+
+    private static String firstError(ProduceResponseData response) {
+        for (TopicProduceResponse t : response.responses()) {
+            for (PartitionProduceResponse p : t.partitionResponses()) {
+                if (p.errorCode() != 0) return (t.name() != null && !t.name().isEmpty() ? t.name() : t.topicId())
+                        + "-" + p.index() + ": " + Errors.forCode(p.errorCode());
+            }
+        }
+        return "unknown";
+    }
+
+    static boolean isZero(Uuid id) {
+        return id == null || Uuid.ZERO_UUID.equals(id);
+    }
+}

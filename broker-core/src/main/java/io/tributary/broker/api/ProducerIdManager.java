@@ -1,0 +1,51 @@
+package io.tributary.broker.api;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Hands out producer ids that are never reused, across restarts: ids are reserved in blocks of
+ * {@value #BLOCK_SIZE} and the end of the reserved block is written (fsynced, renamed) to
+ * {@code <data>/meta/producer-ids} before any id of the block is given out.
+ *
+ * <p>Thread-safe: {@link #nextId()} is synchronized.
+ */
+public final class ProducerIdManager {
+    static final int BLOCK_SIZE = 1000;
+
+    private final File file;
+    private long next;
+    private long blockEnd;
+
+    public ProducerIdManager(File dataDir) throws IOException {
+        File meta = new File(dataDir, "meta");
+        Files.createDirectories(meta.toPath());
+        this.file = new File(meta, "producer-ids");
+        long reserved = 0;
+        if (file.exists()) {
+            String text = Files.readString(file.toPath(), StandardCharsets.UTF_8).trim();
+            if (!text.isEmpty()) reserved = Long.parseLong(text);
+        }
+        this.next = reserved;
+        this.blockEnd = reserved;
+    }
+
+    public synchronized long nextId() throws IOException {
+        if (next >= blockEnd) {
+            long end = next + BLOCK_SIZE;
+            File tmp = new File(file.getParentFile(), file.getName() + ".tmp");
+            Files.writeString(tmp.toPath(), Long.toString(end), StandardCharsets.UTF_8);
+            try (FileChannel ch = FileChannel.open(tmp.toPath(), StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            blockEnd = end;
+        }
+        return next++;
+    }
+}

@@ -1,0 +1,96 @@
+package io.tributary.broker.cli;
+
+import io.tributary.broker.Broker;
+import io.tributary.broker.BrokerConfig;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code java -jar tributary-broker.jar [--listen HOST:PORT] [--data DIR] [--config FILE]}: runs a
+ * broker until SIGTERM or Ctrl-C, then shuts it down cleanly. Prints
+ * {@code Tributary broker listening on HOST:PORT} once clients can connect.
+ */
+public final class BrokerMain {
+    private BrokerMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        Map<String, String> overrides = new HashMap<>();
+        Path configFile = null;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "-h", "--help" -> {
+                    out.println(usage());
+                    return 0;
+                }
+                case "--listen", "--data", "--config" -> {
+                    if (i + 1 >= args.length) {
+                        err.println("Missing value after " + arg + "\n\n" + usage());
+                        return 2;
+                    }
+                    String value = args[++i];
+                    if (arg.equals("--listen")) overrides.put("listeners", value);
+                    else if (arg.equals("--data")) overrides.put("log.dirs", value);
+                    else configFile = Path.of(value);
+                }
+                default -> {
+                    if (arg.startsWith("--") && arg.contains("=")) {
+                        String kv = arg.substring(2);
+                        overrides.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+                    } else {
+                        err.println("Unknown argument " + arg + "\n\n" + usage());
+                        return 2;
+                    }
+                }
+            }
+        }
+        BrokerConfig config;
+        try {
+            config = BrokerConfig.load(configFile, overrides);
+        } catch (RuntimeException e) {
+            err.println("Invalid configuration: " + e.getMessage());
+            return 2;
+        }
+        Broker broker = Broker.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                broker.close();
+            } catch (Exception e) {
+                e.printStackTrace();
+            } finally {
+                stopped.countDown();
+            }
+        }, "tributary-shutdown"));
+        out.println("Tributary broker listening on " + broker.bootstrapServers() + " (data: "
+                + config.dataDir().getAbsolutePath() + ")");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    static String usage() {
+        return """
+                Usage: java -jar tributary-broker.jar [options]
+
+                Runs a Tributary broker node that Kafka clients can produce to and consume from.
+
+                Options:
+                  --listen HOST:PORT   address to listen on (default 127.0.0.1:9092)
+                  --data DIR           data directory (default ./data)
+                  --config FILE        broker properties file (Kafka's property names)
+                  --NAME=VALUE         set any broker property, e.g. --num.partitions=3
+                  -h, --help           show this help
+
+                Stop it with Ctrl-C or SIGTERM; it shuts down cleanly.""";
+    }
+}

@@ -1,0 +1,219 @@
+package io.tributary.broker.log;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.KafkaStorageException;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Owns every partition log in a data directory and the background work on them: retention,
+ * compaction, time-based flush and roll, producer-id expiry.
+ *
+ * <p>Layout: {@code <data>/<topic>-<partition>/} per partition; {@code <data>/.lock} is held
+ * (file lock) while the broker runs, so two brokers cannot share a directory;
+ * {@code <data>/.clean_shutdown} exists only between a clean shutdown and the next start, and
+ * lets that start skip recovery.
+ *
+ * <p>Thread safety: the log map is concurrent; each log guards itself. Background tasks run on
+ * one scheduler thread; compaction on its own thread.
+ */
+public final class LogManager implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(LogManager.class.getName());
+    static final String CLEAN_SHUTDOWN_FILE = ".clean_shutdown";
+
+    /** Intervals of the background tasks. */
+    public record Schedule(long retentionCheckMs, long flushCheckMs, boolean cleanerEnabled, long cleanerBackoffMs,
+                           long producerIdExpirationMs) {
+    }
+
+    private final File dataDir;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+    private final ScheduledExecutorService cleanerThread;
+    private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+    private final LogCleaner cleaner = new LogCleaner();
+    private final boolean cleanShutdown;
+    private final FileChannel lockChannel;
+    private final FileLock dirLock;
+    private volatile boolean closed;
+
+    public LogManager(File dataDir, Clock clock) throws IOException {
+        this.dataDir = dataDir;
+        this.clock = clock;
+        Files.createDirectories(dataDir.toPath());
+        this.lockChannel = FileChannel.open(new File(dataDir, ".lock").toPath(), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock lock = lockChannel.tryLock();
+        if (lock == null) {
+            lockChannel.close();
+            throw new KafkaStorageException("Data directory " + dataDir.getAbsolutePath()
+                    + " is in use by another broker");
+        }
+        this.dirLock = lock;
+        File marker = new File(dataDir, CLEAN_SHUTDOWN_FILE);
+        this.cleanShutdown = marker.exists();
+        Files.deleteIfExists(marker.toPath());
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("tributary-log-scheduler"));
+        this.cleanerThread = Executors.newSingleThreadScheduledExecutor(daemon("tributary-log-cleaner"));
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Starts the background tasks. */
+    public void startBackgroundTasks(Schedule schedule) {
+        scheduler.scheduleWithFixedDelay(this::applyRetention, schedule.retentionCheckMs(), schedule.retentionCheckMs(),
+                TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(() -> {
+            for (PartitionLog log : logs.values()) {
+                log.maybeFlushByTime();
+                log.maybeRollByTime();
+            }
+        }, schedule.flushCheckMs(), schedule.flushCheckMs(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(() -> {
+            for (PartitionLog log : logs.values()) log.expireProducers(schedule.producerIdExpirationMs());
+        }, 60_000, 60_000, TimeUnit.MILLISECONDS);
+        if (schedule.cleanerEnabled()) {
+            cleanerThread.scheduleWithFixedDelay(this::compactDirtyLogs, schedule.cleanerBackoffMs(),
+                    schedule.cleanerBackoffMs(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Opens the log of {@code tp}, creating it if it does not exist. */
+    public PartitionLog getOrCreate(TopicPartition tp, LogConfig config) {
+        return logs.computeIfAbsent(tp, key -> {
+            try {
+                return PartitionLog.open(key, partitionDir(key), config, cleanShutdown, clock, scheduler);
+            } catch (IOException e) {
+                throw new KafkaStorageException("Cannot open the log of " + key + " in " + partitionDir(key) + ": "
+                        + e.getMessage(), e);
+            }
+        });
+    }
+
+    public Optional<PartitionLog> get(TopicPartition tp) {
+        return Optional.ofNullable(logs.get(tp));
+    }
+
+    public Collection<PartitionLog> all() {
+        return logs.values();
+    }
+
+    /** Closes and deletes the log of {@code tp} and its directory. */
+    public void delete(TopicPartition tp) {
+        PartitionLog log = logs.remove(tp);
+        try {
+            if (log != null) log.delete();
+            else PartitionLog.deleteRecursively(partitionDir(tp));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "Could not delete the directory of " + tp, e);
+        }
+    }
+
+    /**
+     * Deletes partition directories that belong to no known topic (left by a delete that crashed
+     * before it finished).
+     */
+    public void deleteStrayDirectories(java.util.function.Predicate<TopicPartition> known) {
+        File[] dirs = dataDir.listFiles(File::isDirectory);
+        if (dirs == null) return;
+        for (File d : dirs) {
+            String name = d.getName();
+            int dash = name.lastIndexOf('-');
+            if (name.equals("meta") || dash <= 0) continue;
+            try {
+                TopicPartition tp = new TopicPartition(name.substring(0, dash), Integer.parseInt(name.substring(dash + 1)));
+                if (!known.test(tp)) {
+                    LOG.log(System.Logger.Level.INFO, "Deleting directory " + d + " of deleted partition " + tp);
+                    PartitionLog.deleteRecursively(d);
+                }
+            } catch (NumberFormatException | IOException e) {
+                // Not a partition directory.
+            }
+        }
+    }
+
+    public File partitionDir(TopicPartition tp) {
+        return new File(dataDir, tp.topic() + "-" + tp.partition());
+    }
+
+    /** Applies retention to every log now. */
+    public void applyRetention() {
+        for (PartitionLog log : logs.values()) {
+            try {
+                log.applyRetention();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "Retention of " + log.topicPartition() + " failed", e);
+            }
+        }
+    }
+
+    /** Compacts every log with {@code cleanup.policy} containing {@code compact} that needs it. */
+    public void compactDirtyLogs() {
+        for (PartitionLog log : List.copyOf(logs.values())) {
+            if (closed) return;
+            try {
+                if (log.config().compact() && cleaner.needsCleaning(log)) cleaner.clean(log);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "Compaction of " + log.topicPartition() + " failed", e);
+            }
+        }
+    }
+
+    public LogCleaner cleaner() {
+        return cleaner;
+    }
+
+    public boolean wasCleanShutdown() {
+        return cleanShutdown;
+    }
+
+    public File dataDir() {
+        return dataDir;
+    }
+
+    /** Flushes and closes every log, then writes the clean-shutdown marker. */
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        cleanerThread.shutdownNow();
+        try {
+            cleanerThread.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        boolean allClosed = true;
+        for (PartitionLog log : new ArrayList<>(logs.values())) {
+            try {
+                log.close();
+            } catch (IOException | RuntimeException e) {
+                allClosed = false;
+                LOG.log(System.Logger.Level.ERROR, "Failed to close " + log.topicPartition(), e);
+            }
+        }
+        scheduler.shutdownNow();
+        if (allClosed) Files.createFile(new File(dataDir, CLEAN_SHUTDOWN_FILE).toPath());
+        dirLock.release();
+        lockChannel.close();
+    }
+}

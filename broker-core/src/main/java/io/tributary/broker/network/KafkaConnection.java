@@ -1,0 +1,99 @@
+package io.tributary.broker.network;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import org.apache.kafka.common.network.Send;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
+/**
+ * One client connection. Requests are processed one at a time, in arrival order, and responses
+ * are written in the same order (Kafka's ordering guarantee that idempotent producers rely on).
+ * A request is processed on the I/O executor so disk work never blocks the event loop.
+ *
+ * <p>Thread safety: the queue and the busy flag are touched only on the channel's event loop.
+ */
+final class KafkaConnection extends ChannelInboundHandlerAdapter {
+    private static final System.Logger LOG = System.getLogger(KafkaConnection.class.getName());
+    private static final int MAX_QUEUED = 32;
+
+    private final RequestProcessor processor;
+    private final Executor ioExecutor;
+    private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
+    private boolean busy;
+    private ChannelHandlerContext ctx;
+
+    KafkaConnection(RequestProcessor processor, Executor ioExecutor) {
+        this.processor = processor;
+        this.ioExecutor = ioExecutor;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        try {
+            ByteBuffer copy = ByteBuffer.allocate(frame.readableBytes());
+            frame.readBytes(copy);
+            copy.flip();
+            queue.add(copy);
+        } finally {
+            frame.release();
+        }
+        if (queue.size() >= MAX_QUEUED) ctx.channel().config().setAutoRead(false);
+        processNext();
+    }
+
+    private void processNext() {
+        if (busy || queue.isEmpty() || !ctx.channel().isActive()) return;
+        busy = true;
+        ByteBuffer frame = queue.poll();
+        if (queue.size() < MAX_QUEUED / 2) ctx.channel().config().setAutoRead(true);
+        ioExecutor.execute(() -> {
+            try {
+                processor.process(frame, ctx.channel().remoteAddress())
+                        .whenComplete((send, error) -> ctx.channel().eventLoop().execute(() -> complete(send, error)));
+            } catch (RuntimeException e) {
+                ctx.channel().eventLoop().execute(() -> complete(null, e));
+            }
+        });
+    }
+
+    private void complete(Send send, Throwable error) {
+        busy = false;
+        if (error != null) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            LOG.log(System.Logger.Level.WARNING, "Closing connection from " + ctx.channel().remoteAddress() + ": "
+                    + cause.getMessage(), cause instanceof RequestProcessor.ConnectionCloseException ? null : cause);
+            ctx.close();
+            return;
+        }
+        if (send != null) {
+            ctx.writeAndFlush(new SendRegion(send)).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        }
+        processNext();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            LOG.log(System.Logger.Level.WARNING, "Closing connection from " + ctx.channel().remoteAddress()
+                    + ": request larger than socket.request.max.bytes (" + cause.getMessage() + ")");
+        } else if (!(cause instanceof IOException)) {
+            LOG.log(System.Logger.Level.WARNING, "Closing connection from " + ctx.channel().remoteAddress(), cause);
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,202 @@
+package io.tributary.broker.topic;
+
+import io.tributary.broker.log.LogConfig;
+import io.tributary.broker.log.LogManager;
+import io.tributary.broker.log.PartitionLog;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.TopicDeletionDisabledException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The topics of this node: create, delete, add partitions and change configs, each validated
+ * (Kafka's name rules, counts, config values) before anything is written, and persisted through
+ * {@link TopicStore} so they survive restarts.
+ *
+ * <p>Thread safety: mutations are serialised by this object's monitor; lookups read a concurrent
+ * map and never block.
+ */
+public final class TopicManager {
+    private static final System.Logger LOG = System.getLogger(TopicManager.class.getName());
+
+    private final TopicStore store;
+    private final LogManager logs;
+    private final LogConfig brokerDefaults;
+    private final int clusterSize;
+    private final Map<String, TopicMetadata> topics = new ConcurrentHashMap<>();
+    private final Map<Uuid, String> namesById = new ConcurrentHashMap<>();
+
+    public TopicManager(TopicStore store, LogManager logs, LogConfig brokerDefaults, int clusterSize) {
+        this.store = store;
+        this.logs = logs;
+        this.brokerDefaults = brokerDefaults;
+        this.clusterSize = clusterSize;
+    }
+
+    /** Loads every stored topic and opens (recovering if needed) all its partition logs. */
+    public void loadAll() throws IOException {
+        for (TopicMetadata topic : store.loadAll()) {
+            topics.put(topic.name(), topic);
+            namesById.put(topic.topicId(), topic.name());
+            LogConfig config = brokerDefaults.withOverrides(topic.configs());
+            for (int p = 0; p < topic.partitions(); p++) {
+                logs.getOrCreate(new TopicPartition(topic.name(), p), config);
+            }
+        }
+        logs.deleteStrayDirectories(tp -> {
+            TopicMetadata t = topics.get(tp.topic());
+            return t != null && tp.partition() < t.partitions();
+        });
+    }
+
+    /**
+     * Validates a topic creation without performing it.
+     *
+     * @param partitions the count, or -1 for {@code num.partitions}
+     * @param replicationFactor the factor, or -1 for {@code default.replication.factor}
+     */
+    public void validateCreate(String name, int partitions, short replicationFactor, Map<String, String> configs) {
+        TopicNames.validate(name);
+        if (topics.containsKey(name)) {
+            throw new TopicExistsException("Topic '" + name + "' already exists.");
+        }
+        String key = TopicNames.collisionKey(name);
+        for (String existing : topics.keySet()) {
+            if (TopicNames.collisionKey(existing).equals(key)) {
+                throw new InvalidTopicException("Topic '" + name + "' collides with existing topic '" + existing
+                        + "': names may not differ only by '.' and '_'");
+            }
+        }
+        if (partitions == 0 || partitions < -1) {
+            throw new InvalidPartitionsException("Number of partitions must be larger than 0 (was " + partitions + ")");
+        }
+        if (replicationFactor == 0 || replicationFactor < -1) {
+            throw new InvalidReplicationFactorException("Replication factor must be larger than 0 (was "
+                    + replicationFactor + ")");
+        }
+        if (replicationFactor > clusterSize) {
+            throw new InvalidReplicationFactorException("Replication factor: " + replicationFactor
+                    + " larger than available brokers: " + clusterSize + ".");
+        }
+        brokerDefaults.withOverrides(configs);
+    }
+
+    public synchronized TopicMetadata create(String name, int partitions, short replicationFactor,
+                                             Map<String, String> configs, int defaultPartitions) {
+        validateCreate(name, partitions, replicationFactor, configs);
+        int count = partitions == -1 ? defaultPartitions : partitions;
+        LogConfig config = brokerDefaults.withOverrides(configs);
+        TopicMetadata topic = new TopicMetadata(name, Uuid.randomUuid(), count, config.overrides());
+        try {
+            store.save(topic);
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot store topic " + name + ": " + e.getMessage(), e);
+        }
+        for (int p = 0; p < count; p++) logs.getOrCreate(new TopicPartition(name, p), config);
+        topics.put(name, topic);
+        namesById.put(topic.topicId(), name);
+        LOG.log(System.Logger.Level.INFO, "Created topic " + name + " (" + topic.topicId() + ") with " + count
+                + " partition(s)" + (configs.isEmpty() ? "" : " and configs " + config.overrides()));
+        return topic;
+    }
+
+    public synchronized void delete(String name, boolean deleteEnabled) {
+        TopicMetadata topic = require(name);
+        if (!deleteEnabled) {
+            throw new TopicDeletionDisabledException("Topic deletion is disabled (delete.topic.enable=false)");
+        }
+        try {
+            store.remove(name);
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot remove topic " + name + ": " + e.getMessage(), e);
+        }
+        topics.remove(name);
+        namesById.remove(topic.topicId());
+        for (int p = 0; p < topic.partitions(); p++) logs.delete(new TopicPartition(name, p));
+        LOG.log(System.Logger.Level.INFO, "Deleted topic " + name);
+    }
+
+    /** Grows the topic to {@code newCount} partitions. */
+    public synchronized void createPartitions(String name, int newCount, boolean validateOnly) {
+        TopicMetadata topic = require(name);
+        if (newCount < topic.partitions()) {
+            throw new InvalidPartitionsException("Topic " + name + " currently has " + topic.partitions()
+                    + " partitions, " + newCount + " would not be an increase.");
+        }
+        if (newCount == topic.partitions()) {
+            throw new InvalidPartitionsException("Topic " + name + " already has " + newCount + " partitions.");
+        }
+        if (validateOnly) return;
+        TopicMetadata grown = topic.withPartitions(newCount);
+        try {
+            store.save(grown);
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot store topic " + name + ": " + e.getMessage(), e);
+        }
+        LogConfig config = brokerDefaults.withOverrides(topic.configs());
+        for (int p = topic.partitions(); p < newCount; p++) logs.getOrCreate(new TopicPartition(name, p), config);
+        topics.put(name, grown);
+    }
+
+    /** Replaces the topic's config overrides with {@code configs} (validated first). */
+    public synchronized void setConfigs(String name, Map<String, String> configs) {
+        TopicMetadata topic = require(name);
+        LogConfig config = brokerDefaults.withOverrides(configs);
+        TopicMetadata updated = topic.withConfigs(config.overrides());
+        try {
+            store.save(updated);
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot store topic " + name + ": " + e.getMessage(), e);
+        }
+        topics.put(name, updated);
+        for (int p = 0; p < topic.partitions(); p++) {
+            logs.get(new TopicPartition(name, p)).ifPresent(l -> l.updateConfig(config));
+        }
+    }
+
+    public TopicMetadata require(String name) {
+        TopicMetadata t = topics.get(name);
+        if (t == null) throw new UnknownTopicOrPartitionException("Topic " + name + " does not exist");
+        return t;
+    }
+
+    public Optional<TopicMetadata> get(String name) {
+        return Optional.ofNullable(topics.get(name));
+    }
+
+    public Optional<String> nameOf(Uuid topicId) {
+        return Optional.ofNullable(namesById.get(topicId));
+    }
+
+    public List<TopicMetadata> all() {
+        return List.copyOf(topics.values());
+    }
+
+    public LogConfig effectiveConfig(String name) {
+        return brokerDefaults.withOverrides(require(name).configs());
+    }
+
+    public LogConfig brokerDefaults() {
+        return brokerDefaults;
+    }
+
+    /** The log of a partition, or {@link UnknownTopicOrPartitionException} naming the partition. */
+    public PartitionLog log(TopicPartition tp) {
+        TopicMetadata t = topics.get(tp.topic());
+        if (t == null || tp.partition() < 0 || tp.partition() >= t.partitions()) {
+            throw new UnknownTopicOrPartitionException("This server does not host partition " + tp);
+        }
+        return logs.get(tp).orElseThrow(() -> new UnknownTopicOrPartitionException("This server does not host partition " + tp));
+    }
+}
