@@ -304,14 +304,25 @@ public final class PartitionLog implements AutoCloseable {
     public FileRecords.TimestampAndOffset maxTimestampAndOffset() {
         long bestTs = RecordBatch.NO_TIMESTAMP;
         long bestOffset = -1;
+        LogSegment bestSegment = null;
         for (LogSegment segment : segments.values()) {
             if (segment.nextOffset() <= logStartOffset) continue;
             if (segment.maxTimestamp() > bestTs) {
                 bestTs = segment.maxTimestamp();
                 bestOffset = segment.offsetOfMaxTimestamp();
+                bestSegment = segment;
             }
         }
-        return bestOffset < 0 ? null : new FileRecords.TimestampAndOffset(bestTs, bestOffset, java.util.Optional.empty());
+        if (bestOffset < 0) return null;
+        // The segment knows only the batch (its last offset); the record is found inside it.
+        FileRecords.LogOffsetPosition position = bestSegment.translateOffset(bestOffset);
+        if (position != null) {
+            for (FileChannelRecordBatch batch : bestSegment.records().batchesFrom(position.position)) {
+                if (batch.maxTimestamp() == bestTs) bestOffset = batch.offsetOfMaxTimestamp().orElse(bestOffset);
+                break;
+            }
+        }
+        return new FileRecords.TimestampAndOffset(bestTs, bestOffset, java.util.Optional.empty());
     }
 
     /**
