@@ -433,8 +433,8 @@ public final class PartitionLog implements AutoCloseable {
                 Files.deleteIfExists(cleaned.toPath());
                 return false;
             }
-            old.offsetIndex().close();
-            old.timeIndex().close();
+            // The old segment (indexes included) stays open until the delayed close below: readers
+            // and a background flush that took it from the map before the swap may still use it.
             Files.deleteIfExists(old.offsetIndex().file().toPath());
             Files.deleteIfExists(old.timeIndex().file().toPath());
             Files.move(cleaned.toPath(), LogSegment.logFile(dir, old.baseOffset()).toPath(),
