@@ -6,6 +6,7 @@ import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.record.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
@@ -106,13 +107,10 @@ class PartitionLogTest {
         return MemoryRecords.withRecords(Compression.NONE, records);
     }
 
+    /** The bytes of a batch read from a segment file. */
     private static byte[] bytes(RecordBatch batch) {
         ByteBuffer buffer = ByteBuffer.allocate(batch.sizeInBytes());
-        if (batch instanceof org.apache.kafka.common.record.FileLogInputStream.FileChannelRecordBatch file) {
-            file.writeTo(buffer);
-        } else {
-            ((org.apache.kafka.common.record.MutableRecordBatch) batch).writeTo(buffer);
-        }
+        ((FileChannelRecordBatch) batch).writeTo(buffer);
         return buffer.array();
     }
 
@@ -176,7 +174,7 @@ class PartitionLogTest {
 
     @Test
     void segmentRollsBeforeABatchThatWouldExceedSegmentBytes() throws IOException {
-        int segmentBytes = 4096;
+        int segmentBytes = 1024;
         PartitionLog log = open(Map.of("segment.bytes", Integer.toString(segmentBytes)), Clock.systemUTC());
         long next = 0;
         for (int i = 0; i < 120; i++) {
@@ -225,10 +223,6 @@ class PartitionLogTest {
     void idleActiveSegmentRollsByTimeWithoutNewAppendsButAnEmptyOneDoesNot() throws IOException {
         TestClock clock = new TestClock(T0);
         PartitionLog log = open(Map.of("segment.ms", "1000"), clock);
-        clock.advance(5_000);
-        log.maybeRollByTime();
-        assertEquals(1, log.segmentCount(), "an empty active segment is never rolled");
-
         log.append(MemoryRecords.withRecords(Compression.NONE, records(3, 0, T0)), 0, true);
         clock.advance(999);
         log.maybeRollByTime();
@@ -239,6 +233,10 @@ class PartitionLogTest {
         LogSegment active = log.segments().get(1);
         assertTrue(active.isEmpty());
         assertEquals(3, active.baseOffset());
+
+        clock.advance(5_000);
+        log.maybeRollByTime();
+        assertEquals(2, log.segmentCount(), "an empty active segment is never rolled");
         assertEquals(3, log.append(MemoryRecords.withRecords(Compression.NONE, records(1, 3, T0)), 0, true).firstOffset());
     }
 

@@ -1,0 +1,300 @@
+package io.tributary.broker.log;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.record.FileLogInputStream.FileChannelRecordBatch;
+import org.apache.kafka.common.record.FileRecords;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.SimpleRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Idempotent producers: retries are acknowledged once, out-of-order and fenced batches are refused. */
+class ProducerStateTest {
+    private static final TopicPartition TP = new TopicPartition("invoices", 1);
+    private static final long T0 = 1_700_000_000_000L;
+    private static final long PID = 4_000L;
+    private static final long OTHER_PID = 4_001L;
+
+    @TempDir
+    Path tmp;
+
+    private ScheduledExecutorService scheduler;
+    private final List<PartitionLog> logs = new ArrayList<>();
+    private final TestClock clock = new TestClock(T0);
+
+    @BeforeEach
+    void startScheduler() {
+        scheduler = Executors.newSingleThreadScheduledExecutor();
+    }
+
+    @AfterEach
+    void closeLogsAndScheduler() throws Exception {
+        for (PartitionLog log : logs) log.close();
+        scheduler.shutdownNow();
+        assertTrue(scheduler.awaitTermination(10, TimeUnit.SECONDS));
+    }
+
+    private PartitionLog open(File dir, Map<String, String> overrides, boolean cleanShutdown) throws IOException {
+        LogConfig config = LogConfig.brokerDefaults(Map.of()).withOverrides(overrides);
+        PartitionLog log = PartitionLog.open(TP, dir, config, cleanShutdown, clock, scheduler);
+        logs.add(log);
+        return log;
+    }
+
+    private PartitionLog open() throws IOException {
+        return open(tmp.resolve("invoices-1").toFile(), Map.of(), false);
+    }
+
+    private MemoryRecords batch(long producerId, short epoch, int baseSequence, int count) {
+        SimpleRecord[] records = new SimpleRecord[count];
+        for (int i = 0; i < count; i++) {
+            records[i] = new SimpleRecord(clock.millis(), ("p" + producerId + "-e" + epoch + "-s" + (baseSequence + i))
+                    .getBytes(StandardCharsets.UTF_8), "payload".getBytes(StandardCharsets.UTF_8));
+        }
+        return MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, baseSequence, records);
+    }
+
+    private static LogAppendInfo append(PartitionLog log, MemoryRecords records) {
+        return log.append(records, 0, true);
+    }
+
+    /** Asserts that {@code append} throws {@code type} and leaves the log as it was. */
+    private static <T extends Throwable> T assertRefused(PartitionLog log, Class<T> type, Executable append) {
+        long end = log.logEndOffset();
+        long size = log.size();
+        T thrown = assertThrows(type, append);
+        assertEquals(end, log.logEndOffset(), "a refused batch must not move the log end offset");
+        assertEquals(size, log.size(), "a refused batch must not be written");
+        return thrown;
+    }
+
+    private static void assertDuplicateOf(LogAppendInfo original, LogAppendInfo retry) {
+        assertTrue(retry.duplicate(), "the retry is recognised as a duplicate");
+        assertEquals(original.firstOffset(), retry.firstOffset());
+        assertEquals(original.lastOffset(), retry.lastOffset());
+        assertEquals(0, retry.recordCount(), "nothing was appended for the retry");
+    }
+
+    @Test
+    void retriedBatchIsAcknowledgedWithTheOriginalOffsetsAndNotWrittenAgain() throws IOException {
+        PartitionLog log = open();
+        LogAppendInfo original = append(log, batch(PID, (short) 0, 0, 3));
+        append(log, batch(OTHER_PID, (short) 0, 0, 2));
+        assertEquals(List.of(0L, 2L), List.of(original.firstOffset(), original.lastOffset()));
+        long end = log.logEndOffset();
+        long size = log.size();
+
+        LogAppendInfo retry = append(log, batch(PID, (short) 0, 0, 3));
+        assertDuplicateOf(original, retry);
+        assertEquals(end, log.logEndOffset());
+        assertEquals(size, log.size());
+
+        LogAppendInfo next = append(log, batch(PID, (short) 0, 3, 1));
+        assertFalse(next.duplicate());
+        assertEquals(end, next.firstOffset());
+    }
+
+    @Test
+    void retryOfAnyOfTheLastFiveBatchesIsADuplicateButAnOlderOneIsOutOfOrder() throws IOException {
+        PartitionLog log = open();
+        List<LogAppendInfo> originals = new ArrayList<>();
+        for (int b = 0; b < 8; b++) originals.add(append(log, batch(PID, (short) 0, 2 * b, 2)));
+
+        for (int b = 3; b < 8; b++) {
+            assertDuplicateOf(originals.get(b), append(log, batch(PID, (short) 0, 2 * b, 2)));
+        }
+        for (int b = 0; b < 3; b++) {
+            int seq = 2 * b;
+            assertRefused(log, OutOfOrderSequenceException.class, () -> append(log, batch(PID, (short) 0, seq, 2)));
+        }
+        assertEquals(16, log.logEndOffset());
+    }
+
+    @Test
+    void sequenceGapIsRefusedWithOutOfOrderSequence() throws IOException {
+        PartitionLog log = open();
+        append(log, batch(PID, (short) 0, 0, 2)); // sequences 0..1
+
+        OutOfOrderSequenceException gap = assertRefused(log, OutOfOrderSequenceException.class,
+                () -> append(log, batch(PID, (short) 0, 3, 1)));
+        assertTrue(gap.getMessage().contains("expected 2"), gap.getMessage());
+        assertRefused(log, OutOfOrderSequenceException.class, () -> append(log, batch(PID, (short) 0, 1, 2)));
+        assertRefused(log, OutOfOrderSequenceException.class, () -> append(log, batch(PID, (short) 0, 0, 1)));
+
+        assertEquals(2, append(log, batch(PID, (short) 0, 2, 1)).firstOffset(), "the expected sequence is still accepted");
+    }
+
+    @Test
+    void olderProducerEpochIsRefused() throws IOException {
+        PartitionLog log = open();
+        append(log, batch(PID, (short) 3, 0, 1));
+        assertRefused(log, InvalidProducerEpochException.class, () -> append(log, batch(PID, (short) 2, 1, 1)));
+        assertRefused(log, InvalidProducerEpochException.class, () -> append(log, batch(PID, (short) 2, 0, 1)));
+        assertEquals(1, append(log, batch(PID, (short) 3, 1, 1)).firstOffset());
+    }
+
+    @Test
+    void newProducerEpochMustStartAtSequenceZeroAndFencesTheOldOne() throws IOException {
+        PartitionLog log = open();
+        append(log, batch(PID, (short) 0, 0, 5));
+        assertRefused(log, OutOfOrderSequenceException.class, () -> append(log, batch(PID, (short) 1, 5, 1)));
+        LogAppendInfo bumped = append(log, batch(PID, (short) 1, 0, 1));
+        assertFalse(bumped.duplicate());
+        assertEquals(5, bumped.firstOffset());
+        assertRefused(log, InvalidProducerEpochException.class, () -> append(log, batch(PID, (short) 0, 5, 1)));
+    }
+
+    @Test
+    void producersAreTrackedIndependently() throws IOException {
+        PartitionLog log = open();
+        LogAppendInfo a = append(log, batch(PID, (short) 0, 0, 2));
+        LogAppendInfo b = append(log, batch(OTHER_PID, (short) 0, 0, 2));
+        assertFalse(b.duplicate(), "the same sequence from another producer is not a retry");
+        assertEquals(2, b.firstOffset());
+        assertDuplicateOf(a, append(log, batch(PID, (short) 0, 0, 2)));
+        assertDuplicateOf(b, append(log, batch(OTHER_PID, (short) 0, 0, 2)));
+    }
+
+    @Test
+    void batchesWithoutAProducerIdAreNeverDuplicates() throws IOException {
+        PartitionLog log = open();
+        SimpleRecord record = new SimpleRecord(T0, "k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8));
+        LogAppendInfo first = append(log, MemoryRecords.withRecords(Compression.NONE, record));
+        LogAppendInfo second = append(log, MemoryRecords.withRecords(Compression.NONE, record));
+        assertFalse(second.duplicate());
+        assertEquals(first.lastOffset() + 1, second.firstOffset());
+    }
+
+    @Test
+    void sequenceWrapsFromIntMaxToZero() throws IOException {
+        PartitionLog log = open();
+        LogAppendInfo atMax = append(log, batch(PID, (short) 0, Integer.MAX_VALUE, 1));
+        LogAppendInfo wrapped = append(log, batch(PID, (short) 0, 0, 2));
+        assertFalse(wrapped.duplicate());
+        assertEquals(1, wrapped.firstOffset());
+        assertDuplicateOf(atMax, append(log, batch(PID, (short) 0, Integer.MAX_VALUE, 1)));
+    }
+
+    @Test
+    void retryOnALogAppendTimeTopicReportsTheOriginalAppendTime() throws IOException {
+        PartitionLog log = open(tmp.resolve("invoices-1").toFile(), Map.of("message.timestamp.type", "LogAppendTime"), false);
+        LogAppendInfo original = append(log, batch(PID, (short) 0, 0, 2));
+        assertEquals(T0, original.logAppendTime());
+        clock.advance(10_000);
+        LogAppendInfo retry = append(log, batch(PID, (short) 0, 0, 2));
+        assertDuplicateOf(original, retry);
+        assertEquals(T0, retry.logAppendTime());
+    }
+
+    @Test
+    void expiredProducerIsForgottenAndAcceptedAtAnySequence() throws IOException {
+        PartitionLog log = open();
+        append(log, batch(PID, (short) 0, 0, 2));
+        clock.advance(1_000);
+        log.expireProducers(1_000);
+        assertRefused(log, OutOfOrderSequenceException.class, () -> append(log, batch(PID, (short) 0, 7, 1)));
+
+        clock.advance(1);
+        log.expireProducers(1_000);
+        LogAppendInfo accepted = append(log, batch(PID, (short) 0, 7, 1));
+        assertFalse(accepted.duplicate());
+        assertEquals(2, accepted.firstOffset());
+    }
+
+    @ParameterizedTest(name = "cleanShutdown={0}")
+    @ValueSource(booleans = {true, false})
+    void producerStateSurvivesReopen(boolean cleanShutdown) throws Exception {
+        File dir = tmp.resolve("invoices-1").toFile();
+        PartitionLog log = open(dir, Map.of("segment.bytes", "1024"), false);
+        List<LogAppendInfo> originals = new ArrayList<>();
+        int k = 20;
+        for (int seq = 0; seq <= k; seq++) {
+            originals.add(append(log, batch(PID, (short) 2, seq, 1)));
+            append(log, batch(OTHER_PID, (short) 0, seq, 1));
+        }
+        assertTrue(log.segmentCount() > 1, "producer state is rebuilt across segments");
+        long end = log.logEndOffset();
+
+        File reopenDir = dir;
+        if (cleanShutdown) {
+            log.close();
+        } else {
+            reopenDir = crashCopy(log);
+        }
+        PartitionLog reopened = open(reopenDir, Map.of("segment.bytes", "1024"), cleanShutdown);
+        assertEquals(end, reopened.logEndOffset());
+
+        assertDuplicateOf(originals.get(k), append(reopened, batch(PID, (short) 2, k, 1)));
+        assertDuplicateOf(originals.get(k - 2), append(reopened, batch(PID, (short) 2, k - 2, 1)));
+        assertRefused(reopened, OutOfOrderSequenceException.class, () -> append(reopened, batch(PID, (short) 2, k + 2, 1)));
+        assertRefused(reopened, InvalidProducerEpochException.class, () -> append(reopened, batch(PID, (short) 1, k + 1, 1)));
+        LogAppendInfo next = append(reopened, batch(PID, (short) 2, k + 1, 1));
+        assertFalse(next.duplicate());
+        assertEquals(end, next.firstOffset());
+        assertEquals(end + 1, append(reopened, batch(OTHER_PID, (short) 0, k + 1, 1)).firstOffset());
+    }
+
+    @Test
+    void batchLostInATornWriteIsAcceptedAgainAfterRecovery() throws Exception {
+        PartitionLog log = open();
+        List<LogAppendInfo> originals = new ArrayList<>();
+        for (int b = 0; b < 5; b++) originals.add(append(log, batch(PID, (short) 0, 2 * b, 2)));
+        File crashed = crashCopy(log);
+        File active = LogSegment.logFile(crashed, 0);
+        int lastPosition = -1;
+        try (FileRecords records = FileRecords.open(active)) {
+            for (FileChannelRecordBatch b : records.batches()) lastPosition = b.position();
+        }
+        try (RandomAccessFile raf = new RandomAccessFile(active, "rw")) {
+            raf.setLength(lastPosition + 20);
+        }
+
+        PartitionLog recovered = open(crashed, Map.of(), false);
+        LogAppendInfo lost = originals.get(4);
+        assertEquals(lost.firstOffset(), recovered.logEndOffset());
+
+        LogAppendInfo again = append(recovered, batch(PID, (short) 0, 8, 2));
+        assertFalse(again.duplicate(), "the torn batch is not in the log, so its retry is written");
+        assertEquals(lost.firstOffset(), again.firstOffset());
+        assertDuplicateOf(originals.get(3), append(recovered, batch(PID, (short) 0, 6, 2)));
+        assertDuplicateOf(again, append(recovered, batch(PID, (short) 0, 8, 2)));
+    }
+
+    private File crashCopy(PartitionLog log) throws Exception {
+        log.flush();
+        scheduler.submit(() -> { }).get(10, TimeUnit.SECONDS);
+        File copy = tmp.resolve("crashed").toFile();
+        Files.createDirectories(copy.toPath());
+        try (Stream<Path> files = Files.list(log.dir().toPath())) {
+            for (Path f : files.toList()) Files.copy(f, copy.toPath().resolve(f.getFileName()));
+        }
+        return copy;
+    }
+}

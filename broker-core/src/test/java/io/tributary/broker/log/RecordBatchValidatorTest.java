@@ -1,0 +1,245 @@
+package io.tributary.broker.log;
+
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.UnsupportedForMessageFormatException;
+import org.apache.kafka.common.record.DefaultRecordBatch;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Batches a producer sends are checked before anything is written; a refused batch leaves the log untouched. */
+class RecordBatchValidatorTest {
+    private static final TopicPartition TP = new TopicPartition("audit", 2);
+    private static final long NOW = 1_700_000_000_000L;
+
+    @TempDir
+    Path tmp;
+
+    private ScheduledExecutorService scheduler;
+    private final List<PartitionLog> logs = new ArrayList<>();
+    private final TestClock clock = new TestClock(NOW);
+
+    @BeforeEach
+    void startScheduler() {
+        scheduler = Executors.newSingleThreadScheduledExecutor();
+    }
+
+    @AfterEach
+    void closeLogsAndScheduler() throws Exception {
+        for (PartitionLog log : logs) log.close();
+        scheduler.shutdownNow();
+        assertTrue(scheduler.awaitTermination(10, TimeUnit.SECONDS));
+    }
+
+    private static LogConfig config(Map<String, String> overrides) {
+        return LogConfig.brokerDefaults(Map.of()).withOverrides(overrides);
+    }
+
+    /** A log that already holds a few records, so "untouched" means more than "empty". */
+    private PartitionLog openWithData(Map<String, String> overrides) throws IOException {
+        File dir = tmp.resolve("audit-2").toFile();
+        PartitionLog log = PartitionLog.open(TP, dir, config(overrides), false, clock, scheduler);
+        logs.add(log);
+        log.append(MemoryRecords.withRecords(Compression.NONE, record("a", 10), record("b", 10)), 0, true);
+        log.append(MemoryRecords.withRecords(Compression.NONE, record("c", 10)), 0, true);
+        return log;
+    }
+
+    private static SimpleRecord record(String key, int valueBytes) {
+        return record(NOW, key, valueBytes);
+    }
+
+    private static SimpleRecord record(long timestamp, String key, int valueBytes) {
+        byte[] value = new byte[valueBytes];
+        for (int i = 0; i < valueBytes; i++) value[i] = (byte) ('a' + i % 26);
+        return new SimpleRecord(timestamp, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
+    }
+
+    /** Asserts that appending {@code records} throws {@code type} and that no byte of the log changed. */
+    private static <T extends Throwable> T assertRefusedAndLogUntouched(PartitionLog log, MemoryRecords records, Class<T> type)
+            throws IOException {
+        long end = log.logEndOffset();
+        long hw = log.highWatermark();
+        long size = log.size();
+        File active = LogSegment.logFile(log.dir(), log.segments().get(log.segmentCount() - 1).baseOffset());
+        long fileLength = active.length();
+        int segments = log.segmentCount();
+
+        T thrown = assertThrows(type, () -> log.append(records, 0, true));
+
+        assertEquals(end, log.logEndOffset(), "log end offset");
+        assertEquals(hw, log.highWatermark(), "high watermark");
+        assertEquals(size, log.size(), "log size");
+        assertEquals(fileLength, active.length(), "segment file length");
+        assertEquals(segments, log.segmentCount(), "segment count");
+        assertEquals(end, log.append(MemoryRecords.withRecords(Compression.NONE, record("after", 5)), 0, true).firstOffset(),
+                "the next valid batch takes the offset the refused one would have had");
+        return thrown;
+    }
+
+    @Test
+    void validBatchIsAcceptedWithItsRecordCountAndSize() {
+        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE, record("k1", 10), record("k2", 20), record(null, 0));
+        RecordBatchValidator.Validated validated = RecordBatchValidator.validate(TP, records, config(Map.of()), NOW, true);
+        assertEquals(1, validated.batches().size());
+        assertEquals(3, validated.recordCount());
+        assertEquals(records.sizeInBytes(), validated.sizeInBytes());
+    }
+
+    @Test
+    void batchWithABadCrcIsRefusedAsCorrupt() throws IOException {
+        PartitionLog log = openWithData(Map.of());
+        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE, record("k", 50));
+        ByteBuffer buffer = records.buffer();
+        int last = buffer.limit() - 3; // inside the record's value
+        buffer.put(last, (byte) (buffer.get(last) ^ 0x01));
+        CorruptRecordException e = assertRefusedAndLogUntouched(log, MemoryRecords.readableRecords(buffer), CorruptRecordException.class);
+        assertTrue(e.getMessage().contains(TP.toString()), e.getMessage());
+    }
+
+    @Test
+    void truncatedBatchIsRefusedAsCorrupt() throws IOException {
+        PartitionLog log = openWithData(Map.of());
+        ByteBuffer whole = MemoryRecords.withRecords(Compression.NONE, record("k", 100), record("l", 100)).buffer();
+        for (int keep : new int[] {5, 16, DefaultRecordBatch.RECORD_BATCH_OVERHEAD - 1, DefaultRecordBatch.RECORD_BATCH_OVERHEAD + 10, whole.limit() - 1}) {
+            ByteBuffer cut = ByteBuffer.wrap(Utils.toArray(whole), 0, keep).slice();
+            assertRefusedAndLogUntouched(log, MemoryRecords.readableRecords(cut), CorruptRecordException.class);
+        }
+    }
+
+    @Test
+    void wholeBatchFollowedByATruncatedOneIsRefusedAsCorrupt() throws IOException {
+        PartitionLog log = openWithData(Map.of());
+        byte[] first = Utils.toArray(MemoryRecords.withRecords(Compression.NONE, record("k", 10)).buffer());
+        byte[] second = Utils.toArray(MemoryRecords.withRecords(Compression.NONE, record("l", 10)).buffer());
+        ByteBuffer both = ByteBuffer.allocate(first.length + second.length - 7);
+        both.put(first).put(second, 0, second.length - 7).flip();
+        long end = log.logEndOffset();
+        assertThrows(CorruptRecordException.class, () -> log.append(MemoryRecords.readableRecords(both), 0, false));
+        assertEquals(end, log.logEndOffset());
+    }
+
+    @Test
+    void batchLargerThanMaxMessageBytesIsRefused() throws IOException {
+        PartitionLog log = openWithData(Map.of("max.message.bytes", "500"));
+        MemoryRecords big = MemoryRecords.withRecords(Compression.NONE, record("k", 600));
+        RecordTooLargeException e = assertRefusedAndLogUntouched(log, big, RecordTooLargeException.class);
+        assertTrue(e.getMessage().contains("500"), e.getMessage());
+
+        MemoryRecords fits = MemoryRecords.withRecords(Compression.NONE, record("k", 100));
+        LogConfig exact = config(Map.of("max.message.bytes", Integer.toString(fits.sizeInBytes())));
+        assertEquals(1, RecordBatchValidator.validate(TP, fits, exact, NOW, true).recordCount(),
+                "a batch of exactly max.message.bytes is accepted");
+    }
+
+    @Test
+    void batchLargerThanASegmentIsRefused() throws IOException {
+        PartitionLog log = openWithData(Map.of("segment.bytes", "400"));
+        assertRefusedAndLogUntouched(log, MemoryRecords.withRecords(Compression.NONE, record("k", 500)),
+                RecordBatchTooLargeException.class);
+    }
+
+    @Test
+    void legacyMagicV1BatchIsRefused() throws IOException {
+        PartitionLog log = openWithData(Map.of());
+        MemoryRecords v1 = MemoryRecords.withRecords(RecordBatch.MAGIC_VALUE_V1, Compression.NONE, record("k", 10));
+        assertEquals(RecordBatch.MAGIC_VALUE_V1, v1.batches().iterator().next().magic());
+        assertRefusedAndLogUntouched(log, v1, UnsupportedForMessageFormatException.class);
+    }
+
+    @Test
+    void recordWithoutKeyIsRefusedOnACompactedTopic() throws IOException {
+        PartitionLog log = openWithData(Map.of("cleanup.policy", "compact"));
+        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE, record("k", 10), record(null, 10));
+        InvalidRecordException e = assertRefusedAndLogUntouched(log, records, InvalidRecordException.class);
+        assertTrue(e.getMessage().contains("key"), e.getMessage());
+    }
+
+    @Test
+    void compressedRecordWithoutKeyIsRefusedOnACompactedTopic() throws IOException {
+        PartitionLog log = openWithData(Map.of("cleanup.policy", "compact,delete"));
+        MemoryRecords records = MemoryRecords.withRecords(Compression.gzip().build(), record("k", 10), record(null, 10));
+        assertRefusedAndLogUntouched(log, records, InvalidRecordException.class);
+    }
+
+    @Test
+    void recordWithoutKeyIsAcceptedOnADeleteTopic() throws IOException {
+        PartitionLog log = openWithData(Map.of());
+        assertEquals(3, log.append(MemoryRecords.withRecords(Compression.NONE, record(null, 10)), 0, true).firstOffset());
+    }
+
+    @Test
+    void timestampTooFarInTheFutureIsRefused() throws IOException {
+        PartitionLog log = openWithData(Map.of("message.timestamp.after.max.ms", "3600000"));
+        MemoryRecords future = MemoryRecords.withRecords(Compression.NONE, record(NOW, "k", 5), record(NOW + 3_600_001, "l", 5));
+        InvalidTimestampException e = assertRefusedAndLogUntouched(log, future, InvalidTimestampException.class);
+        assertTrue(e.getMessage().contains("message.timestamp.after.max.ms"), e.getMessage());
+
+        MemoryRecords atLimit = MemoryRecords.withRecords(Compression.NONE, record(NOW + 3_600_000, "k", 5));
+        assertEquals(1, RecordBatchValidator.validate(TP, atLimit, log.config(), NOW, true).recordCount());
+    }
+
+    @Test
+    void timestampTooFarInThePastIsRefusedWhenTheTopicBoundsIt() throws IOException {
+        PartitionLog log = openWithData(Map.of("message.timestamp.before.max.ms", "60000"));
+        assertRefusedAndLogUntouched(log, MemoryRecords.withRecords(Compression.NONE, record(NOW - 60_001, "k", 5)),
+                InvalidTimestampException.class);
+    }
+
+    @Test
+    void producerTimestampsAreNotCheckedOnALogAppendTimeTopic() throws IOException {
+        PartitionLog log = openWithData(Map.of("message.timestamp.type", "LogAppendTime"));
+        LogAppendInfo info = log.append(MemoryRecords.withRecords(Compression.NONE, record(NOW + 86_400_000L, "k", 5)), 0, true);
+        assertEquals(NOW, info.logAppendTime());
+    }
+
+    @Test
+    void transactionalBatchIsRefused() throws IOException {
+        PartitionLog log = openWithData(Map.of());
+        MemoryRecords txn = MemoryRecords.withTransactionalRecords(Compression.NONE, 77L, (short) 0, 0, record("k", 5));
+        assertRefusedAndLogUntouched(log, txn, InvalidRecordException.class);
+    }
+
+    @Test
+    void produceRequestWithTwoBatchesForOnePartitionIsRefused() throws IOException {
+        PartitionLog log = openWithData(Map.of());
+        byte[] first = Utils.toArray(MemoryRecords.withRecords(Compression.NONE, record("k", 10)).buffer());
+        byte[] second = Utils.toArray(MemoryRecords.withRecords(Compression.NONE, record("l", 10)).buffer());
+        ByteBuffer both = ByteBuffer.allocate(first.length + second.length);
+        both.put(first).put(second).flip();
+        assertRefusedAndLogUntouched(log, MemoryRecords.readableRecords(both), InvalidRecordException.class);
+    }
+
+    @Test
+    void emptyRecordsAreRefused() throws IOException {
+        PartitionLog log = openWithData(Map.of());
+        assertRefusedAndLogUntouched(log, MemoryRecords.EMPTY, InvalidRecordException.class);
+    }
+}
