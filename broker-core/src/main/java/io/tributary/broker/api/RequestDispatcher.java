@@ -6,6 +6,7 @@ import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.network.Send;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -15,12 +16,15 @@ import org.apache.kafka.common.protocol.MessageUtil;
 import org.apache.kafka.common.protocol.SendBuilder;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.ResponseHeader;
 
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -32,9 +36,11 @@ import java.util.concurrent.CompletionException;
  * <p>Errors are answered in a form the client understands: an unsupported ApiVersions version gets
  * a v0 ApiVersions response with {@code UNSUPPORTED_VERSION} (so the client retries lower); an API
  * the broker does not implement gets that API's error response with {@code UNSUPPORTED_VERSION};
- * a body that cannot be parsed gets the API's error response with {@code INVALID_REQUEST}; a
- * handler failure gets the error code of its exception. Only a frame whose API key or header
- * cannot be read, or whose version no codec knows, closes the connection — with the reason logged.
+ * a body that cannot be parsed gets the API's error response with {@code INVALID_REQUEST} (for
+ * Produce, on each partition named before the body broke off); a handler failure gets the error
+ * code of its exception. Only a frame whose API key or header cannot be read, whose version no
+ * codec knows, or whose unparseable body leaves no response able to show the error, closes the
+ * connection — with the reason logged.
  *
  * <p>Thread-safe: stateless apart from the immutable handler table.
  */
@@ -93,7 +99,7 @@ public final class RequestDispatcher implements RequestProcessor {
             request.read(new ByteBufferAccessor(body.duplicate()), version);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "Cannot parse " + key + " v" + version + " from " + client, e);
-            return CompletableFuture.completedFuture(errorResponse(header, null,
+            return CompletableFuture.completedFuture(unparseableResponse(header, body,
                     new InvalidRequestException("Cannot parse " + key + " v" + version + " request: " + e)));
         }
         @SuppressWarnings("unchecked")
@@ -126,10 +132,17 @@ public final class RequestDispatcher implements RequestProcessor {
      * when the body is unreadable, from an empty request of the same API and version).
      */
     private Send errorResponse(RequestHeader header, ByteBuffer body, Throwable error) {
+        AbstractResponse response = errorResponseData(header, body, error);
+        if (response == null) return null;
+        return SendBuilder.buildResponseSend(responseHeader(header), response.data(), header.apiVersion());
+    }
+
+    private static AbstractResponse errorResponseData(RequestHeader header, ByteBuffer body, Throwable error) {
         ApiKeys key = header.apiKey();
         short version = header.apiVersion();
         AbstractRequest request;
         try {
+            if (body == null) throw new InvalidRequestException("no readable body");
             request = AbstractRequest.parseRequest(key, version, new ByteBufferAccessor(body.duplicate())).request;
         } catch (RuntimeException | Error parseFailure) {
             try {
@@ -141,9 +154,74 @@ public final class RequestDispatcher implements RequestProcessor {
                         + " (" + error.getMessage() + ")");
             }
         }
-        AbstractResponse response = request.getErrorResponse(0, error);
-        if (response == null) return null;
-        return SendBuilder.buildResponseSend(responseHeader(header), response.data(), version);
+        return request.getErrorResponse(0, error);
+    }
+
+    /**
+     * The answer to a request whose body cannot be parsed (typically cut short). A Produce response
+     * has no top-level error code, so the error is reported on each partition named before the body
+     * broke off; other APIs get their error response for an empty request. When that answer would
+     * not show the client the error — no partition could be read, {@code acks=0}, or the API reports
+     * errors only per resource — the connection is closed instead, as Kafka does, rather than
+     * sending nothing or an answer that looks like success.
+     */
+    private static Send unparseableResponse(RequestHeader header, ByteBuffer body, InvalidRequestException error) {
+        AbstractResponse response = header.apiKey() == ApiKeys.PRODUCE
+                ? produceErrorFromPrefix(body, header.apiVersion(), error)
+                : errorResponseData(header, null, error);
+        if (response == null || !response.errorCounts().containsKey(Errors.INVALID_REQUEST)) {
+            throw new ConnectionCloseException(error.getMessage() + " (no response can report the error)");
+        }
+        return SendBuilder.buildResponseSend(responseHeader(header), response.data(), header.apiVersion());
+    }
+
+    /**
+     * {@code error} for every partition of a Produce request (v3+) whose index could be read before
+     * {@code body} ends or stops making sense; null when {@code acks=0} or no partition was read.
+     */
+    private static ProduceResponse produceErrorFromPrefix(ByteBuffer body, short version, InvalidRequestException error) {
+        boolean flexible = version >= 9;
+        ByteBufferAccessor in = new ByteBufferAccessor(body.duplicate());
+        List<ProduceResponseData.TopicProduceResponse> topics = new ArrayList<>();
+        try {
+            int transactionalIdLength = flexible ? in.readUnsignedVarint() - 1 : in.readShort();
+            if (transactionalIdLength > 0) in.readByteBuffer(transactionalIdLength);
+            if (in.readShort() == 0) return null; // acks=0: the client expects no response
+            in.readInt(); // timeoutMs
+            int topicCount = flexible ? in.readUnsignedVarint() - 1 : in.readInt();
+            for (int t = 0; t < topicCount; t++) {
+                ProduceResponseData.TopicProduceResponse topic = new ProduceResponseData.TopicProduceResponse();
+                topics.add(topic);
+                if (version >= 13) topic.setTopicId(in.readUuid());
+                else topic.setName(in.readString(flexible ? in.readUnsignedVarint() - 1 : in.readShort()));
+                int partitionCount = flexible ? in.readUnsignedVarint() - 1 : in.readInt();
+                for (int p = 0; p < partitionCount; p++) {
+                    topic.partitionResponses().add(new ProduceResponseData.PartitionProduceResponse()
+                            .setIndex(in.readInt()).setErrorCode(Errors.INVALID_REQUEST.code())
+                            .setErrorMessage(error.getMessage()).setBaseOffset(-1).setLogAppendTimeMs(-1)
+                            .setLogStartOffset(-1));
+                    int recordsLength = flexible ? in.readUnsignedVarint() - 1 : in.readInt();
+                    if (recordsLength > 0) in.readByteBuffer(recordsLength);
+                    if (flexible) skipTaggedFields(in);
+                }
+                if (flexible) skipTaggedFields(in);
+            }
+        } catch (RuntimeException endOfReadableBytes) {
+            // answer for the partitions read so far
+        }
+        ProduceResponseData response = new ProduceResponseData();
+        for (ProduceResponseData.TopicProduceResponse topic : topics) {
+            if (!topic.partitionResponses().isEmpty()) response.responses().add(topic);
+        }
+        return response.responses().isEmpty() ? null : new ProduceResponse(response);
+    }
+
+    private static void skipTaggedFields(ByteBufferAccessor in) {
+        int count = in.readUnsignedVarint();
+        for (int i = 0; i < count; i++) {
+            in.readUnsignedVarint(); // tag
+            in.readByteBuffer(in.readUnsignedVarint());
+        }
     }
 
     /** ApiVersions v0 with UNSUPPORTED_VERSION and the supported ranges, as Kafka answers unknown versions. */
