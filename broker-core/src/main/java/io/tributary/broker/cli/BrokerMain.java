@@ -68,6 +68,9 @@ public final class BrokerMain {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 broker.close();
+                // java.util.logging closes its handlers in its own shutdown hook, so say it here.
+                out.println("Tributary broker stopped cleanly");
+                out.flush();
             } catch (Exception e) {
                 e.printStackTrace();
             } finally {

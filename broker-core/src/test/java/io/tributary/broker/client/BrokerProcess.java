@@ -1,0 +1,206 @@
+package io.tributary.broker.client;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A broker ({@code io.tributary.broker.cli.BrokerMain}) running in its own JVM, so a test can kill
+ * it the way an operating system would: {@link #kill()} sends SIGKILL, {@link #stop()} SIGTERM.
+ *
+ * <p>The broker listens on 127.0.0.1 only, on a port the kernel picks ({@code --listen
+ * 127.0.0.1:0}); the address actually bound is read back from the broker's "listening on" line, so
+ * there is no window in which another process can take a port chosen in advance. The child's
+ * stdout and stderr go to a file under {@code target/broker-processes/} ({@link #logFile()}).
+ *
+ * <p>{@link #close()} kills the child if it is still alive; use it in test cleanup
+ * (try-with-resources or {@code @AfterEach}). Only the process started here is ever signalled.
+ */
+public final class BrokerProcess implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("Tributary broker listening on (\\S+)");
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(60);
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+    private final Process process;
+    private final Path logFile;
+    private final Thread pump;
+    private final Deque<String> tail;
+    private final String bootstrapServers;
+
+    private BrokerProcess(Process process, Path logFile, Thread pump, Deque<String> tail, String bootstrapServers) {
+        this.process = process;
+        this.logFile = logFile;
+        this.pump = pump;
+        this.tail = tail;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    /**
+     * Starts a broker over {@code dataDir} with the given broker properties (passed as
+     * {@code --NAME=VALUE}) and waits until it accepts connections.
+     */
+    public static BrokerProcess start(Path dataDir, Map<String, String> props) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.add("-Xmx256m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("io.tributary.broker.cli.BrokerMain");
+        command.add("--listen");
+        command.add("127.0.0.1:0");
+        command.add("--data");
+        command.add(dataDir.toAbsolutePath().toString());
+        for (Map.Entry<String, String> e : props.entrySet()) command.add("--" + e.getKey() + "=" + e.getValue());
+
+        Path logDir = Path.of("target", "broker-processes").toAbsolutePath();
+        Files.createDirectories(logDir);
+        Path logFile = logDir.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                + "-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet() + ".log");
+
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        CompletableFuture<String> listening = new CompletableFuture<>();
+        Deque<String> tail = new ArrayDeque<>();
+        Thread pump = new Thread(() -> pump(process, logFile, command, tail, listening),
+                "broker-process-" + process.pid() + "-output");
+        pump.setDaemon(true);
+        pump.start();
+        try {
+            String address = listening.get(STARTUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return new BrokerProcess(process, logFile, pump, tail, address);
+        } catch (TimeoutException | ExecutionException e) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+            pump.join(5_000);
+            String why = e instanceof TimeoutException ? "did not report listening within " + STARTUP_TIMEOUT.toSeconds() + " s"
+                    : e.getCause().getMessage();
+            throw new IllegalStateException("Broker process " + process.pid() + " " + why + "; output in " + logFile
+                    + ":\n" + lastLines(tail), e);
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            throw e;
+        }
+    }
+
+    private static void pump(Process process, Path logFile, List<String> command, Deque<String> tail,
+                             CompletableFuture<String> listening) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+             Writer out = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8)) {
+            out.write("# pid " + process.pid() + ": " + String.join(" ", command) + "\n");
+            out.flush();
+            String line;
+            while ((line = in.readLine()) != null) {
+                out.write(line);
+                out.write('\n');
+                out.flush();
+                synchronized (tail) {
+                    tail.addLast(line);
+                    if (tail.size() > 40) tail.removeFirst();
+                }
+                if (!listening.isDone()) {
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) listening.complete(m.group(1));
+                }
+            }
+            int exit = process.waitFor();
+            out.write("# exited with " + exit + "\n");
+            listening.completeExceptionally(new IllegalStateException("exited with code " + exit
+                    + " before listening"));
+        } catch (IOException | InterruptedException e) {
+            listening.completeExceptionally(e);
+        }
+    }
+
+    private static String lastLines(Deque<String> tail) {
+        synchronized (tail) {
+            return String.join("\n", tail);
+        }
+    }
+
+    /** {@code host:port} of the broker, for a Kafka client's {@code bootstrap.servers}. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    /** The last lines the process wrote, for failure messages. */
+    public String outputTail() {
+        return lastLines(tail);
+    }
+
+    /**
+     * SIGKILL: the broker gets no chance to flush, close files or run shutdown hooks. Returns once
+     * the process is gone, with its exit code (137 on Linux).
+     */
+    public int kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("Broker process " + process.pid() + " still alive "
+                    + EXIT_TIMEOUT.toSeconds() + " s after SIGKILL");
+        }
+        pump.join(5_000);
+        return process.exitValue();
+    }
+
+    /**
+     * SIGTERM: the broker's shutdown hook closes it cleanly. Returns the exit code once the process
+     * has exited; fails (and kills it) if it does not exit in time.
+     */
+    public int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+            throw new AssertionError("Broker process " + process.pid() + " did not exit within "
+                    + EXIT_TIMEOUT.toSeconds() + " s of SIGTERM; output in " + logFile);
+        }
+        pump.join(5_000);
+        return process.exitValue();
+    }
+
+    /** Kills the process if it is still running. */
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+        pump.join(5_000);
+    }
+
+    @Override
+    public String toString() {
+        return "BrokerProcess(pid " + process.pid() + ", " + bootstrapServers + ", log " + logFile + ")";
+    }
+}
