@@ -6,7 +6,18 @@ import io.tributary.broker.api.ClusterView;
 import io.tributary.broker.api.CreatePartitionsHandler;
 import io.tributary.broker.api.CreateTopicsHandler;
 import io.tributary.broker.api.DeleteRecordsHandler;
+import io.tributary.broker.api.DeleteGroupsHandler;
 import io.tributary.broker.api.DeleteTopicsHandler;
+import io.tributary.broker.api.DescribeGroupsHandler;
+import io.tributary.broker.api.FindCoordinatorHandler;
+import io.tributary.broker.api.HeartbeatHandler;
+import io.tributary.broker.api.JoinGroupHandler;
+import io.tributary.broker.api.LeaveGroupHandler;
+import io.tributary.broker.api.ListGroupsHandler;
+import io.tributary.broker.api.OffsetCommitHandler;
+import io.tributary.broker.api.OffsetDeleteHandler;
+import io.tributary.broker.api.OffsetFetchHandler;
+import io.tributary.broker.api.SyncGroupHandler;
 import io.tributary.broker.api.FetchHandler;
 import io.tributary.broker.api.FetchWaiters;
 import io.tributary.broker.api.InitProducerIdHandler;
@@ -15,6 +26,9 @@ import io.tributary.broker.api.MetadataHandler;
 import io.tributary.broker.api.ProduceHandler;
 import io.tributary.broker.api.ProducerIdManager;
 import io.tributary.broker.api.RequestDispatcher;
+import io.tributary.broker.group.GroupConfig;
+import io.tributary.broker.group.GroupCoordinator;
+import io.tributary.broker.group.OffsetStore;
 import io.tributary.broker.log.LogManager;
 import io.tributary.broker.network.KafkaServer;
 import io.tributary.broker.topic.TopicManager;
@@ -59,6 +73,7 @@ public final class Broker implements AutoCloseable {
     private final KafkaServer server;
     private final FetchWaiters fetchWaiters;
     private final ScheduledExecutorService timer;
+    private final GroupCoordinator groups;
     private final InetSocketAddress address;
     private final String clusterId;
 
@@ -79,6 +94,9 @@ public final class Broker implements AutoCloseable {
                 return t;
             });
             this.fetchWaiters = new FetchWaiters(timer);
+            GroupConfig groupConfig = GroupConfig.from(config);
+            this.groups = new GroupCoordinator(groupConfig, new OffsetStore(topics, groupConfig), Clock.systemUTC());
+            groups.start();
             ProducerIdManager producerIds = new ProducerIdManager(dataDir);
             AtomicReference<RequestDispatcher> dispatcher = new AtomicReference<>();
             AtomicReference<ClusterView> view = new AtomicReference<>();
@@ -95,6 +113,17 @@ public final class Broker implements AutoCloseable {
             handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(topics));
             handlers.put(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(topics));
             handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds));
+            handlers.put(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(view::get));
+            handlers.put(ApiKeys.JOIN_GROUP, new JoinGroupHandler(groups));
+            handlers.put(ApiKeys.SYNC_GROUP, new SyncGroupHandler(groups));
+            handlers.put(ApiKeys.HEARTBEAT, new HeartbeatHandler(groups));
+            handlers.put(ApiKeys.LEAVE_GROUP, new LeaveGroupHandler(groups));
+            handlers.put(ApiKeys.OFFSET_COMMIT, new OffsetCommitHandler(groups, topics));
+            handlers.put(ApiKeys.OFFSET_FETCH, new OffsetFetchHandler(groups, topics));
+            handlers.put(ApiKeys.OFFSET_DELETE, new OffsetDeleteHandler(groups));
+            handlers.put(ApiKeys.DESCRIBE_GROUPS, new DescribeGroupsHandler(groups));
+            handlers.put(ApiKeys.LIST_GROUPS, new ListGroupsHandler(groups));
+            handlers.put(ApiKeys.DELETE_GROUPS, new DeleteGroupsHandler(groups));
             dispatcher.set(new RequestDispatcher(handlers));
             this.server = new KafkaServer(dispatcher.get(), config.socketRequestMaxBytes(), config.networkThreads(),
                     config.ioThreads());
@@ -158,6 +187,10 @@ public final class Broker implements AutoCloseable {
         return logs;
     }
 
+    public GroupCoordinator groups() {
+        return groups;
+    }
+
     public BrokerConfig config() {
         return config;
     }
@@ -165,6 +198,7 @@ public final class Broker implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
+        groups.close();
         fetchWaiters.completeAll();
         timer.shutdownNow();
         logs.close();

@@ -44,6 +44,14 @@ public final class BrokerConfig {
         d.put("producer.id.expiration.ms", "86400000");
         d.put("fetch.max.bytes", "57671680");
         d.put("cluster.id", "");
+        d.put("group.initial.rebalance.delay.ms", "3000");
+        d.put("group.min.session.timeout.ms", "6000");
+        d.put("group.max.session.timeout.ms", "1800000");
+        d.put("offsets.retention.minutes", "10080");
+        d.put("offsets.retention.check.interval.ms", "600000");
+        d.put("offsets.topic.num.partitions", "50");
+        d.put("offsets.topic.segment.bytes", "104857600");
+        d.put("offset.metadata.max.bytes", "4096");
         DEFAULTS = Map.copyOf(d);
     }
 

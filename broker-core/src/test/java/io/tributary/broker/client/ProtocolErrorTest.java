@@ -16,7 +16,7 @@ import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
-import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -32,7 +32,7 @@ import org.apache.kafka.common.requests.CreateTopicsResponse;
 import org.apache.kafka.common.requests.DescribeAclsResponse;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
-import org.apache.kafka.common.requests.JoinGroupResponse;
+import org.apache.kafka.common.requests.ElectLeadersResponse;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -341,7 +341,8 @@ class ProtocolErrorTest {
             MetadataResponseTopic t = metadata(client, "wanted", true);
             assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION, Errors.forCode(t.errorCode()));
             assertTrue(strict.topics().get("wanted").isEmpty());
-            assertTrue(strict.topics().all().isEmpty());
+            assertTrue(strict.topics().all().stream().allMatch(topic -> topic.name().equals("__consumer_offsets")),
+                    "no topic but the internal offsets topic exists");
         }
         assertBrokerServesAndControlTopicUnchanged();
     }
@@ -399,10 +400,9 @@ class ProtocolErrorTest {
     @Test
     void apiTheBrokerDoesNotImplementIsAnsweredWithUnsupportedVersion() throws IOException {
         try (RawKafkaClient client = connect()) {
-            JoinGroupResponse join = (JoinGroupResponse) client.send(new JoinGroupRequestData().setGroupId("g")
-                    .setSessionTimeoutMs(10_000).setRebalanceTimeoutMs(10_000).setMemberId("")
-                    .setProtocolType("consumer"), (short) 5);
-            assertEquals(Errors.UNSUPPORTED_VERSION, join.error());
+            ElectLeadersResponse elect = (ElectLeadersResponse) client.send(new ElectLeadersRequestData()
+                    .setTopicPartitions(null).setTimeoutMs(1000), (short) 2);
+            assertEquals(Errors.UNSUPPORTED_VERSION, Errors.forCode(elect.data().errorCode()));
 
             DescribeAclsResponse acls = (DescribeAclsResponse) client.send(new DescribeAclsRequestData()
                     .setResourceTypeFilter((byte) 1).setPatternTypeFilter((byte) 1)
@@ -438,7 +438,8 @@ class ProtocolErrorTest {
             ApiVersionsResponseData response = apiVersions(client);
             assertEquals(Errors.NONE, Errors.forCode(response.errorCode()));
             assertSupportedRanges(response);
-            assertNull(response.apiKeys().find(ApiKeys.JOIN_GROUP.id));
+            assertNull(response.apiKeys().find(ApiKeys.ELECT_LEADERS.id));
+            assertNull(response.apiKeys().find(ApiKeys.DESCRIBE_ACLS.id));
         }
     }
 

@@ -1,0 +1,71 @@
+package io.tributary.broker.group;
+
+import org.apache.kafka.common.TopicPartition;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The record format of committed offsets in the internal {@code __consumer_offsets} topic.
+ *
+ * <p>Key: {@code int16 version (1)}, {@code string group}, {@code string topic},
+ * {@code int32 partition}. Value: {@code int16 version (1)}, {@code int64 offset},
+ * {@code int32 leaderEpoch}, {@code nullable string metadata}, {@code int64 commitTimestamp}.
+ * Strings are an {@code int16} length (−1 for null) and UTF-8 bytes. A null value (tombstone)
+ * deletes the offset; the topic is compacted, so the latest record per key is what survives.
+ */
+public final class OffsetRecordCodec {
+    static final short VERSION = 1;
+
+    private OffsetRecordCodec() {
+    }
+
+    /** A decoded key. */
+    public record Key(String group, TopicPartition partition) {
+    }
+
+    public static byte[] key(String group, TopicPartition tp) {
+        byte[] g = group.getBytes(StandardCharsets.UTF_8);
+        byte[] t = tp.topic().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(2 + 2 + g.length + 2 + t.length + 4);
+        b.putShort(VERSION).putShort((short) g.length).put(g).putShort((short) t.length).put(t).putInt(tp.partition());
+        return b.array();
+    }
+
+    public static byte[] value(CommittedOffset o) {
+        byte[] m = o.metadata() == null ? null : o.metadata().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(2 + 8 + 4 + 2 + (m == null ? 0 : m.length) + 8);
+        b.putShort(VERSION).putLong(o.offset()).putInt(o.leaderEpoch());
+        if (m == null) b.putShort((short) -1);
+        else b.putShort((short) m.length).put(m);
+        b.putLong(o.commitTimestamp());
+        return b.array();
+    }
+
+    public static Key readKey(ByteBuffer buffer) {
+        ByteBuffer b = buffer.duplicate();
+        short version = b.getShort();
+        if (version != VERSION) throw new IllegalArgumentException("Unknown offset key version " + version);
+        String group = readString(b);
+        String topic = readString(b);
+        return new Key(group, new TopicPartition(topic, b.getInt()));
+    }
+
+    public static CommittedOffset readValue(ByteBuffer buffer) {
+        ByteBuffer b = buffer.duplicate();
+        short version = b.getShort();
+        if (version != VERSION) throw new IllegalArgumentException("Unknown offset value version " + version);
+        long offset = b.getLong();
+        int epoch = b.getInt();
+        String metadata = readString(b);
+        return new CommittedOffset(offset, epoch, metadata, b.getLong());
+    }
+
+    private static String readString(ByteBuffer b) {
+        short len = b.getShort();
+        if (len < 0) return null;
+        byte[] bytes = new byte[len];
+        b.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}

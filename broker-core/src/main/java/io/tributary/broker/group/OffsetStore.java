@@ -1,0 +1,156 @@
+package io.tributary.broker.group;
+
+import io.tributary.broker.log.LogReadResult;
+import io.tributary.broker.log.PartitionLog;
+import io.tributary.broker.topic.TopicManager;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.Record;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.utils.Utils;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Committed offsets of consumer groups, kept the way Kafka keeps them: as records in the internal
+ * compacted topic {@code __consumer_offsets}, one partition per group ({@code abs(hash(group)) %
+ * offsets.topic.num.partitions}), and in memory for reads. A commit is acknowledged only after its
+ * records are appended to that log, so it survives a restart; on start every partition is replayed
+ * into memory. Because the store is an ordinary partition log, the cluster's replication keeps a
+ * group's offsets on more than one node.
+ *
+ * <p>Thread safety: writes to one offsets partition are serialised by a lock per partition, so the
+ * in-memory view is updated in log order; reads use concurrent maps and do not block.
+ */
+public final class OffsetStore {
+    public static final String TOPIC = "__consumer_offsets";
+
+    private final TopicManager topics;
+    private final GroupConfig config;
+    private final Map<String, Map<TopicPartition, CommittedOffset>> offsets = new ConcurrentHashMap<>();
+    private final Object[] partitionLocks;
+
+    public OffsetStore(TopicManager topics, GroupConfig config) {
+        this.topics = topics;
+        this.config = config;
+        this.partitionLocks = new Object[config.offsetsTopicPartitions()];
+        for (int i = 0; i < partitionLocks.length; i++) partitionLocks[i] = new Object();
+    }
+
+    /** Creates the offsets topic if needed and replays it into memory. */
+    public void load() {
+        if (topics.get(TOPIC).isEmpty()) {
+            topics.create(TOPIC, config.offsetsTopicPartitions(), (short) 1,
+                    Map.of("cleanup.policy", "compact", "segment.bytes", Integer.toString(config.offsetsTopicSegmentBytes())),
+                    config.offsetsTopicPartitions());
+        }
+        int partitions = topics.require(TOPIC).partitions();
+        for (int p = 0; p < partitions; p++) replay(topics.log(new TopicPartition(TOPIC, p)));
+    }
+
+    private void replay(PartitionLog log) {
+        long offset = log.logStartOffset();
+        while (offset < log.highWatermark()) {
+            LogReadResult r = log.read(offset, 1 << 20, true);
+            long next = offset;
+            for (RecordBatch batch : r.records().batches()) {
+                for (Record record : batch) {
+                    if (!record.hasKey()) continue;
+                    OffsetRecordCodec.Key key = OffsetRecordCodec.readKey(record.key());
+                    if (record.hasValue()) {
+                        offsets.computeIfAbsent(key.group(), g -> new ConcurrentHashMap<>())
+                                .put(key.partition(), OffsetRecordCodec.readValue(record.value()));
+                    } else {
+                        Map<TopicPartition, CommittedOffset> m = offsets.get(key.group());
+                        if (m != null) {
+                            m.remove(key.partition());
+                            if (m.isEmpty()) offsets.remove(key.group());
+                        }
+                    }
+                }
+                next = batch.lastOffset() + 1;
+            }
+            if (next == offset) break;
+            offset = next;
+        }
+    }
+
+    public int partitionFor(String group) {
+        return Utils.abs(group.hashCode()) % partitionLocks.length;
+    }
+
+    /** Appends the commits to the group's offsets partition, then makes them visible. */
+    public void commit(String group, Map<TopicPartition, CommittedOffset> commits) {
+        if (commits.isEmpty()) return;
+        List<SimpleRecord> records = new ArrayList<>(commits.size());
+        long now = System.currentTimeMillis();
+        commits.forEach((tp, o) -> records.add(new SimpleRecord(now, OffsetRecordCodec.key(group, tp), OffsetRecordCodec.value(o))));
+        write(group, records);
+        Map<TopicPartition, CommittedOffset> m = offsets.computeIfAbsent(group, g -> new ConcurrentHashMap<>());
+        m.putAll(commits);
+    }
+
+    /** Deletes the given partitions' offsets of {@code group} (tombstones). */
+    public void delete(String group, Collection<TopicPartition> partitions) {
+        Map<TopicPartition, CommittedOffset> m = offsets.get(group);
+        if (m == null || partitions.isEmpty()) return;
+        List<SimpleRecord> tombstones = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (TopicPartition tp : partitions) {
+            if (m.containsKey(tp)) tombstones.add(new SimpleRecord(now, OffsetRecordCodec.key(group, tp), null));
+        }
+        if (tombstones.isEmpty()) return;
+        write(group, tombstones);
+        partitions.forEach(m::remove);
+        if (m.isEmpty()) offsets.remove(group, m);
+    }
+
+    public void deleteGroup(String group) {
+        Map<TopicPartition, CommittedOffset> m = offsets.get(group);
+        if (m != null) delete(group, List.copyOf(m.keySet()));
+    }
+
+    private void write(String group, List<SimpleRecord> records) {
+        int partition = partitionFor(group);
+        synchronized (partitionLocks[partition]) {
+            PartitionLog log = topics.log(new TopicPartition(TOPIC, partition));
+            log.append(MemoryRecords.withRecords(Compression.NONE, records.toArray(new SimpleRecord[0])), 0, false);
+        }
+    }
+
+    /** The committed offsets of {@code group}; empty when it has none. */
+    public Map<TopicPartition, CommittedOffset> offsets(String group) {
+        Map<TopicPartition, CommittedOffset> m = offsets.get(group);
+        return m == null ? Map.of() : Map.copyOf(m);
+    }
+
+    public Set<String> groups() {
+        return Set.copyOf(offsets.keySet());
+    }
+
+    /**
+     * Deletes offsets committed before {@code cutoffMs} for the groups {@code expirable} accepts.
+     *
+     * @return the number of offsets deleted
+     */
+    public int expire(long cutoffMs, java.util.function.Predicate<String> expirable) {
+        int removed = 0;
+        for (String group : groups()) {
+            if (!expirable.test(group)) continue;
+            List<TopicPartition> old = new ArrayList<>();
+            offsets(group).forEach((tp, o) -> {
+                if (o.commitTimestamp() < cutoffMs) old.add(tp);
+            });
+            delete(group, old);
+            removed += old.size();
+        }
+        return removed;
+    }
+}
