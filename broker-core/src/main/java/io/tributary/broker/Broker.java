@@ -81,6 +81,7 @@ public final class Broker implements AutoCloseable {
         this.config = config;
         File dataDir = config.dataDir();
         this.logs = new LogManager(dataDir, Clock.systemUTC());
+        java.util.ArrayDeque<Runnable> undo = new java.util.ArrayDeque<>();
         try {
             this.clusterId = loadClusterId(dataDir, config.clusterId());
             this.topics = new TopicManager(new TopicStore(dataDir), logs, config.logDefaults(), 1);
@@ -93,9 +94,11 @@ public final class Broker implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
+            undo.push(timer::shutdownNow);
             this.fetchWaiters = new FetchWaiters(timer);
             GroupConfig groupConfig = GroupConfig.from(config);
             this.groups = new GroupCoordinator(groupConfig, new OffsetStore(topics, groupConfig), Clock.systemUTC());
+            undo.push(groups::close);
             groups.start();
             ProducerIdManager producerIds = new ProducerIdManager(dataDir);
             AtomicReference<RequestDispatcher> dispatcher = new AtomicReference<>();
@@ -127,11 +130,14 @@ public final class Broker implements AutoCloseable {
             dispatcher.set(new RequestDispatcher(handlers));
             this.server = new KafkaServer(dispatcher.get(), config.socketRequestMaxBytes(), config.networkThreads(),
                     config.ioThreads());
+            undo.push(server::close);
+            config.advertisedHost();
             this.address = server.start(config.listenHost(), config.listenPort());
             view.set(new ClusterView(clusterId, config.nodeId(), config.advertisedHost(),
                     config.advertisedPort(address.getPort())));
         } catch (IOException | InterruptedException | RuntimeException e) {
-            logs.close();
+            undo.forEach(Runnable::run);
+            logs.abandon();
             throw e;
         }
     }
@@ -197,9 +203,9 @@ public final class Broker implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        fetchWaiters.completeAll();
         server.close();
         groups.close();
-        fetchWaiters.completeAll();
         timer.shutdownNow();
         logs.close();
         LOG.log(System.Logger.Level.INFO, "Tributary broker " + config.nodeId() + " stopped");

@@ -48,7 +48,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
         response.brokers().add(new MetadataResponseBroker().setNodeId(cluster.nodeId()).setHost(cluster.host())
                 .setPort(cluster.port()).setRack(null));
         List<MetadataResponseTopic> out = new ArrayList<>();
-        if (request.topics() == null) {
+        if (request.topics() == null || (version == 0 && request.topics().isEmpty())) {
             for (TopicMetadata t : topics.all()) out.add(describe(t, version));
         } else {
             boolean allowCreate = autoCreate && (version < 4 || request.allowAutoTopicCreation());

@@ -35,6 +35,8 @@ import java.util.concurrent.TimeUnit;
 public final class LogManager implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(LogManager.class.getName());
     static final String CLEAN_SHUTDOWN_FILE = ".clean_shutdown";
+    /** Written into a partition directory before it is deleted, so a crash mid-delete can be finished. */
+    static final String DELETING_MARKER = ".deleting";
 
     /** Intervals of the background tasks. */
     public record Schedule(long retentionCheckMs, long flushCheckMs, boolean cleanerEnabled, long cleanerBackoffMs,
@@ -58,7 +60,12 @@ public final class LogManager implements AutoCloseable {
         Files.createDirectories(dataDir.toPath());
         this.lockChannel = FileChannel.open(new File(dataDir, ".lock").toPath(), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
-        FileLock lock = lockChannel.tryLock();
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null;
+        }
         if (lock == null) {
             lockChannel.close();
             throw new KafkaStorageException("Data directory " + dataDir.getAbsolutePath()
@@ -123,6 +130,8 @@ public final class LogManager implements AutoCloseable {
     public void delete(TopicPartition tp) {
         PartitionLog log = logs.remove(tp);
         try {
+            File dir = partitionDir(tp);
+            if (dir.isDirectory()) Files.writeString(new File(dir, DELETING_MARKER).toPath(), "");
             if (log != null) log.delete();
             else PartitionLog.deleteRecursively(partitionDir(tp));
         } catch (IOException e) {
@@ -131,8 +140,8 @@ public final class LogManager implements AutoCloseable {
     }
 
     /**
-     * Deletes partition directories that belong to no known topic (left by a delete that crashed
-     * before it finished).
+     * Finishes deletions interrupted by a crash: removes partition directories of unknown topics
+     * that carry the deletion marker. Unknown directories without it are reported and kept.
      */
     public void deleteStrayDirectories(java.util.function.Predicate<TopicPartition> known) {
         File[] dirs = dataDir.listFiles(File::isDirectory);
@@ -144,8 +153,13 @@ public final class LogManager implements AutoCloseable {
             try {
                 TopicPartition tp = new TopicPartition(name.substring(0, dash), Integer.parseInt(name.substring(dash + 1)));
                 if (!known.test(tp)) {
-                    LOG.log(System.Logger.Level.INFO, "Deleting directory " + d + " of deleted partition " + tp);
-                    PartitionLog.deleteRecursively(d);
+                    if (new File(d, DELETING_MARKER).exists()) {
+                        LOG.log(System.Logger.Level.INFO, "Finishing the deletion of " + d + " (partition " + tp + ")");
+                        PartitionLog.deleteRecursively(d);
+                    } else {
+                        LOG.log(System.Logger.Level.WARNING, "Directory " + d + " holds partition " + tp
+                                + " of no known topic; it is left untouched");
+                    }
                 }
             } catch (NumberFormatException | IOException e) {
                 // Not a partition directory.
@@ -192,13 +206,39 @@ public final class LogManager implements AutoCloseable {
         return dataDir;
     }
 
+    /**
+     * Releases the directory after a start that failed part way: closes what was opened without
+     * flushing and without writing the clean-shutdown marker, so the next start recovers.
+     */
+    public void abandon() {
+        closed = true;
+        cleanerThread.shutdown();
+        scheduler.shutdown();
+        for (PartitionLog log : new ArrayList<>(logs.values())) {
+            try {
+                log.abandon();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "Failed to release " + log.topicPartition(), e);
+            }
+        }
+        try {
+            dirLock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "Failed to release the lock of " + dataDir, e);
+        }
+    }
+
     /** Flushes and closes every log, then writes the clean-shutdown marker. */
     @Override
     public void close() throws IOException {
         closed = true;
-        cleanerThread.shutdownNow();
+        // shutdown(), not shutdownNow(): interrupting a thread in file I/O closes the shared FileChannel.
+        cleanerThread.shutdown();
+        scheduler.shutdown();
         try {
-            cleanerThread.awaitTermination(30, TimeUnit.SECONDS);
+            cleanerThread.awaitTermination(60, TimeUnit.SECONDS);
+            scheduler.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -211,7 +251,6 @@ public final class LogManager implements AutoCloseable {
                 LOG.log(System.Logger.Level.ERROR, "Failed to close " + log.topicPartition(), e);
             }
         }
-        scheduler.shutdownNow();
         if (allClosed) Files.createFile(new File(dataDir, CLEAN_SHUTDOWN_FILE).toPath());
         dirLock.release();
         lockChannel.close();
