@@ -77,7 +77,12 @@ public final class PartitionLog implements AutoCloseable {
      */
     public static PartitionLog open(TopicPartition tp, File dir, LogConfig config, boolean cleanShutdown, Clock clock,
                                     ScheduledExecutorService scheduler) throws IOException {
+        boolean created = !dir.exists();
         Files.createDirectories(dir.toPath());
+        if (created) {
+            syncDirectory(dir);
+            syncDirectory(dir.getParentFile());
+        }
         PartitionLog log = new PartitionLog(tp, dir, config, clock, scheduler);
         log.load(cleanShutdown);
         return log;
@@ -104,6 +109,7 @@ public final class PartitionLog implements AutoCloseable {
         bases.sort(Long::compare);
         long recoverFrom = cleanShutdown ? Long.MAX_VALUE : state.recoveryPoint();
         boolean truncatedEarlier = false;
+        List<LogSegment> recovered = new ArrayList<>();
         for (int i = 0; i < bases.size(); i++) {
             long base = bases.get(i);
             if (truncatedEarlier) {
@@ -116,6 +122,7 @@ public final class PartitionLog implements AutoCloseable {
             boolean needsRecovery = nextBase > recoverFrom;
             LogSegment segment = LogSegment.open(dir, base, config.indexIntervalBytes(), !needsRecovery);
             if (needsRecovery) {
+                recovered.add(segment);
                 int truncated = segment.recover();
                 if (truncated > 0) {
                     LOG.log(System.Logger.Level.WARNING, "Truncated " + truncated + " bytes of invalid data from "
@@ -135,6 +142,11 @@ public final class PartitionLog implements AutoCloseable {
         logStartOffset = Math.max(state.logStartOffset(), segments.firstKey());
         if (logStartOffset > logEndOffset) logStartOffset = logEndOffset;
         highWatermark = logEndOffset;
+        // Recovered data may still be only in the page cache: make it durable before the
+        // recovery point moves past it.
+        for (LogSegment s : recovered) {
+            if (segments.get(s.baseOffset()) == s) s.flush();
+        }
         recoveryPoint = logEndOffset;
         rebuildProducerState();
         writeState();
@@ -165,6 +177,12 @@ public final class PartitionLog implements AutoCloseable {
         long now = clock.millis();
         LogConfig cfg = config;
         RecordBatchValidator.Validated validated = RecordBatchValidator.validate(tp, records, cfg, now, singleBatch);
+        // The topic's compression.type; the duplicate check and offsets below apply to the rebuilt batches.
+        MemoryRecords recompressed = BatchRecompressor.recompress(records, cfg.compressionType());
+        if (recompressed != records) {
+            records = recompressed;
+            validated = RecordBatchValidator.validate(tp, records, cfg, now, singleBatch);
+        }
         lock.lock();
         try {
             ensureOpen();
@@ -190,9 +208,10 @@ public final class PartitionLog implements AutoCloseable {
             active.append(records);
             for (MutableRecordBatch batch : validated.batches()) producers.update(batch, now);
             logEndOffset = next;
-            highWatermark = next;
             unflushedMessages += validated.recordCount();
+            // With flush.messages reached the batch is on disk before anyone can read it.
             if (unflushedMessages >= cfg.flushMessages()) flushLocked();
+            highWatermark = next;
             return new LogAppendInfo(firstOffset, lastOffset, appendTime, logStartOffset, validated.recordCount(), false);
         } catch (IOException e) {
             throw new KafkaStorageException("Failed to append to " + tp + " in " + dir + ": " + e.getMessage(), e);
@@ -215,6 +234,7 @@ public final class PartitionLog implements AutoCloseable {
         LogSegment old = segments.lastEntry().getValue();
         if (old.isEmpty() && old.baseOffset() == logEndOffset) return old;
         LogSegment fresh = LogSegment.create(dir, logEndOffset, config.indexIntervalBytes(), now);
+        if (config.flushEveryBatch()) syncDirectory(dir);
         segments.put(fresh.baseOffset(), fresh);
         long upTo = fresh.baseOffset();
         scheduler.execute(() -> flushSegmentsBelow(upTo));
@@ -542,6 +562,17 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
+    /** Closes the files without flushing or writing state (after a failed start). */
+    public void abandon() {
+        lock.lock();
+        try {
+            closed = true;
+            for (LogSegment s : segments.values()) closeQuietly(s);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Closes the log without flushing and deletes its directory. */
     public void delete() throws IOException {
         lock.lock();
@@ -552,6 +583,16 @@ public final class PartitionLog implements AutoCloseable {
             deleteRecursively(dir);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Makes a new or renamed directory entry durable; not every file system supports it. */
+    static void syncDirectory(File directory) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(directory.toPath(),
+                java.nio.file.StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException ignored) {
+            // The entry still reaches the disk with the next journal commit.
         }
     }
 
