@@ -19,6 +19,9 @@ public final class BrokerMain {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && (args[0].equals("topics") || args[0].equals("groups"))) {
+            System.setProperty("java.util.logging.config.class", QuietLogging.class.getName());
+        }
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
         }
@@ -26,6 +29,17 @@ public final class BrokerMain {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        if (args.length > 0 && (args[0].equals("topics") || args[0].equals("groups"))) {
+            try {
+                return args[0].equals("topics") ? TopicsCommand.run(args, 1, out) : GroupsCommand.run(args, 1, out);
+            } catch (CommandLine.UsageException e) {
+                err.println(e.getMessage() + "\n\n" + (args[0].equals("topics") ? TopicsCommand.HELP : GroupsCommand.HELP));
+                return 2;
+            } catch (java.util.concurrent.ExecutionException e) {
+                err.println("Error: " + e.getCause().getMessage());
+                return 1;
+            }
+        }
         Map<String, String> overrides = new HashMap<>();
         Path configFile = null;
         for (int i = 0; i < args.length; i++) {
@@ -87,8 +101,11 @@ public final class BrokerMain {
     static String usage() {
         return """
                 Usage: java -jar tributary-broker.jar [options]
+                       java -jar tributary-broker.jar topics --help
+                       java -jar tributary-broker.jar groups --help
 
-                Runs a Tributary broker node that Kafka clients can produce to and consume from.
+                Runs a Tributary broker node that Kafka clients can produce to and consume from;
+                'topics' and 'groups' manage the topics and consumer groups of a running broker.
 
                 Options:
                   --listen HOST:PORT   address to listen on (default 127.0.0.1:9092)
