@@ -2,6 +2,10 @@ package io.tributary.broker;
 
 import io.tributary.broker.api.ApiHandler;
 import io.tributary.broker.api.ApiVersionsHandler;
+import io.tributary.broker.api.AlterConfigsHandler;
+import io.tributary.broker.api.DescribeClusterHandler;
+import io.tributary.broker.api.DescribeConfigsHandler;
+import io.tributary.broker.api.IncrementalAlterConfigsHandler;
 import io.tributary.broker.api.ClusterView;
 import io.tributary.broker.api.CreatePartitionsHandler;
 import io.tributary.broker.api.CreateTopicsHandler;
@@ -116,6 +120,10 @@ public final class Broker implements AutoCloseable {
             handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(topics));
             handlers.put(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(topics));
             handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds));
+            handlers.put(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsHandler(topics, config));
+            handlers.put(ApiKeys.ALTER_CONFIGS, new AlterConfigsHandler(topics, config.nodeId()));
+            handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsHandler(topics, config.nodeId()));
+            handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(view::get));
             handlers.put(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(view::get));
             handlers.put(ApiKeys.JOIN_GROUP, new JoinGroupHandler(groups));
             handlers.put(ApiKeys.SYNC_GROUP, new SyncGroupHandler(groups));
