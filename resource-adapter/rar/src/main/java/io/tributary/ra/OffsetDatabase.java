@@ -1,0 +1,125 @@
+package io.tributary.ra;
+
+import org.h2.jdbcx.JdbcDataSource;
+
+import javax.sql.XAConnection;
+import java.io.File;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The adapter's own H2 database of consumer offsets: table {@code TRIBUTARY_OFFSETS} with one row
+ * per (group, topic, partition) holding the next offset to deliver. Rows are written inside the
+ * bean's XA transaction through {@link #openXa()}; they are read when partitions are assigned.
+ *
+ * <p>Thread-safe: each caller uses its own connection.
+ */
+public final class OffsetDatabase implements AutoCloseable {
+    public static final String TABLE = "TRIBUTARY_OFFSETS";
+
+    private final JdbcDataSource dataSource;
+    private final Connection keepOpen;
+
+    public OffsetDatabase(String url) throws SQLException {
+        this.dataSource = new JdbcDataSource();
+        dataSource.setURL(url);
+        this.keepOpen = dataSource.getConnection();
+        try (Statement s = keepOpen.createStatement()) {
+            s.execute(OffsetTable.CREATE);
+        }
+    }
+
+    /** {@code jdbc:h2:file:<dir>/offsets}: an embedded file database that any connection in this JVM shares. */
+    public static String defaultUrl(File dataDirectory) {
+        return "jdbc:h2:file:" + new File(dataDirectory, "offsets").getAbsolutePath() + ";DB_CLOSE_DELAY=-1";
+    }
+
+    public String url() {
+        return dataSource.getURL();
+    }
+
+    public XAConnection openXa() throws SQLException {
+        return dataSource.getXAConnection();
+    }
+
+    public Connection open() throws SQLException {
+        return dataSource.getConnection();
+    }
+
+    /** The stored next offsets of {@code group} for the partitions of {@code topic}. */
+    public Map<Integer, Long> read(String group, String topic) throws SQLException {
+        try (Connection c = open()) {
+            return OffsetTable.read(c, group, topic);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            keepOpen.close();
+        } catch (SQLException ignored) {
+            // Closing the last connection; nothing to recover.
+        }
+    }
+
+    /** The SQL of the offset table, shared by the adapter's database and an application datasource. */
+    public static final class OffsetTable {
+        public static final String CREATE = "CREATE TABLE IF NOT EXISTS " + TABLE + " (GROUP_ID VARCHAR(255) NOT NULL, "
+                + "TOPIC VARCHAR(255) NOT NULL, PARTITION_ID INT NOT NULL, NEXT_OFFSET BIGINT NOT NULL, "
+                + "PRIMARY KEY (GROUP_ID, TOPIC, PARTITION_ID))";
+        private static final String MERGE = "MERGE INTO " + TABLE
+                + " (GROUP_ID, TOPIC, PARTITION_ID, NEXT_OFFSET) KEY (GROUP_ID, TOPIC, PARTITION_ID) VALUES (?, ?, ?, ?)";
+        private static final String UPDATE = "UPDATE " + TABLE + " SET NEXT_OFFSET = ? WHERE GROUP_ID = ? AND TOPIC = ? AND PARTITION_ID = ?";
+        private static final String INSERT = "INSERT INTO " + TABLE + " (GROUP_ID, TOPIC, PARTITION_ID, NEXT_OFFSET) VALUES (?, ?, ?, ?)";
+        private static final String SELECT = "SELECT PARTITION_ID, NEXT_OFFSET FROM " + TABLE + " WHERE GROUP_ID = ? AND TOPIC = ?";
+
+        private OffsetTable() {
+        }
+
+        public static Map<Integer, Long> read(Connection c, String group, String topic) throws SQLException {
+            Map<Integer, Long> m = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(SELECT)) {
+                ps.setString(1, group);
+                ps.setString(2, topic);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) m.put(rs.getInt(1), rs.getLong(2));
+                }
+            }
+            return m;
+        }
+
+        /** Writes the next offset with H2's MERGE (insert or update). */
+        public static void write(Connection c, String group, String topic, int partition, long nextOffset) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement(MERGE)) {
+                ps.setString(1, group);
+                ps.setString(2, topic);
+                ps.setInt(3, partition);
+                ps.setLong(4, nextOffset);
+                ps.executeUpdate();
+            }
+        }
+
+        /** Portable insert-or-update for other databases. */
+        public static void writePortable(Connection c, String group, String topic, int partition, long nextOffset) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement(UPDATE)) {
+                ps.setLong(1, nextOffset);
+                ps.setString(2, group);
+                ps.setString(3, topic);
+                ps.setInt(4, partition);
+                if (ps.executeUpdate() > 0) return;
+            }
+            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+                ps.setString(1, group);
+                ps.setString(2, topic);
+                ps.setInt(3, partition);
+                ps.setLong(4, nextOffset);
+                ps.executeUpdate();
+            }
+        }
+    }
+}

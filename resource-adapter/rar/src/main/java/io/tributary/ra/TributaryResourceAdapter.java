@@ -1,0 +1,189 @@
+package io.tributary.ra;
+
+import io.tributary.broker.Broker;
+import io.tributary.broker.BrokerConfig;
+import io.tributary.ra.inbound.ActivationRegistry;
+import io.tributary.ra.inbound.TributaryActivationSpec;
+import jakarta.resource.ResourceException;
+import jakarta.resource.spi.ActivationSpec;
+import jakarta.resource.spi.BootstrapContext;
+import jakarta.resource.spi.ConfigProperty;
+import jakarta.resource.spi.Connector;
+import jakarta.resource.spi.ResourceAdapter;
+import jakarta.resource.spi.ResourceAdapterInternalException;
+import jakarta.resource.spi.TransactionSupport;
+import jakarta.resource.spi.endpoint.MessageEndpointFactory;
+import jakarta.resource.spi.work.WorkManager;
+
+import javax.transaction.xa.XAResource;
+import java.io.File;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The Tributary resource adapter. On {@link #start} it starts an embedded broker node (unless
+ * {@code bootstrapServers} names an existing Kafka-compatible cluster), then serves outbound
+ * connection factories and inbound message-driven beans; {@link #stop} deactivates every
+ * endpoint, then shuts the node down cleanly.
+ *
+ * <p>Configuration properties (defaults work on a laptop): {@code dataDirectory}
+ * ({@code tributary-data} under the server's working directory), {@code host} (127.0.0.1),
+ * {@code port} (9092), {@code nodeId} (0), {@code bootstrapServers} (empty: embedded),
+ * {@code offsetDatabaseUrl} (an H2 file database in the data directory) and
+ * {@code brokerProperties} ({@code name=value;name=value}, any broker property).
+ *
+ * <p>Thread safety: the container calls the lifecycle methods one at a time; the activation
+ * registry is thread-safe.
+ */
+@Connector(displayName = "Tributary", vendorName = "Tributary", eisType = "Kafka-compatible commit log",
+        version = "0.1", transactionSupport = TransactionSupport.TransactionSupportLevel.NoTransaction)
+public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final System.Logger LOG = System.getLogger(TributaryResourceAdapter.class.getName());
+
+    @ConfigProperty(defaultValue = "tributary-data", description = "Data directory of the embedded broker node")
+    private String dataDirectory = "tributary-data";
+    @ConfigProperty(defaultValue = "127.0.0.1", description = "Address the embedded node listens on")
+    private String host = "127.0.0.1";
+    @ConfigProperty(defaultValue = "9092", description = "Kafka protocol port of the embedded node")
+    private Integer port = 9092;
+    @ConfigProperty(defaultValue = "0", description = "Node id of the embedded node")
+    private Integer nodeId = 0;
+    @ConfigProperty(defaultValue = "", description = "host:port list of an existing cluster; when set no node is embedded")
+    private String bootstrapServers = "";
+    @ConfigProperty(defaultValue = "", description = "JDBC URL of the H2 offset database; default <dataDirectory>/offsets")
+    private String offsetDatabaseUrl = "";
+    @ConfigProperty(defaultValue = "", description = "Further broker properties, name=value;name=value")
+    private String brokerProperties = "";
+
+    private transient Broker broker;
+    private transient WorkManager workManager;
+    private transient ActivationRegistry activations;
+    private transient OffsetDatabase offsetDatabase;
+    private transient String effectiveBootstrap;
+
+    @Override
+    public void start(BootstrapContext ctx) throws ResourceAdapterInternalException {
+        this.workManager = ctx.getWorkManager();
+        try {
+            if (bootstrapServers == null || bootstrapServers.isBlank()) {
+                BrokerConfig config = BrokerConfig.defaults()
+                        .with("listeners", host + ":" + port)
+                        .with("log.dirs", new File(dataDirectory, "broker").getAbsolutePath())
+                        .with("node.id", Integer.toString(nodeId));
+                for (Map.Entry<String, String> e : parseProperties(brokerProperties).entrySet()) {
+                    config = config.with(e.getKey(), e.getValue());
+                }
+                broker = Broker.start(config);
+                effectiveBootstrap = broker.bootstrapServers();
+            } else {
+                effectiveBootstrap = bootstrapServers.trim();
+            }
+            offsetDatabase = new OffsetDatabase(offsetDatabaseUrl == null || offsetDatabaseUrl.isBlank()
+                    ? OffsetDatabase.defaultUrl(new File(dataDirectory)) : offsetDatabaseUrl);
+            activations = new ActivationRegistry(this);
+            LOG.log(System.Logger.Level.INFO, "Tributary resource adapter started; brokers at " + effectiveBootstrap
+                    + (broker == null ? "" : " (embedded node " + nodeId + ", data in "
+                    + new File(dataDirectory).getAbsolutePath() + ")"));
+        } catch (IOException | java.sql.SQLException | RuntimeException e) {
+            stopBroker();
+            throw new ResourceAdapterInternalException("Tributary could not start: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (activations != null) activations.deactivateAll();
+        if (offsetDatabase != null) offsetDatabase.close();
+        stopBroker();
+        LOG.log(System.Logger.Level.INFO, "Tributary resource adapter stopped");
+    }
+
+    private void stopBroker() {
+        if (broker != null) {
+            try {
+                broker.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "Error stopping the embedded broker", e);
+            }
+            broker = null;
+        }
+    }
+
+    @Override
+    public void endpointActivation(MessageEndpointFactory factory, ActivationSpec spec) throws ResourceException {
+        if (!(spec instanceof TributaryActivationSpec tributarySpec)) {
+            throw new ResourceException("Unexpected activation spec " + spec.getClass().getName());
+        }
+        tributarySpec.validate();
+        activations.activate(factory, tributarySpec);
+    }
+
+    @Override
+    public void endpointDeactivation(MessageEndpointFactory factory, ActivationSpec spec) {
+        if (activations != null) activations.deactivate(factory, spec);
+    }
+
+    @Override
+    public XAResource[] getXAResources(ActivationSpec[] specs) {
+        return new XAResource[0];
+    }
+
+    /** {@code a=1;b=2} (or newline-separated) as an ordered map. */
+    public static Map<String, String> parseProperties(String text) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (text == null) return m;
+        for (String part : text.split("[;\\n]")) {
+            String p = part.trim();
+            if (p.isEmpty()) continue;
+            int eq = p.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("Expected name=value, got '" + p + "'");
+            m.put(p.substring(0, eq).trim(), p.substring(eq + 1).trim());
+        }
+        return m;
+    }
+
+    /** The bootstrap address clients of this adapter use: the embedded node or the configured cluster. */
+    public String bootstrapServers() {
+        return effectiveBootstrap;
+    }
+
+    public WorkManager workManager() {
+        return workManager;
+    }
+
+    public OffsetDatabase offsetDatabase() {
+        return offsetDatabase;
+    }
+
+    public Broker embeddedBroker() {
+        return broker;
+    }
+
+    public String getDataDirectory() { return dataDirectory; }
+    public void setDataDirectory(String v) { this.dataDirectory = v; }
+    public String getHost() { return host; }
+    public void setHost(String v) { this.host = v; }
+    public Integer getPort() { return port; }
+    public void setPort(Integer v) { this.port = v; }
+    public Integer getNodeId() { return nodeId; }
+    public void setNodeId(Integer v) { this.nodeId = v; }
+    public String getBootstrapServers() { return bootstrapServers; }
+    public void setBootstrapServers(String v) { this.bootstrapServers = v; }
+    public String getOffsetDatabaseUrl() { return offsetDatabaseUrl; }
+    public void setOffsetDatabaseUrl(String v) { this.offsetDatabaseUrl = v; }
+    public String getBrokerProperties() { return brokerProperties; }
+    public void setBrokerProperties(String v) { this.brokerProperties = v; }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o;
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(this);
+    }
+}

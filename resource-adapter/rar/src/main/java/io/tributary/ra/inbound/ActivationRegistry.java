@@ -1,0 +1,127 @@
+package io.tributary.ra.inbound;
+
+import io.tributary.api.BatchRecordListener;
+import io.tributary.ra.TributaryResourceAdapter;
+import jakarta.resource.ResourceException;
+import jakarta.resource.spi.ActivationSpec;
+import jakarta.resource.spi.endpoint.MessageEndpointFactory;
+import jakarta.resource.spi.work.WorkException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+import javax.sql.DataSource;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The activated message-driven beans: for each, {@code concurrency} {@link EndpointConsumer}s (one
+ * consumer-group member each) scheduled on the WorkManager, and one dead-letter publisher.
+ * Deactivation stops the consumers and waits until they have left the group. Thread-safe.
+ */
+public final class ActivationRegistry {
+    private static final System.Logger LOG = System.getLogger(ActivationRegistry.class.getName());
+    private static final long STOP_TIMEOUT_MS = 30_000;
+
+    private record Activation(TributaryActivationSpec spec, List<EndpointConsumer> consumers, DeadLetterPublisher deadLetters) {
+    }
+
+    private final TributaryResourceAdapter adapter;
+    private final JsonbValueReader valueReader = new JsonbValueReader();
+    private final Map<MessageEndpointFactory, Activation> active = new ConcurrentHashMap<>();
+
+    public ActivationRegistry(TributaryResourceAdapter adapter) {
+        this.adapter = adapter;
+    }
+
+    public void activate(MessageEndpointFactory factory, TributaryActivationSpec spec) throws ResourceException {
+        boolean batch = BatchRecordListener.class.isAssignableFrom(factory.getEndpointClass() == null
+                ? Object.class : factory.getEndpointClass());
+        String name = factory.getActivationName() == null ? spec.getGroupId() : factory.getActivationName();
+        DeadLetterPublisher deadLetters = withAdapterClassLoader(() ->
+                new DeadLetterPublisher(adapter.bootstrapServers(), "tributary-dlt-" + spec.getGroupId()));
+        List<EndpointConsumer> consumers = new ArrayList<>();
+        for (int i = 0; i < spec.getConcurrency(); i++) {
+            String clientId = "tributary-" + spec.getGroupId() + "-" + i;
+            consumers.add(new EndpointConsumer(factory, spec, () -> newConsumer(spec, clientId), () -> newSink(spec),
+                    deadLetters, valueReader, batch));
+        }
+        active.put(factory, new Activation(spec, consumers, deadLetters));
+        try {
+            for (EndpointConsumer c : consumers) adapter.workManager().scheduleWork(c);
+        } catch (WorkException e) {
+            deactivate(factory, spec);
+            throw new ResourceException("Cannot schedule the consumers of " + name + ": " + e.getMessage(), e);
+        }
+        LOG.log(System.Logger.Level.INFO, "Activated " + name + ": group " + spec.getGroupId() + ", "
+                + (spec.getTopicPattern().isBlank() ? "topics " + spec.topicList() : "pattern " + spec.getTopicPattern())
+                + ", " + spec.getConcurrency() + " consumer(s), " + (batch ? "batch" : "per-record") + " delivery");
+    }
+
+    public void deactivate(MessageEndpointFactory factory, ActivationSpec spec) {
+        Activation a = active.remove(factory);
+        if (a == null) return;
+        for (EndpointConsumer c : a.consumers()) c.release();
+        for (EndpointConsumer c : a.consumers()) {
+            try {
+                if (!c.awaitStopped(STOP_TIMEOUT_MS)) {
+                    LOG.log(System.Logger.Level.WARNING, "A consumer of group " + a.spec().getGroupId() + " did not stop within "
+                            + STOP_TIMEOUT_MS + " ms");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        a.deadLetters().close();
+    }
+
+    public void deactivateAll() {
+        for (Map.Entry<MessageEndpointFactory, Activation> e : Map.copyOf(active).entrySet()) {
+            deactivate(e.getKey(), e.getValue().spec());
+        }
+    }
+
+    private KafkaConsumer<byte[], byte[]> newConsumer(TributaryActivationSpec spec, String clientId) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, adapter.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, spec.getGroupId());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, spec.getAutoOffsetReset().toLowerCase(Locale.ROOT));
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, spec.getMaxPollRecords());
+        props.putAll(TributaryResourceAdapter.parseProperties(spec.getConsumerProperties()));
+        return withAdapterClassLoader(() -> new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+    }
+
+    private OffsetSink newSink(TributaryActivationSpec spec) {
+        try {
+            if (spec.getOffsetDataSource() != null && !spec.getOffsetDataSource().isBlank()) {
+                DataSource ds = (DataSource) new InitialContext().lookup(spec.getOffsetDataSource());
+                return new DataSourceOffsetSink(ds);
+            }
+            return new H2OffsetSink(adapter.offsetDatabase());
+        } catch (NamingException | SQLException e) {
+            throw new IllegalStateException("Cannot open the offset store of group " + spec.getGroupId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** kafka-clients loads classes by name through the context class loader; make it the adapter's. */
+    static <T> T withAdapterClassLoader(Supplier<T> action) {
+        Thread t = Thread.currentThread();
+        ClassLoader previous = t.getContextClassLoader();
+        t.setContextClassLoader(ActivationRegistry.class.getClassLoader());
+        try {
+            return action.get();
+        } finally {
+            t.setContextClassLoader(previous);
+        }
+    }
+}

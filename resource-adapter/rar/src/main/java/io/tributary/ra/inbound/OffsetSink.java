@@ -1,0 +1,29 @@
+package io.tributary.ra.inbound;
+
+import javax.transaction.xa.XAResource;
+import java.sql.SQLException;
+import java.util.Map;
+
+/**
+ * Where one delivery thread stores the next offset of each partition it delivers. Inside a
+ * transacted delivery the row is written in the bean's transaction; outside one it is written and
+ * committed at once. One instance per delivery thread; not thread-safe.
+ */
+interface OffsetSink extends AutoCloseable {
+    /** The resource to hand to {@code createEndpoint}, or null when the sink enlists by itself. */
+    XAResource xaResource();
+
+    /** Writes offsets as part of the transaction the container started in {@code beforeDelivery}. */
+    void writeInTransaction(String group, String topic, Map<Integer, Long> nextOffsets) throws SQLException;
+
+    /** Writes and commits offsets outside any transaction. */
+    void writeNow(String group, String topic, Map<Integer, Long> nextOffsets) throws SQLException;
+
+    /** After {@code afterDelivery}: did the transaction that wrote {@code nextOffsets} commit? */
+    boolean committed(String group, String topic, Map<Integer, Long> nextOffsets) throws SQLException;
+
+    Map<Integer, Long> read(String group, String topic) throws SQLException;
+
+    @Override
+    void close();
+}

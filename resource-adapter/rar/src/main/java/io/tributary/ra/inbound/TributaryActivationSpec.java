@@ -1,0 +1,120 @@
+package io.tributary.ra.inbound;
+
+import io.tributary.api.BatchRecordListener;
+import io.tributary.api.RecordListener;
+import jakarta.resource.ResourceException;
+import jakarta.resource.spi.Activation;
+import jakarta.resource.spi.ActivationSpec;
+import jakarta.resource.spi.ConfigProperty;
+import jakarta.resource.spi.InvalidPropertyException;
+import jakarta.resource.spi.ResourceAdapter;
+
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How a message-driven bean consumes: which topics, as which consumer group, and what happens
+ * when delivery fails. Set with {@code @ActivationConfigProperty}; every property is listed with
+ * its default in {@code docs/adapter-configuration.md}.
+ */
+@Activation(messageListeners = {RecordListener.class, BatchRecordListener.class})
+public class TributaryActivationSpec implements ActivationSpec, Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @ConfigProperty(description = "Comma-separated topics to consume")
+    private String topics = "";
+    @ConfigProperty(description = "Regular expression of topics to consume (instead of topics)")
+    private String topicPattern = "";
+    @ConfigProperty(description = "Consumer group id; members of one group share the partitions")
+    private String groupId = "";
+    @ConfigProperty(defaultValue = "earliest", description = "Where to start without a stored offset: earliest, latest or none")
+    private String autoOffsetReset = "earliest";
+    @ConfigProperty(defaultValue = "500", description = "Most records fetched per poll (and per batch delivery)")
+    private Integer maxPollRecords = 500;
+    @ConfigProperty(defaultValue = "1", description = "Consumers (group members) of this endpoint; partitions are processed in parallel")
+    private Integer concurrency = 1;
+    @ConfigProperty(defaultValue = "5", description = "Redeliveries of a failing record before it goes to the dead-letter topic")
+    private Integer maxRedeliveries = 5;
+    @ConfigProperty(defaultValue = "1000", description = "Milliseconds to wait before each redelivery")
+    private Long redeliveryBackoff = 1000L;
+    @ConfigProperty(description = "Dead-letter topic; default <topic>.DLT")
+    private String deadLetterTopic = "";
+    @ConfigProperty(description = "JNDI name of a JTA datasource holding the offset table; default the adapter's H2 database")
+    private String offsetDataSource = "";
+    @ConfigProperty(description = "Further kafka-clients consumer properties, name=value;name=value")
+    private String consumerProperties = "";
+    @ConfigProperty(description = "Name of the resource adapter (used by the server to bind the bean)")
+    private String resourceAdapter = "";
+
+    private transient ResourceAdapter ra;
+
+    @Override
+    public void validate() throws InvalidPropertyException {
+        boolean hasTopics = topics != null && !topics.isBlank();
+        boolean hasPattern = topicPattern != null && !topicPattern.isBlank();
+        if (hasTopics == hasPattern) {
+            throw new InvalidPropertyException("Set exactly one of topics and topicPattern (topics='" + topics
+                    + "', topicPattern='" + topicPattern + "')");
+        }
+        if (groupId == null || groupId.isBlank()) throw new InvalidPropertyException("groupId is required");
+        String reset = autoOffsetReset == null ? "" : autoOffsetReset.toLowerCase(Locale.ROOT);
+        if (!List.of("earliest", "latest", "none").contains(reset)) {
+            throw new InvalidPropertyException("autoOffsetReset must be earliest, latest or none, got " + autoOffsetReset);
+        }
+        if (maxPollRecords == null || maxPollRecords < 1) throw new InvalidPropertyException("maxPollRecords must be at least 1");
+        if (concurrency == null || concurrency < 1) throw new InvalidPropertyException("concurrency must be at least 1");
+        if (maxRedeliveries == null || maxRedeliveries < 0) throw new InvalidPropertyException("maxRedeliveries must be 0 or more");
+        if (redeliveryBackoff == null || redeliveryBackoff < 0) throw new InvalidPropertyException("redeliveryBackoff must be 0 or more");
+        try {
+            io.tributary.ra.TributaryResourceAdapter.parseProperties(consumerProperties);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPropertyException("consumerProperties: " + e.getMessage());
+        }
+    }
+
+    public List<String> topicList() {
+        return Arrays.stream(topics.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** The dead-letter topic for records of {@code topic}. */
+    public String deadLetterTopicFor(String topic) {
+        return deadLetterTopic == null || deadLetterTopic.isBlank() ? topic + ".DLT" : deadLetterTopic;
+    }
+
+    @Override
+    public ResourceAdapter getResourceAdapter() {
+        return ra;
+    }
+
+    @Override
+    public void setResourceAdapter(ResourceAdapter ra) throws ResourceException {
+        this.ra = ra;
+    }
+
+    public String getTopics() { return topics; }
+    public void setTopics(String v) { this.topics = v; }
+    public String getTopicPattern() { return topicPattern; }
+    public void setTopicPattern(String v) { this.topicPattern = v; }
+    public String getGroupId() { return groupId; }
+    public void setGroupId(String v) { this.groupId = v; }
+    public String getAutoOffsetReset() { return autoOffsetReset; }
+    public void setAutoOffsetReset(String v) { this.autoOffsetReset = v; }
+    public Integer getMaxPollRecords() { return maxPollRecords; }
+    public void setMaxPollRecords(Integer v) { this.maxPollRecords = v; }
+    public Integer getConcurrency() { return concurrency; }
+    public void setConcurrency(Integer v) { this.concurrency = v; }
+    public Integer getMaxRedeliveries() { return maxRedeliveries; }
+    public void setMaxRedeliveries(Integer v) { this.maxRedeliveries = v; }
+    public Long getRedeliveryBackoff() { return redeliveryBackoff; }
+    public void setRedeliveryBackoff(Long v) { this.redeliveryBackoff = v; }
+    public String getDeadLetterTopic() { return deadLetterTopic; }
+    public void setDeadLetterTopic(String v) { this.deadLetterTopic = v; }
+    public String getOffsetDataSource() { return offsetDataSource; }
+    public void setOffsetDataSource(String v) { this.offsetDataSource = v; }
+    public String getConsumerProperties() { return consumerProperties; }
+    public void setConsumerProperties(String v) { this.consumerProperties = v; }
+    public String getResourceAdapterName() { return resourceAdapter; }
+    public void setResourceAdapterName(String v) { this.resourceAdapter = v; }
+}

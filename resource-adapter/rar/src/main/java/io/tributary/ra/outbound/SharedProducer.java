@@ -1,0 +1,65 @@
+package io.tributary.ra.outbound;
+
+import io.tributary.api.OutgoingRecord;
+import io.tributary.api.SentRecord;
+import io.tributary.api.TributaryException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The one Kafka producer of a connection factory, shared by all its connections (the Kafka
+ * producer is thread-safe and batches across them). Idempotence is on (the client's default), so
+ * retries never duplicate or reorder a partition's records. Thread-safe.
+ */
+final class SharedProducer implements AutoCloseable {
+    private final KafkaProducer<byte[], byte[]> producer;
+
+    SharedProducer(String bootstrapServers, String acks, Map<String, String> extra) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ACKS_CONFIG, acks);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+        props.putAll(extra);
+        Thread t = Thread.currentThread();
+        ClassLoader previous = t.getContextClassLoader();
+        t.setContextClassLoader(SharedProducer.class.getClassLoader());
+        try {
+            producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        } finally {
+            t.setContextClassLoader(previous);
+        }
+    }
+
+    CompletionStage<SentRecord> send(OutgoingRecord r) {
+        RecordHeaders headers = new RecordHeaders();
+        r.headers().forEach(headers::add);
+        CompletableFuture<SentRecord> result = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(r.topic(), r.partition(), r.timestamp(), r.key(), r.value(), headers),
+                    (metadata, error) -> {
+                        if (error != null) {
+                            result.completeExceptionally(new TributaryException("Send to " + r.topic()
+                                    + (r.partition() == null ? "" : "-" + r.partition()) + " failed: " + error.getMessage(), error));
+                        } else {
+                            result.complete(new SentRecord(metadata.topic(), metadata.partition(), metadata.offset(), metadata.timestamp()));
+                        }
+                    });
+        } catch (RuntimeException e) {
+            result.completeExceptionally(new TributaryException("Send to " + r.topic() + " failed: " + e.getMessage(), e));
+        }
+        return result;
+    }
+
+    @Override
+    public void close() {
+        producer.close(java.time.Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,64 @@
+package io.tributary.ra.outbound;
+
+import io.tributary.api.OutgoingRecord;
+import io.tributary.api.SentRecord;
+import io.tributary.api.TributaryConnection;
+import io.tributary.api.TributaryException;
+import io.tributary.ra.inbound.JsonbValueReader;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/** A connection handle; sends through its managed connection's shared producer. */
+public class TributaryConnectionImpl implements TributaryConnection {
+    private static final JsonbValueReader JSON = new JsonbValueReader();
+    private volatile TributaryManagedConnection managed;
+    private volatile boolean closed;
+
+    TributaryConnectionImpl(TributaryManagedConnection managed) {
+        this.managed = managed;
+    }
+
+    void reassociate(TributaryManagedConnection mc) {
+        this.managed = mc;
+    }
+
+    void invalidate() {
+        closed = true;
+    }
+
+    private SharedProducer producer() {
+        if (closed) throw new TributaryException("The Tributary connection is closed");
+        return managed.producer();
+    }
+
+    @Override
+    public CompletionStage<SentRecord> send(String topic, String key, String value) {
+        return producer().send(OutgoingRecord.of(topic, key, value));
+    }
+
+    @Override
+    public CompletionStage<SentRecord> send(String topic, byte[] key, byte[] value) {
+        return producer().send(new OutgoingRecord(topic, null, null, key, value, Map.of()));
+    }
+
+    @Override
+    public CompletionStage<SentRecord> sendObject(String topic, String key, Object value) {
+        byte[] json = value == null ? null : JSON.jsonb().toJson(value).getBytes(StandardCharsets.UTF_8);
+        return producer().send(new OutgoingRecord(topic, null, null,
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8), json, Map.of("content-type", "application/json".getBytes(StandardCharsets.UTF_8))));
+    }
+
+    @Override
+    public CompletionStage<SentRecord> send(OutgoingRecord record) {
+        return producer().send(record);
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        managed.handleClosed(this);
+    }
+}
