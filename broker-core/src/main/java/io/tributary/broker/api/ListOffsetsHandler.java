@@ -38,6 +38,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
                 try {
                     PartitionLog log = topics.log(new TopicPartition(t.name(), p.partitionIndex()));
                     lookup(log, p.timestamp(), pr);
+                    if (ctx.apiVersion() < 4) pr.setLeaderEpoch(-1); // no leader epoch field before v4
                 } catch (RuntimeException e) {
                     pr.setErrorCode(Errors.forException(e).code());
                 }

@@ -80,7 +80,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        if (send != null) {
+        if (send != null && ctx.channel().isActive()) { // a client may close with a request in flight
             ctx.writeAndFlush(new SendRegion(send)).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
         }
         processNext();
