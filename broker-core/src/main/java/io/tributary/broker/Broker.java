@@ -81,10 +81,10 @@ public final class Broker implements AutoCloseable {
     private final InetSocketAddress address;
     private final String clusterId;
 
-    private Broker(BrokerConfig config) throws IOException, InterruptedException {
+    private Broker(BrokerConfig config, Clock clock) throws IOException, InterruptedException {
         this.config = config;
         File dataDir = config.dataDir();
-        this.logs = new LogManager(dataDir, Clock.systemUTC());
+        this.logs = new LogManager(dataDir, clock);
         java.util.ArrayDeque<Runnable> undo = new java.util.ArrayDeque<>();
         try {
             this.clusterId = loadClusterId(dataDir, config.clusterId());
@@ -101,7 +101,7 @@ public final class Broker implements AutoCloseable {
             undo.push(timer::shutdownNow);
             this.fetchWaiters = new FetchWaiters(timer);
             GroupConfig groupConfig = GroupConfig.from(config);
-            this.groups = new GroupCoordinator(groupConfig, new OffsetStore(topics, groupConfig), Clock.systemUTC());
+            this.groups = new GroupCoordinator(groupConfig, new OffsetStore(topics, groupConfig), clock);
             undo.push(groups::close);
             groups.start();
             ProducerIdManager producerIds = new ProducerIdManager(dataDir);
@@ -152,8 +152,16 @@ public final class Broker implements AutoCloseable {
 
     /** Recovers the logs of {@code config}'s data directory and starts listening. */
     public static Broker start(BrokerConfig config) throws IOException {
+        return start(config, Clock.systemUTC());
+    }
+
+    /**
+     * {@link #start(BrokerConfig)} with the clock that time-based decisions read: segment rolls and
+     * flushes, group session and rebalance timeouts, offset retention. Tests pass one they can move.
+     */
+    public static Broker start(BrokerConfig config, Clock clock) throws IOException {
         try {
-            Broker broker = new Broker(config);
+            Broker broker = new Broker(config, clock);
             LOG.log(System.Logger.Level.INFO, "Tributary broker " + config.nodeId() + " listening on "
                     + broker.bootstrapServers() + " with data in " + config.dataDir().getAbsolutePath());
             return broker;

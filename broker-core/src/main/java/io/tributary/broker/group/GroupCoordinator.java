@@ -107,7 +107,7 @@ public final class GroupCoordinator implements AutoCloseable {
                 if (instanceId != null) {
                     String oldId = group.staticMembers.get(instanceId);
                     if (oldId != null && group.members.containsKey(oldId)) {
-                        return replaceStaticMember(group, group.members.get(oldId), memberId, req, protocols, future, now);
+                        return replaceStaticMember(group, group.members.get(oldId), memberId, req, protocols, future, now, version);
                     }
                 } else if (version >= 4) {
                     group.pendingMembers.put(memberId, now + req.sessionTimeoutMs());
@@ -171,7 +171,8 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     private CompletableFuture<JoinGroupResponseData> replaceStaticMember(ConsumerGroup group, GroupMember old, String newId,
-            JoinGroupRequestData req, Map<String, byte[]> protocols, CompletableFuture<JoinGroupResponseData> future, long now) {
+            JoinGroupRequestData req, Map<String, byte[]> protocols, CompletableFuture<JoinGroupResponseData> future, long now,
+            short version) {
         GroupMember m = new GroupMember(newId, old.groupInstanceId, old.clientId, old.clientHost);
         m.sessionTimeoutMs = req.sessionTimeoutMs();
         m.rebalanceTimeoutMs = req.rebalanceTimeoutMs();
@@ -188,8 +189,15 @@ public final class GroupCoordinator implements AutoCloseable {
         group.staticMembers.put(m.groupInstanceId, newId);
         boolean wasLeader = old.memberId.equals(group.leaderId);
         if (wasLeader) group.leaderId = newId;
-        if (group.state == GroupState.STABLE && old.sameProtocols(protocols) && !wasLeader) {
-            future.complete(joinResponse(group, m));
+        if (group.state == GroupState.STABLE && group.protocolName != null && group.protocolName.equals(group.selectProtocol())) {
+            // As in Kafka: a restart that leaves the selected protocol alone keeps the generation and
+            // the assignment. The member's metadata may differ (a restarted consumer owns nothing yet),
+            // so it is not compared. A returning leader is told to skip the assignment (v9+); before
+            // v9 it gets no member list, and its SyncGroup in Stable returns its old assignment.
+            JoinGroupResponseData r = joinResponse(group, m);
+            if (wasLeader && version >= 9) r.setSkipAssignment(true);
+            else if (wasLeader) r.members().clear();
+            future.complete(r);
             return future;
         }
         park(group, m, future);
