@@ -37,7 +37,7 @@ public final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest
         OffsetCommitResponseData response = new OffsetCommitResponseData();
         Map<TopicPartition, CommittedOffset> commits = new LinkedHashMap<>();
         Map<TopicPartition, OffsetCommitResponseData.OffsetCommitResponsePartition> results = new LinkedHashMap<>();
-        long now = System.currentTimeMillis();
+        long now = coordinator.now();
         for (OffsetCommitRequestData.OffsetCommitRequestTopic t : request.topics()) {
             OffsetCommitResponseData.OffsetCommitResponseTopic rt = new OffsetCommitResponseData.OffsetCommitResponseTopic();
             Optional<String> name = version >= 10 ? topics.nameOf(t.topicId()) : Optional.of(t.name());

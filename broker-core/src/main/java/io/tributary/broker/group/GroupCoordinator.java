@@ -470,6 +470,11 @@ public final class GroupCoordinator implements AutoCloseable {
         }
     }
 
+    /** The coordinator's time, which commit timestamps and offset retention are measured in. */
+    public long now() {
+        return clock.millis();
+    }
+
     public int offsetMetadataMaxBytes() {
         return config.offsetMetadataMaxBytes();
     }
