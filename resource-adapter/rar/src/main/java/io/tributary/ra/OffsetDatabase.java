@@ -34,9 +34,15 @@ public final class OffsetDatabase implements AutoCloseable {
         }
     }
 
-    /** {@code jdbc:h2:file:<dir>/offsets}: an embedded file database that any connection in this JVM shares. */
+    /**
+     * {@code jdbc:h2:file:<dir>/offsets;DB_CLOSE_DELAY=-1}: an embedded file database that every
+     * connection in this JVM with the same URL shares. A relative directory is written as
+     * {@code ./<dir>}, so an application datasource can name the same database with the same URL
+     * (the examples use {@code jdbc:h2:file:./tributary-data/offsets;DB_CLOSE_DELAY=-1}).
+     */
     public static String defaultUrl(File dataDirectory) {
-        return "jdbc:h2:file:" + new File(dataDirectory, "offsets").getAbsolutePath() + ";DB_CLOSE_DELAY=-1";
+        String dir = dataDirectory.isAbsolute() ? dataDirectory.getPath() : "./" + dataDirectory.getPath();
+        return "jdbc:h2:file:" + dir + "/offsets;DB_CLOSE_DELAY=-1";
     }
 
     public String url() {

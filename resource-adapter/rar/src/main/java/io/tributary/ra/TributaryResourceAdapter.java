@@ -20,7 +20,9 @@ import java.io.File;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The Tributary resource adapter. On {@link #start} it starts an embedded broker node (unless
@@ -32,7 +34,9 @@ import java.util.Map;
  * ({@code tributary-data} under the server's working directory), {@code host} (127.0.0.1),
  * {@code port} (9092), {@code nodeId} (0), {@code bootstrapServers} (empty: embedded),
  * {@code offsetDatabaseUrl} (an H2 file database in the data directory) and
- * {@code brokerProperties} ({@code name=value;name=value}, any broker property).
+ * {@code brokerProperties} ({@code name=value;name=value}, any broker property). JVM system
+ * properties {@code tributary.broker.<name>} override broker properties (for example
+ * {@code -Dtributary.broker.listeners=127.0.0.1:19092}).
  *
  * <p>Thread safety: the container calls the lifecycle methods one at a time; the activation
  * registry is thread-safe.
@@ -42,6 +46,8 @@ import java.util.Map;
 public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
     private static final long serialVersionUID = 1L;
     private static final System.Logger LOG = System.getLogger(TributaryResourceAdapter.class.getName());
+    /** JVM system properties {@code tributary.broker.<name>} set broker property {@code <name>} of the embedded node, last. */
+    public static final String SYSTEM_PROPERTY_PREFIX = "tributary.broker.";
 
     @ConfigProperty(defaultValue = "tributary-data", description = "Data directory of the embedded broker node")
     private String dataDirectory = "tributary-data";
@@ -63,6 +69,7 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
     private transient ActivationRegistry activations;
     private transient OffsetDatabase offsetDatabase;
     private transient String effectiveBootstrap;
+    private final transient List<AutoCloseable> closeOnStop = new CopyOnWriteArrayList<>();
 
     @Override
     public void start(BootstrapContext ctx) throws ResourceAdapterInternalException {
@@ -75,6 +82,11 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
                         .with("node.id", Integer.toString(nodeId));
                 for (Map.Entry<String, String> e : parseProperties(brokerProperties).entrySet()) {
                     config = config.with(e.getKey(), e.getValue());
+                }
+                for (String name : System.getProperties().stringPropertyNames()) {
+                    if (name.startsWith(SYSTEM_PROPERTY_PREFIX)) {
+                        config = config.with(name.substring(SYSTEM_PROPERTY_PREFIX.length()), System.getProperty(name));
+                    }
                 }
                 broker = Broker.start(config);
                 effectiveBootstrap = broker.bootstrapServers();
@@ -96,6 +108,14 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
     @Override
     public void stop() {
         if (activations != null) activations.deactivateAll();
+        for (AutoCloseable c : closeOnStop) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "Error closing " + c, e);
+            }
+        }
+        closeOnStop.clear();
         if (offsetDatabase != null) offsetDatabase.close();
         stopBroker();
         LOG.log(System.Logger.Level.INFO, "Tributary resource adapter stopped");
@@ -143,6 +163,11 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
             m.put(p.substring(0, eq).trim(), p.substring(eq + 1).trim());
         }
         return m;
+    }
+
+    /** Registers something (an outbound factory's producer) that {@link #stop} closes, before the node stops. */
+    public void closeOnStop(AutoCloseable resource) {
+        closeOnStop.add(resource);
     }
 
     /** The bootstrap address clients of this adapter use: the embedded node or the configured cluster. */

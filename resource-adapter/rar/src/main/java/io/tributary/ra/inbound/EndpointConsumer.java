@@ -162,7 +162,8 @@ public final class EndpointConsumer implements Work {
         for (TopicPartition tp : records.partitions()) {
             for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
                 if (!running) return done;
-                deliverWithRedelivery(List.of(r), false);
+                // False only when stopping mid-redelivery: the record was not delivered, so do not commit past it.
+                if (!deliverWithRedelivery(List.of(r), false)) return done;
                 done.put(tp, new OffsetAndMetadata(r.offset() + 1));
             }
         }
@@ -243,6 +244,7 @@ public final class EndpointConsumer implements Work {
             return new Attempt(false, e);
         }
         boolean began = false;
+        boolean invoked = false;
         try {
             ep.beforeDelivery(method);
             began = true;
@@ -253,6 +255,7 @@ public final class EndpointConsumer implements Work {
             }
             List<TributaryRecord> converted = new ArrayList<>(records.size());
             for (ConsumerRecord<byte[], byte[]> r : records) converted.add(convert(r));
+            invoked = true;
             if (batch) ((BatchRecordListener) ep).onRecords(converted);
             else ((RecordListener) ep).onRecord(converted.get(0));
         } catch (Throwable t) {
@@ -267,6 +270,9 @@ public final class EndpointConsumer implements Work {
             }
         }
         if (error != null) releaseEndpoint();
+        // The bean never ran (beforeDelivery or the offset write failed): whatever the transaction's outcome —
+        // possibly still the previous delivery's — these records were not processed and must be delivered again.
+        if (!invoked) return new Attempt(false, error);
         try {
             if (transacted) {
                 boolean committed = true;

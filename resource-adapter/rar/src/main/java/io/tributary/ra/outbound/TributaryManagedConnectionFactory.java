@@ -69,13 +69,21 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
             synchronized (this) {
                 if (producer == null) {
                     if (adapter == null) throw new IllegalStateException("The connection factory is not associated with the Tributary adapter");
-                    producer = new SharedProducer(adapter.bootstrapServers(), acks,
+                    SharedProducer created = new SharedProducer(adapter.bootstrapServers(), acks,
                             TributaryResourceAdapter.parseProperties(producerProperties));
+                    adapter.closeOnStop(() -> closeProducer(created));
+                    producer = created;
                 }
                 p = producer;
             }
         }
         return p;
+    }
+
+    /** Called when the adapter stops: the producer's network thread must not outlive it. */
+    private synchronized void closeProducer(SharedProducer p) {
+        if (producer == p) producer = null;
+        p.close();
     }
 
     @Override

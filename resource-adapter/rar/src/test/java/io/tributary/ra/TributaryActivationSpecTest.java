@@ -1,0 +1,93 @@
+package io.tributary.ra;
+
+import io.tributary.ra.inbound.TributaryActivationSpec;
+import jakarta.resource.spi.InvalidPropertyException;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What a deployer sees when an MDB's activation properties are wrong: the property is named. */
+class TributaryActivationSpecTest {
+
+    private static TributaryActivationSpec valid() {
+        TributaryActivationSpec s = new TributaryActivationSpec();
+        s.setTopics("orders");
+        s.setGroupId("order-store");
+        return s;
+    }
+
+    private static String rejection(TributaryActivationSpec s) {
+        return assertThrows(InvalidPropertyException.class, s::validate).getMessage();
+    }
+
+    @Test
+    void aSpecWithTopicsAndGroupIdIsValidAndListsItsTopics() {
+        TributaryActivationSpec s = valid();
+        s.setTopics(" orders, payments ,");
+        s.setAutoOffsetReset("LATEST");
+        assertDoesNotThrow(s::validate);
+        assertEquals(List.of("orders", "payments"), s.topicList());
+        assertEquals("orders.DLT", s.deadLetterTopicFor("orders"));
+        s.setDeadLetterTopic("failures");
+        assertEquals("failures", s.deadLetterTopicFor("orders"));
+    }
+
+    @Test
+    void aMissingGroupIdIsRejectedNamingGroupId() {
+        TributaryActivationSpec s = valid();
+        s.setGroupId(" ");
+        assertTrue(rejection(s).contains("groupId"));
+        s.setGroupId(null);
+        assertTrue(rejection(s).contains("groupId"));
+    }
+
+    @Test
+    void bothTopicsAndTopicPatternAreRejectedNamingBoth() {
+        TributaryActivationSpec s = valid();
+        s.setTopicPattern("orders-.*");
+        String message = rejection(s);
+        assertTrue(message.contains("topics") && message.contains("topicPattern"), message);
+    }
+
+    @Test
+    void neitherTopicsNorTopicPatternIsRejectedNamingBoth() {
+        TributaryActivationSpec s = valid();
+        s.setTopics("");
+        String message = rejection(s);
+        assertTrue(message.contains("topics") && message.contains("topicPattern"), message);
+        s.setTopicPattern("orders-.*");
+        assertDoesNotThrow(s::validate, "a pattern alone is enough");
+    }
+
+    @Test
+    void anUnknownAutoOffsetResetIsRejectedNamingTheProperty() {
+        TributaryActivationSpec s = valid();
+        s.setAutoOffsetReset("sometimes");
+        String message = rejection(s);
+        assertTrue(message.contains("autoOffsetReset") && message.contains("sometimes"), message);
+    }
+
+    @Test
+    void outOfRangeNumbersAndMalformedConsumerPropertiesAreRejectedNamingTheProperty() {
+        TributaryActivationSpec s = valid();
+        s.setConcurrency(0);
+        assertTrue(rejection(s).contains("concurrency"));
+        s = valid();
+        s.setMaxPollRecords(0);
+        assertTrue(rejection(s).contains("maxPollRecords"));
+        s = valid();
+        s.setMaxRedeliveries(-1);
+        assertTrue(rejection(s).contains("maxRedeliveries"));
+        s = valid();
+        s.setRedeliveryBackoff(-5L);
+        assertTrue(rejection(s).contains("redeliveryBackoff"));
+        s = valid();
+        s.setConsumerProperties("fetch.min.bytes");
+        assertTrue(rejection(s).contains("consumerProperties"));
+    }
+}
