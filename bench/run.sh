@@ -1,0 +1,379 @@
+#!/usr/bin/env bash
+# Tributary against Apache Kafka (single-node KRaft) on this machine, driven by Kafka's own tools.
+#
+#   bench/run.sh            all scenarios, 3 rounds (A B A B A B per scenario), est. 45-60 min
+#   bench/run.sh --quick    1 round of 2 scenarios (smoke test), ~2 min after the build
+#
+# Results: bench/results/<UTC timestamp>/*.csv plus the tools' raw output in logs/; the
+# Tributary/Kafka ratio table is printed at the end and saved as summary.txt; the charts go to
+# docs/benchmarks-throughput.png and docs/benchmarks-latency.png. See docs/benchmarks.md.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+
+usage() {
+    cat <<'EOF'
+Usage: bench/run.sh [--quick] [--rounds N] [--only REGEX] [--no-build] [--no-charts]
+
+  --quick        1 round of 2 scenarios with fewer records (smoke test)
+  --rounds N     rounds per scenario (default 3); each round runs Tributary, then Kafka
+  --only REGEX   run only the scenarios whose name matches REGEX (grep -E)
+  --no-build     reuse the broker jar and bench classes already built
+  --no-charts    do not write docs/benchmarks-*.png (the table is still printed)
+
+Environment: JAVA (default: java on PATH) runs both brokers and all tools;
+BROKER_JVM_OPTS (default: -Xmx1g -Xms1g and the G1 flags of Kafka's start script, same for both);
+RECORDS_100B (default 1500000), RECORDS_1KIB (default 500000), E2E_MESSAGES (default 10000).
+EOF
+}
+
+QUICK=0
+ROUNDS=3
+ONLY=""
+BUILD=1
+CHARTS=1
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) QUICK=1 ;;
+        --rounds) ROUNDS=${2:?--rounds needs a number}; shift ;;
+        --only) ONLY=${2:?--only needs a regex}; shift ;;
+        --no-build) BUILD=0 ;;
+        --no-charts) CHARTS=0 ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "Unknown argument: $1" >&2; usage >&2; exit 2 ;;
+    esac
+    shift
+done
+
+JAVA=${JAVA:-java}
+BROKER_JVM_OPTS=${BROKER_JVM_OPTS:-"-Xmx1g -Xms1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true"}
+# As Kafka's kafka-*-perf-test.sh scripts: 512 MB heap for the tools.
+TOOL_JVM_OPTS="-Xmx512m -Duser.language=en -Duser.country=US -Dlog4j2.configurationFile=$BENCH_DIR/config/log4j2-tools.xml"
+RECORDS_100B=${RECORDS_100B:-1500000}
+RECORDS_1KIB=${RECORDS_1KIB:-500000}
+E2E_MESSAGES=${E2E_MESSAGES:-10000}
+E2E_WARMUP=1000
+if [ "$QUICK" = 1 ]; then
+    ROUNDS=1
+    RECORDS_100B=500000
+    RECORDS_1KIB=150000
+    E2E_MESSAGES=2000
+    E2E_WARMUP=500
+fi
+
+for cmd in "$JAVA" mvn python3 getconf awk; do
+    command -v "$cmd" >/dev/null || { echo "bench/run.sh needs $cmd on PATH" >&2; exit 1; }
+done
+
+# ---------------------------------------------------------------------------------------------
+# Build: broker-core (installed, so the bench project can resolve it) and the bench class path.
+# ---------------------------------------------------------------------------------------------
+TRIB_JAR=$ROOT/broker-core/target/tributary-broker.jar
+CP_FILE=$BENCH_DIR/target/classpath.txt
+if [ "$BUILD" = 1 ]; then
+    echo "Building broker-core and bench ..."
+    (cd "$ROOT" && mvn -q -B -f pom.xml install -DskipTests -pl broker-core -am)
+    (cd "$BENCH_DIR" && mvn -q -B -f pom.xml package dependency:build-classpath \
+        -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime)
+fi
+[ -f "$TRIB_JAR" ] || { echo "Missing $TRIB_JAR (run without --no-build)" >&2; exit 1; }
+[ -f "$CP_FILE" ] || { echo "Missing $CP_FILE (run without --no-build)" >&2; exit 1; }
+CP="$BENCH_DIR/target/classes:$(cat "$CP_FILE")"
+KAFKA_VERSION=$(tr ':' '\n' < "$CP_FILE" | sed -n 's#.*/kafka_2\.13-\(.*\)\.jar$#\1#p' | head -1)
+TRIB_VERSION=$(sed -n 's#.*<version>\(.*\)</version>.*#\1#p' "$ROOT/pom.xml" | head -1)
+
+# ---------------------------------------------------------------------------------------------
+# Scenarios: name|kind|record size|acks|partitions|batch
+# ---------------------------------------------------------------------------------------------
+SCENARIOS=()
+for size in 100 1024; do
+    for acks in 1 all; do
+        for parts in 1 6; do
+            for batch in default b64k; do
+                label=$([ "$size" = 100 ] && echo 100B || echo 1KiB)
+                SCENARIOS+=("produce-$label-acks$acks-${parts}p-$batch|produce|$size|$acks|$parts|$batch")
+            done
+        done
+    done
+done
+SCENARIOS+=("e2e-100B-acks1|e2e|100|1|1|default" "e2e-1KiB-acksall|e2e|1024|all|1|default")
+if [ "$QUICK" = 1 ]; then
+    SCENARIOS=("produce-100B-acks1-1p-default|produce|100|1|1|default" "e2e-100B-acks1|e2e|100|1|1|default")
+fi
+if [ -n "$ONLY" ]; then
+    filtered=()
+    for s in "${SCENARIOS[@]}"; do
+        if grep -Eq -- "$ONLY" <<<"${s%%|*}"; then filtered+=("$s"); fi
+    done
+    SCENARIOS=("${filtered[@]}")
+fi
+[ "${#SCENARIOS[@]}" -gt 0 ] || { echo "No scenario matches --only $ONLY" >&2; exit 2; }
+
+# ---------------------------------------------------------------------------------------------
+# Output and temporary directories; a broker still running on exit is stopped by its PID.
+# ---------------------------------------------------------------------------------------------
+TS=$(date -u +%Y%m%dT%H%M%SZ)
+OUT=$BENCH_DIR/results/$TS
+mkdir -p "$OUT/logs"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/tributary-bench.XXXXXX")
+BROKER_PID=""
+cleanup() {
+    if [ -n "$BROKER_PID" ] && kill -0 "$BROKER_PID" 2>/dev/null; then
+        kill -TERM "$BROKER_PID" 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 "$BROKER_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$BROKER_PID" 2>/dev/null || true
+        wait "$BROKER_PID" 2>/dev/null || true
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+CLK_TCK=$(getconf CLK_TCK)
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+now_ns() { date +%s%N; }
+cpu_seconds() { awk -v hz="$CLK_TCK" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$1/stat"; }
+status_mb() { awk -v k="$2:" '$1 == k {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+load1() { cut -d' ' -f1 /proc/loadavg; }
+calc() { awk "BEGIN {printf \"%.3f\", $1}"; }
+
+tool() {
+    # shellcheck disable=SC2086
+    "$JAVA" $TOOL_JVM_OPTS -cp "$CP" "$@"
+}
+
+{
+    echo "timestamp_utc=$TS"
+    echo "mode=$([ "$QUICK" = 1 ] && echo quick || echo full)"
+    echo "rounds=$ROUNDS"
+    echo "tributary_version=$TRIB_VERSION"
+    echo "kafka_version=$KAFKA_VERSION"
+    echo "records_100B=$RECORDS_100B"
+    echo "records_1KiB=$RECORDS_1KIB"
+    echo "e2e_messages=$E2E_MESSAGES"
+    echo "broker_jvm_opts=$BROKER_JVM_OPTS"
+    echo "tool_jvm_opts=$TOOL_JVM_OPTS"
+    echo "nproc=$(nproc)"
+    echo "cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+    echo "mem_total_gb=$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)"
+    echo "java_version=$("$JAVA" -version 2>&1 | head -1)"
+    echo "kernel=$(uname -r)"
+    echo "load_at_start=$(cat /proc/loadavg)"
+} > "$OUT/meta.txt"
+
+echo "scenario,round,broker,version,ready_ms,idle_rss_mb,peak_rss_mb,stop_ms,broker_cpu_total_s,load1_at_start" > "$OUT/brokers.csv"
+echo "scenario,round,broker,record_size,acks,partitions,batch,records,records_per_s,mb_per_s,avg_ms,max_ms,p50_ms,p95_ms,p99_ms,p999_ms,broker_cpu_s,broker_cpu_s_per_mrec" > "$OUT/produce.csv"
+echo "scenario,round,broker,records,records_per_s,mb_per_s,rebalance_ms,fetch_ms,broker_cpu_s,broker_cpu_s_per_mrec" > "$OUT/consume.csv"
+echo "scenario,round,broker,record_size,acks,messages,avg_ms,p50_ms,p99_ms,p999_ms,broker_cpu_s" > "$OUT/e2e.csv"
+
+# ---------------------------------------------------------------------------------------------
+# Brokers. Each start sets BROKER_PID, PORT (bootstrap 127.0.0.1:PORT) and READY_MS (from the
+# launch of the JVM to the broker's own "ready" line: Tributary's "listening on", Kafka's
+# "Kafka Server started", which KRaft prints once the broker is registered and unfenced).
+# ---------------------------------------------------------------------------------------------
+wait_ready() { # log pattern t0
+    local log=$1 pattern=$2 t0=$3 deadline=$((SECONDS + 180))
+    while ! grep -q "$pattern" "$log" 2>/dev/null; do
+        if ! kill -0 "$BROKER_PID" 2>/dev/null; then
+            echo "Broker exited before it was ready; last lines of $log:" >&2
+            tail -30 "$log" >&2
+            return 1
+        fi
+        if [ $SECONDS -ge $deadline ]; then
+            echo "Broker not ready after 180 s; last lines of $log:" >&2
+            tail -30 "$log" >&2
+            return 1
+        fi
+        sleep 0.02
+    done
+    READY_MS=$(( ($(now_ns) - t0) / 1000000 ))
+}
+
+start_tributary() { # dir
+    local dir=$1 t0
+    PORT=$(free_port)
+    t0=$(now_ns)
+    # shellcheck disable=SC2086
+    "$JAVA" $BROKER_JVM_OPTS -jar "$TRIB_JAR" --listen "127.0.0.1:$PORT" --data "$dir/data" \
+        --group.initial.rebalance.delay.ms=0 > "$dir/broker.log" 2>&1 &
+    BROKER_PID=$!
+    wait_ready "$dir/broker.log" "Tributary broker listening on" "$t0"
+}
+
+start_kafka() { # dir
+    local dir=$1 cport cluster_id t0
+    PORT=$(free_port)
+    cport=$(free_port)
+    while [ "$cport" = "$PORT" ]; do cport=$(free_port); done
+    # Kafka's defaults otherwise (flush left to the OS, as Tributary's); replication factors of
+    # the internal topics lowered to 1 for a single node, no initial rebalance delay (as Tributary).
+    cat > "$dir/server.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$dir/data
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+EOF
+    cluster_id=$(tool kafka.tools.StorageTool random-uuid)
+    tool kafka.tools.StorageTool format --cluster-id "$cluster_id" --config "$dir/server.properties" \
+        > "$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; return 1; }
+    t0=$(now_ns)
+    # shellcheck disable=SC2086
+    "$JAVA" $BROKER_JVM_OPTS -Dlog4j2.configurationFile="$BENCH_DIR/config/log4j2-broker.xml" \
+        -cp "$CP" kafka.Kafka "$dir/server.properties" > "$dir/broker.log" 2>&1 &
+    BROKER_PID=$!
+    wait_ready "$dir/broker.log" "Kafka Server started" "$t0"
+}
+
+stop_broker() { # sets STOP_MS
+    local t0 deadline
+    t0=$(now_ns)
+    kill -TERM "$BROKER_PID"
+    deadline=$((SECONDS + 60))
+    while kill -0 "$BROKER_PID" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.05; done
+    if kill -0 "$BROKER_PID" 2>/dev/null; then
+        echo "  broker $BROKER_PID did not stop within 60 s of SIGTERM; killing it" >&2
+        kill -KILL "$BROKER_PID" 2>/dev/null || true
+    fi
+    wait "$BROKER_PID" 2>/dev/null || true
+    STOP_MS=$(( ($(now_ns) - t0) / 1000000 ))
+    BROKER_PID=""
+}
+
+create_topic() { # topic partitions log
+    tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$PORT" --create \
+        --topic "$1" --partitions "$2" --replication-factor 1 > "$3" 2>&1 \
+        || { echo "Topic creation failed:" >&2; cat "$3" >&2; return 1; }
+}
+
+# ---------------------------------------------------------------------------------------------
+# One broker run of one scenario: fresh broker, fresh data directory, then stopped and deleted.
+# ---------------------------------------------------------------------------------------------
+run_one() { # scenario-spec round broker
+    local spec=$1 round=$2 broker=$3
+    local name kind size acks parts batch
+    IFS='|' read -r name kind size acks parts batch <<<"$spec"
+    local dir=$WORK/$name-r$round-$broker
+    local logp=$OUT/logs/$name-r$round-$broker
+    local version load idle cpu0 cpu1 cpu2 peak summary
+    mkdir -p "$dir"
+    load=$(load1)
+    if [ "$broker" = tributary ]; then
+        version=$TRIB_VERSION
+        start_tributary "$dir"
+    else
+        version=$KAFKA_VERSION
+        start_kafka "$dir"
+    fi
+    sleep 3
+    idle=$(status_mb "$BROKER_PID" VmRSS)
+
+    if [ "$kind" = produce ]; then
+        local records=$RECORDS_100B
+        [ "$size" = 1024 ] && records=$RECORDS_1KIB
+        local props=(bootstrap.servers="127.0.0.1:$PORT" acks="$acks")
+        [ "$batch" = b64k ] && props+=(batch.size=65536 linger.ms=5)
+        create_topic bench "$parts" "$logp-topic.txt"
+
+        cpu0=$(cpu_seconds "$BROKER_PID")
+        tool org.apache.kafka.tools.ProducerPerformance --topic bench --num-records "$records" \
+            --record-size "$size" --throughput -1 --producer-props "${props[@]}" > "$logp-producer.txt" 2>&1 \
+            || { echo "ProducerPerformance failed:" >&2; tail -20 "$logp-producer.txt" >&2; return 1; }
+        cpu1=$(cpu_seconds "$BROKER_PID")
+        tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "127.0.0.1:$PORT" --topic bench \
+            --messages "$records" --timeout 30000 --group "bench-consumer-$round" > "$logp-consumer.txt" 2>&1 \
+            || { echo "ConsumerPerformance failed:" >&2; tail -20 "$logp-consumer.txt" >&2; return 1; }
+        cpu2=$(cpu_seconds "$BROKER_PID")
+
+        local p
+        p=$(grep -E '^[0-9]+ records sent, .* 99\.9th\.' "$logp-producer.txt" | tail -1 | sed -E \
+            's/^([0-9]+) records sent, ([0-9.]+) records\/sec \(([0-9.]+) MB\/sec\), ([0-9.]+) ms avg latency, ([0-9.]+) ms max latency, ([0-9]+) ms 50th, ([0-9]+) ms 95th, ([0-9]+) ms 99th, ([0-9]+) ms 99\.9th\./\1,\2,\3,\4,\5,\6,\7,\8,\9/')
+        [ -n "$p" ] || { echo "No summary line in $logp-producer.txt" >&2; return 1; }
+        local pcpu ccpu
+        pcpu=$(calc "$cpu1 - $cpu0")
+        ccpu=$(calc "$cpu2 - $cpu1")
+        local sent=${p%%,*} rest=${p#*,}
+        echo "$name,$round,$broker,$size,$acks,$parts,$batch,$sent,$rest,$pcpu,$(calc "$pcpu * 1000000 / $sent")" >> "$OUT/produce.csv"
+
+        # start.time, end.time, MB, MB.sec, nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
+        local c
+        c=$(grep -E '^[0-9]{4}-' "$logp-consumer.txt" | tail -1)
+        [ -n "$c" ] || { echo "No result line in $logp-consumer.txt" >&2; return 1; }
+        local consumed crate cmb reb fetchms
+        consumed=$(awk -F', ' '{print $5}' <<<"$c")
+        cmb=$(awk -F', ' '{print $9}' <<<"$c")
+        crate=$(awk -F', ' '{print $10}' <<<"$c")
+        reb=$(awk -F', ' '{print $7}' <<<"$c")
+        fetchms=$(awk -F', ' '{print $8}' <<<"$c")
+        if [ "$consumed" != "$sent" ]; then
+            echo "  WARNING: consumed $consumed of $sent records" >&2
+        fi
+        echo "$name,$round,$broker,$consumed,$crate,$cmb,$reb,$fetchms,$ccpu,$(calc "$ccpu * 1000000 / ($consumed > 0 ? $consumed : 1)")" >> "$OUT/consume.csv"
+        summary=$(awk -F, '{printf "produce %.0f rec/s %.1f MB/s p99 %s ms", $1, $2, $7}' <<<"$rest")
+        summary+=$(printf ' | consume %.0f rec/s %.1f MB/s | cpu %.1f+%.1f s' "$crate" "$cmb" "$pcpu" "$ccpu")
+    else
+        create_topic bench "$parts" "$logp-topic.txt"
+        tool org.apache.kafka.tools.EndToEndLatency "127.0.0.1:$PORT" bench "$E2E_WARMUP" "$acks" "$size" \
+            > "$logp-e2e-warmup.txt" 2>&1 \
+            || { echo "EndToEndLatency (warm-up) failed:" >&2; tail -20 "$logp-e2e-warmup.txt" >&2; return 1; }
+        cpu0=$(cpu_seconds "$BROKER_PID")
+        tool org.apache.kafka.tools.EndToEndLatency "127.0.0.1:$PORT" bench "$E2E_MESSAGES" "$acks" "$size" \
+            > "$logp-e2e.txt" 2>&1 \
+            || { echo "EndToEndLatency failed:" >&2; tail -20 "$logp-e2e.txt" >&2; return 1; }
+        cpu1=$(cpu_seconds "$BROKER_PID")
+        local avg pct
+        avg=$(sed -n 's/^Avg latency: \([0-9.]*\) ms$/\1/p' "$logp-e2e.txt" | tail -1)
+        pct=$(sed -n 's/^Percentiles: 50th = \([0-9]*\), 99th = \([0-9]*\), 99\.9th = \([0-9]*\)$/\1,\2,\3/p' "$logp-e2e.txt" | tail -1)
+        [ -n "$avg" ] && [ -n "$pct" ] || { echo "No result in $logp-e2e.txt" >&2; return 1; }
+        echo "$name,$round,$broker,$size,$acks,$E2E_MESSAGES,$avg,$pct,$(calc "$cpu1 - $cpu0")" >> "$OUT/e2e.csv"
+        summary="e2e avg $avg ms, p50/p99/p99.9 ${pct//,//} ms | cpu $(calc "$cpu1 - $cpu0") s"
+    fi
+
+    peak=$(status_mb "$BROKER_PID" VmHWM)
+    local total
+    total=$(cpu_seconds "$BROKER_PID")
+    cp "$dir/broker.log" "$logp-broker.log"
+    stop_broker
+    echo "$name,$round,$broker,$version,$READY_MS,$idle,$peak,$STOP_MS,$total,$load" >> "$OUT/brokers.csv"
+    printf '  %-9s ready %5d ms, idle RSS %6.1f MB, peak RSS %6.1f MB | %s\n' \
+        "$broker" "$READY_MS" "$idle" "$peak" "$summary"
+    rm -rf "$dir"
+}
+
+echo "Tributary $TRIB_VERSION vs Apache Kafka $KAFKA_VERSION: ${#SCENARIOS[@]} scenario(s) x $ROUNDS round(s); results in $OUT"
+i=0
+for spec in "${SCENARIOS[@]}"; do
+    i=$((i + 1))
+    for round in $(seq 1 "$ROUNDS"); do
+        echo "[$i/${#SCENARIOS[@]}] ${spec%%|*} round $round (load $(load1))"
+        run_one "$spec" "$round" tributary
+        run_one "$spec" "$round" kafka
+    done
+done
+echo "load_at_end=$(cat /proc/loadavg)" >> "$OUT/meta.txt"
+
+if [ "$QUICK" = 1 ]; then
+    LABEL="smoke run (--quick): 1 round, ${#SCENARIOS[@]} scenarios"
+elif [ -n "$ONLY" ] || [ "$ROUNDS" -lt 3 ]; then
+    LABEL="partial run: $ROUNDS round(s), ${#SCENARIOS[@]} scenario(s)"
+else
+    LABEL="full run: $ROUNDS rounds, ${#SCENARIOS[@]} scenarios"
+fi
+REPORT_ARGS=("$OUT" "$LABEL")
+[ "$CHARTS" = 1 ] && REPORT_ARGS+=("$ROOT/docs")
+echo
+"$JAVA" -Djava.awt.headless=true -cp "$CP" io.tributary.bench.Report "${REPORT_ARGS[@]}" | tee "$OUT/summary.txt"
