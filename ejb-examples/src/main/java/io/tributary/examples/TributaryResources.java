@@ -38,7 +38,8 @@ public class TributaryResources {
     void createTables() {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS ORDERS (ID VARCHAR(64) PRIMARY KEY, CUSTOMER VARCHAR(255), "
-                    + "AMOUNT_CENTS BIGINT, SOURCE_PARTITION INT, SOURCE_OFFSET BIGINT, STORED_AT TIMESTAMP DEFAULT CURRENT_TIMESTAMP)");
+                    + "AMOUNT_CENTS BIGINT, SOURCE_PARTITION INT, SOURCE_OFFSET BIGINT, "
+                    + "STORED_SEQ BIGINT GENERATED ALWAYS AS IDENTITY, STORED_AT TIMESTAMP DEFAULT CURRENT_TIMESTAMP)");
             s.execute("CREATE TABLE IF NOT EXISTS ORDER_AUDIT (SOURCE_PARTITION INT, SOURCE_OFFSET BIGINT, ORDER_ID VARCHAR(64), "
                     + "PRIMARY KEY (SOURCE_PARTITION, SOURCE_OFFSET))");
         } catch (SQLException e) {

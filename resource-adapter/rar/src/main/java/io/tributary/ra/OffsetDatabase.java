@@ -24,6 +24,7 @@ public final class OffsetDatabase implements AutoCloseable {
 
     private final JdbcDataSource dataSource;
     private final Connection keepOpen;
+    private XAConnection recovery;
 
     public OffsetDatabase(String url) throws SQLException {
         this.dataSource = new JdbcDataSource();
@@ -49,6 +50,12 @@ public final class OffsetDatabase implements AutoCloseable {
         return dataSource.getURL();
     }
 
+    /** An XAResource for transaction recovery; its connection stays open until {@link #close()}. */
+    public synchronized javax.transaction.xa.XAResource recoveryResource() throws SQLException {
+        if (recovery == null) recovery = dataSource.getXAConnection();
+        return new RecoveryXAResource(recovery.getXAResource());
+    }
+
     public XAConnection openXa() throws SQLException {
         return dataSource.getXAConnection();
     }
@@ -67,6 +74,7 @@ public final class OffsetDatabase implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (recovery != null) recovery.close();
             keepOpen.close();
         } catch (SQLException ignored) {
             // Closing the last connection; nothing to recover.

@@ -146,9 +146,19 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
         if (activations != null) activations.deactivate(factory, spec);
     }
 
+    /**
+     * For the transaction manager's recovery: the offset database's XAResource, through which
+     * branches left prepared by a crash (this adapter's, and any other on the same H2 database)
+     * are found and committed or rolled back as the transaction log says.
+     */
     @Override
-    public XAResource[] getXAResources(ActivationSpec[] specs) {
-        return new XAResource[0];
+    public XAResource[] getXAResources(ActivationSpec[] specs) throws ResourceException {
+        if (offsetDatabase == null) return new XAResource[0];
+        try {
+            return new XAResource[]{offsetDatabase.recoveryResource()};
+        } catch (java.sql.SQLException e) {
+            throw new ResourceException("Cannot open the offset database for recovery: " + e.getMessage(), e);
+        }
     }
 
     /** {@code a=1;b=2} (or newline-separated) as an ordered map. */

@@ -197,9 +197,17 @@ public final class EndpointConsumer implements Work {
         int attempts = 0;
         Throwable lastError = null;
         while (running) {
-            attempts++;
             Attempt a = deliverOnce(records);
             if (a.committed()) return true;
+            if (!a.beanInvoked()) {
+                // The offset store or the container failed before the bean ran (e.g. rows locked by a
+                // transaction awaiting recovery): wait and retry without spending a redelivery.
+                LOG.log(System.Logger.Level.WARNING, "Could not deliver " + describe(records) + " to group "
+                        + spec.getGroupId() + ", retrying: " + a.error());
+                sleep(Math.max(1000, spec.getRedeliveryBackoff()));
+                continue;
+            }
+            attempts++;
             lastError = a.error();
             if (attempts > spec.getMaxRedeliveries()) break;
             LOG.log(System.Logger.Level.INFO, "Delivery of " + describe(records) + " to group " + spec.getGroupId()
@@ -224,7 +232,11 @@ public final class EndpointConsumer implements Work {
         return false;
     }
 
-    private record Attempt(boolean committed, Throwable error) {
+    /** How one delivery ended; {@code beanInvoked} is false when it failed before the bean ran (infrastructure). */
+    private record Attempt(boolean committed, Throwable error, boolean beanInvoked) {
+        Attempt(boolean committed, Throwable error) {
+            this(committed, error, true);
+        }
     }
 
     private Attempt deliverOnce(List<ConsumerRecord<byte[], byte[]>> records) {
@@ -272,7 +284,7 @@ public final class EndpointConsumer implements Work {
         if (error != null) releaseEndpoint();
         // The bean never ran (beforeDelivery or the offset write failed): whatever the transaction's outcome —
         // possibly still the previous delivery's — these records were not processed and must be delivered again.
-        if (!invoked) return new Attempt(false, error);
+        if (!invoked) return new Attempt(false, error, false);
         try {
             if (transacted) {
                 boolean committed = true;

@@ -1,0 +1,249 @@
+package io.tributary.it;
+
+import io.tributary.api.OutgoingRecord;
+import io.tributary.api.SentRecord;
+import io.tributary.api.TributaryConnection;
+import io.tributary.api.TributaryConnectionFactory;
+import io.tributary.examples.Order;
+import io.tributary.examples.OrderService;
+import io.tributary.examples.RestApplication;
+import io.tributary.examples.TributaryResources;
+import io.tributary.it.beans.Deliveries;
+import io.tributary.it.beans.FlakyStore;
+import io.tributary.it.beans.ParallelRecorder;
+import io.tributary.it.client.KafkaSide;
+import jakarta.annotation.Resource;
+import jakarta.ejb.EJB;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import javax.sql.DataSource;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The adapter on Payara Micro, started once for all of these: the examples' EJB sends through the
+ * injected factory, their MDBs store orders exactly once with offsets in the same transaction,
+ * failing records are redelivered and dead-lettered, and partitions are consumed in parallel.
+ */
+@ExtendWith(ArquillianExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+public class ResourceAdapterIT {
+    private static final int ORDERS = 10_000;
+
+    @Deployment
+    public static WebArchive deployment() {
+        return ShrinkWrap.create(WebArchive.class, "tributary-it.war")
+                .addPackage(Order.class.getPackage())
+                .addClasses(Deliveries.class, Deliveries.Seen.class, FlakyStore.class, ParallelRecorder.class);
+    }
+
+    @EJB
+    OrderService orders;
+
+    @Resource(lookup = TributaryResources.FACTORY)
+    TributaryConnectionFactory factory;
+
+    @Resource(lookup = TributaryResources.DATASOURCE)
+    DataSource dataSource;
+
+    @ArquillianResource(RestApplication.class)
+    URL restBase;
+
+    @Test
+    @org.junit.jupiter.api.Order(1)
+    void tenThousandOrdersAreStoredExactlyOnceInPartitionOrderWithOffsetRowsAtTheLogEnd() throws Exception {
+        Map<Integer, Long> logEnd = new HashMap<>();
+        for (int chunk = 0; chunk < ORDERS / 1000; chunk++) {
+            List<Order> batch = new ArrayList<>();
+            for (int i = chunk * 1000; i < (chunk + 1) * 1000; i++) batch.add(new Order("order-" + i, "customer-" + (i % 17), i));
+            for (SentRecord s : orders.placeAll(batch)) logEnd.merge(s.partition(), s.offset() + 1, Math::max);
+        }
+        assertEquals(4, logEnd.size(), "the orders went to all 4 partitions");
+
+        waitUntil(Duration.ofMinutes(4), () -> query("SELECT COUNT(*) FROM ORDERS") >= ORDERS);
+        assertEquals(ORDERS, query("SELECT COUNT(DISTINCT ID) FROM ORDERS"));
+        assertEquals(ORDERS, query("SELECT COUNT(*) FROM ORDERS"));
+        for (Map.Entry<Integer, Long> e : logEnd.entrySet()) {
+            List<Long> offsets = offsetsInStoreOrder(e.getKey());
+            assertEquals(e.getValue(), offsets.size(), "one row per record of partition " + e.getKey());
+            for (int i = 0; i < offsets.size(); i++) {
+                assertEquals(i, offsets.get(i), "partition " + e.getKey() + " stored in offset order");
+            }
+        }
+        waitUntil(Duration.ofSeconds(30), () -> logEnd.equals(offsetRows("order-store", "orders")));
+        assertEquals(logEnd, offsetRows("order-store", "orders"), "offset rows are the log end offsets");
+
+        waitUntil(Duration.ofMinutes(2), () -> query("SELECT COUNT(*) FROM ORDER_AUDIT") >= ORDERS);
+        assertEquals(ORDERS, query("SELECT COUNT(*) FROM ORDER_AUDIT"), "the batch MDB audited each record once");
+        waitUntil(Duration.ofSeconds(30), () -> logEnd.equals(offsetRows("order-audit", "orders")));
+        assertEquals(logEnd, offsetRows("order-audit", "orders"));
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void failingRecordsAreRedeliveredAtTheSameOffsetRolledBackAndThenDeadLettered() throws Exception {
+        String[] values = {"ok-1", "poison", "ok-2", "rollback-only", "ok-3"};
+        try (TributaryConnection c = factory.getConnection()) {
+            for (String v : values) c.send(OutgoingRecord.of("flaky", v, v).toPartition(0)).toCompletableFuture().join();
+        }
+        waitUntil(Duration.ofMinutes(2), () -> flakyValues().contains("ok-3") && offsetRows("flaky-store", "flaky").getOrDefault(0, 0L) == 5L);
+        assertEquals(List.of("ok-1", "ok-2", "ok-3"), flakyValues(), "rows of failed deliveries were rolled back");
+        assertEquals(3, Deliveries.attempts("flaky", 0, 1), "poison delivered once and redelivered twice at offset 1");
+        assertEquals(3, Deliveries.attempts("flaky", 0, 3), "setRollbackOnly also redelivers, at offset 3");
+        assertEquals(1, Deliveries.attempts("flaky", 0, 2));
+        assertEquals(Map.of(0, 5L), offsetRows("flaky-store", "flaky"));
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(3)
+    @RunAsClient
+    void theDeadLetterTopicHoldsTheFailedRecordsWithTheReason() {
+        List<Map<String, String>> dead = KafkaSide.readAll(System.getProperty("tributary.bootstrap"), "flaky.DLT");
+        assertEquals(2, dead.size(), dead.toString());
+        Map<String, String> poison = dead.stream().filter(m -> "poison".equals(m.get("@value"))).findFirst().orElseThrow();
+        Map<String, String> rolledBack = dead.stream().filter(m -> "rollback-only".equals(m.get("@value"))).findFirst().orElseThrow();
+        assertEquals("flaky", poison.get("tributary.dlt.topic"));
+        assertEquals("0", poison.get("tributary.dlt.partition"));
+        assertEquals("1", poison.get("tributary.dlt.offset"));
+        assertEquals("3", poison.get("tributary.dlt.attempts"));
+        assertTrue(poison.get("tributary.dlt.stacktrace").contains("poison record at offset 1"), poison.get("tributary.dlt.stacktrace"));
+        assertEquals("3", rolledBack.get("tributary.dlt.offset"));
+        assertEquals("3", rolledBack.get("tributary.dlt.attempts"));
+        assertTrue(KafkaSide.readAll(System.getProperty("tributary.bootstrap"), "orders.DLT").isEmpty(),
+                "no order was dead-lettered (a duplicate insert would have been)");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(4)
+    void partitionsAreProcessedInParallelAndInOrderWithinEachPartition() throws Exception {
+        try (TributaryConnection c = factory.getConnection()) {
+            List<java.util.concurrent.CompletableFuture<SentRecord>> sent = new ArrayList<>();
+            for (int i = 0; i < 200; i++) sent.add(c.send(OutgoingRecord.of("parallel", "k" + i, "v" + i).toPartition(i % 4)).toCompletableFuture());
+            sent.forEach(java.util.concurrent.CompletableFuture::join);
+        }
+        waitUntil(Duration.ofMinutes(2), () -> Deliveries.PARALLEL.size() >= 200);
+        List<Deliveries.Seen> seen = new ArrayList<>(Deliveries.PARALLEL);
+        assertEquals(200, seen.size());
+        Set<String> threads = new HashSet<>();
+        Map<Integer, Long> last = new HashMap<>();
+        for (Deliveries.Seen s : seen) {
+            threads.add(s.thread());
+            Long previous = last.put(s.partition(), s.offset());
+            assertTrue(previous == null || s.offset() == previous + 1, "partition " + s.partition() + " delivered in order");
+        }
+        assertTrue(threads.size() >= 2, "more than one consumer thread: " + threads);
+        boolean overlap = false;
+        for (Deliveries.Seen a : seen) {
+            for (Deliveries.Seen b : seen) {
+                if (a.partition() != b.partition() && a.startNanos() < b.endNanos() && b.startNanos() < a.endNanos()) overlap = true;
+            }
+        }
+        assertTrue(overlap, "deliveries of different partitions overlapped in time");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(5)
+    @RunAsClient
+    void theQuickStartPostsAnOrderOverHttpAndTheMdbStoresIt() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String base = restBase.toString().endsWith("/") ? restBase.toString() : restBase + "/";
+        if (!base.endsWith("api/")) base += "api/";
+        String id = "quick-" + UUID.randomUUID();
+        HttpResponse<String> posted = http.send(HttpRequest.newBuilder(URI.create(base + "orders"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id + "\",\"customer\":\"ada\",\"amountCents\":4200}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, posted.statusCode(), posted.body());
+        assertTrue(posted.body().contains("\"offset\""), posted.body());
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        HttpResponse<String> stored;
+        do {
+            Thread.sleep(200);
+            stored = http.send(HttpRequest.newBuilder(URI.create(base + "orders/" + id)).build(), HttpResponse.BodyHandlers.ofString());
+        } while (stored.statusCode() == 404 && System.nanoTime() < deadline);
+        assertEquals(200, stored.statusCode());
+        assertTrue(stored.body().contains("ada"), stored.body());
+    }
+
+    private List<Long> offsetsInStoreOrder(int partition) throws SQLException {
+        List<Long> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT SOURCE_OFFSET FROM ORDERS WHERE SOURCE_PARTITION = ? AND ID LIKE 'order-%' ORDER BY STORED_SEQ")) {
+            ps.setInt(1, partition);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(rs.getLong(1));
+            }
+        }
+        return out;
+    }
+
+    private Map<Integer, Long> offsetRows(String group, String topic) {
+        Map<Integer, Long> out = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT PARTITION_ID, NEXT_OFFSET FROM TRIBUTARY_OFFSETS WHERE GROUP_ID = ? AND TOPIC = ?")) {
+            ps.setString(1, group);
+            ps.setString(2, topic);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.put(rs.getInt(1), rs.getLong(2));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+
+    private List<String> flakyValues() {
+        List<String> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT VAL FROM FLAKY ORDER BY SOURCE_OFFSET")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            return out;
+        }
+        return out;
+    }
+
+    private long query(String sql) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void waitUntil(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) Thread.sleep(250);
+    }
+}
