@@ -44,15 +44,18 @@ public final class OffsetStore {
         for (int i = 0; i < partitionLocks.length; i++) partitionLocks[i] = new Object();
     }
 
-    /** Creates the offsets topic if needed and replays it into memory. */
+    /** Replays the offsets topic into memory, if it exists (it is created by the first commit, as in Kafka). */
     public void load() {
-        if (topics.get(TOPIC).isEmpty()) {
-            topics.create(TOPIC, config.offsetsTopicPartitions(), (short) 1,
-                    Map.of("cleanup.policy", "compact", "segment.bytes", Integer.toString(config.offsetsTopicSegmentBytes())),
-                    config.offsetsTopicPartitions());
-        }
+        if (topics.get(TOPIC).isEmpty()) return;
         int partitions = topics.require(TOPIC).partitions();
         for (int p = 0; p < partitions; p++) replay(topics.log(new TopicPartition(TOPIC, p)));
+    }
+
+    private synchronized void ensureTopic() {
+        if (topics.get(TOPIC).isPresent()) return;
+        topics.create(TOPIC, config.offsetsTopicPartitions(), (short) 1,
+                Map.of("cleanup.policy", "compact", "segment.bytes", Integer.toString(config.offsetsTopicSegmentBytes())),
+                config.offsetsTopicPartitions());
     }
 
     private void replay(PartitionLog log) {
@@ -118,6 +121,7 @@ public final class OffsetStore {
     }
 
     private void write(String group, List<SimpleRecord> records) {
+        ensureTopic();
         int partition = partitionFor(group);
         synchronized (partitionLocks[partition]) {
             PartitionLog log = topics.log(new TopicPartition(TOPIC, partition));
