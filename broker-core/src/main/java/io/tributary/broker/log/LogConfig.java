@@ -15,10 +15,52 @@ import java.util.Map;
 public final class LogConfig {
     private final Map<TopicConfigKey, String> values;
     private final Map<String, String> overrides;
+    // Parsed once: the append path reads these for every batch and record.
+    private final int segmentBytes;
+    private final long segmentMs;
+    private final int indexIntervalBytes;
+    private final long retentionMs;
+    private final long retentionBytes;
+    private final boolean compact;
+    private final boolean delete;
+    private final long deleteRetentionMs;
+    private final long minCompactionLagMs;
+    private final double minCleanableDirtyRatio;
+    private final int maxMessageBytes;
+    private final long timestampBeforeMaxMs;
+    private final long timestampAfterMaxMs;
+    private final long flushMessages;
+    private final long flushMs;
+    private final long fileDeleteDelayMs;
+    private final int minInsyncReplicas;
+    private final TimestampType timestampType;
 
     private LogConfig(Map<TopicConfigKey, String> values, Map<String, String> overrides) {
         this.values = values;
         this.overrides = overrides;
+        this.segmentBytes = (int) parse(TopicConfigKey.SEGMENT_BYTES);
+        this.segmentMs = parse(TopicConfigKey.SEGMENT_MS);
+        this.indexIntervalBytes = (int) parse(TopicConfigKey.INDEX_INTERVAL_BYTES);
+        this.retentionMs = parse(TopicConfigKey.RETENTION_MS);
+        this.retentionBytes = parse(TopicConfigKey.RETENTION_BYTES);
+        this.compact = values.get(TopicConfigKey.CLEANUP_POLICY).contains("compact");
+        this.delete = values.get(TopicConfigKey.CLEANUP_POLICY).contains("delete");
+        this.deleteRetentionMs = parse(TopicConfigKey.DELETE_RETENTION_MS);
+        this.minCompactionLagMs = parse(TopicConfigKey.MIN_COMPACTION_LAG_MS);
+        this.minCleanableDirtyRatio = Double.parseDouble(values.get(TopicConfigKey.MIN_CLEANABLE_DIRTY_RATIO));
+        this.maxMessageBytes = (int) parse(TopicConfigKey.MAX_MESSAGE_BYTES);
+        this.timestampBeforeMaxMs = parse(TopicConfigKey.MESSAGE_TIMESTAMP_BEFORE_MAX_MS);
+        this.timestampAfterMaxMs = parse(TopicConfigKey.MESSAGE_TIMESTAMP_AFTER_MAX_MS);
+        this.flushMessages = parse(TopicConfigKey.FLUSH_MESSAGES);
+        this.flushMs = parse(TopicConfigKey.FLUSH_MS);
+        this.fileDeleteDelayMs = parse(TopicConfigKey.FILE_DELETE_DELAY_MS);
+        this.minInsyncReplicas = (int) parse(TopicConfigKey.MIN_INSYNC_REPLICAS);
+        this.timestampType = values.get(TopicConfigKey.MESSAGE_TIMESTAMP_TYPE).equals("LogAppendTime")
+                ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME;
+    }
+
+    private long parse(TopicConfigKey key) {
+        return Long.parseLong(values.get(key));
     }
 
     /** Built-in defaults, with any {@code log.*} broker properties present in {@code brokerProps} applied. */
@@ -69,33 +111,25 @@ public final class LogConfig {
         return overrides.containsKey(key.topicName());
     }
 
-    private long longValue(TopicConfigKey key) {
-        return Long.parseLong(values.get(key));
-    }
-
-    public int segmentBytes() { return (int) longValue(TopicConfigKey.SEGMENT_BYTES); }
-    public long segmentMs() { return longValue(TopicConfigKey.SEGMENT_MS); }
-    public int indexIntervalBytes() { return (int) longValue(TopicConfigKey.INDEX_INTERVAL_BYTES); }
-    public long retentionMs() { return longValue(TopicConfigKey.RETENTION_MS); }
-    public long retentionBytes() { return longValue(TopicConfigKey.RETENTION_BYTES); }
-    public boolean compact() { return values.get(TopicConfigKey.CLEANUP_POLICY).contains("compact"); }
-    public boolean delete() { return values.get(TopicConfigKey.CLEANUP_POLICY).contains("delete"); }
-    public long deleteRetentionMs() { return longValue(TopicConfigKey.DELETE_RETENTION_MS); }
-    public long minCompactionLagMs() { return longValue(TopicConfigKey.MIN_COMPACTION_LAG_MS); }
-    public double minCleanableDirtyRatio() { return Double.parseDouble(values.get(TopicConfigKey.MIN_CLEANABLE_DIRTY_RATIO)); }
-    public int maxMessageBytes() { return (int) longValue(TopicConfigKey.MAX_MESSAGE_BYTES); }
-    public long timestampBeforeMaxMs() { return longValue(TopicConfigKey.MESSAGE_TIMESTAMP_BEFORE_MAX_MS); }
-    public long timestampAfterMaxMs() { return longValue(TopicConfigKey.MESSAGE_TIMESTAMP_AFTER_MAX_MS); }
-    public long flushMessages() { return longValue(TopicConfigKey.FLUSH_MESSAGES); }
-    public long flushMs() { return longValue(TopicConfigKey.FLUSH_MS); }
-    public long fileDeleteDelayMs() { return longValue(TopicConfigKey.FILE_DELETE_DELAY_MS); }
-    public int minInsyncReplicas() { return (int) longValue(TopicConfigKey.MIN_INSYNC_REPLICAS); }
+    public int segmentBytes() { return segmentBytes; }
+    public long segmentMs() { return segmentMs; }
+    public int indexIntervalBytes() { return indexIntervalBytes; }
+    public long retentionMs() { return retentionMs; }
+    public long retentionBytes() { return retentionBytes; }
+    public boolean compact() { return compact; }
+    public boolean delete() { return delete; }
+    public long deleteRetentionMs() { return deleteRetentionMs; }
+    public long minCompactionLagMs() { return minCompactionLagMs; }
+    public double minCleanableDirtyRatio() { return minCleanableDirtyRatio; }
+    public int maxMessageBytes() { return maxMessageBytes; }
+    public long timestampBeforeMaxMs() { return timestampBeforeMaxMs; }
+    public long timestampAfterMaxMs() { return timestampAfterMaxMs; }
+    public long flushMessages() { return flushMessages; }
+    public long flushMs() { return flushMs; }
+    public long fileDeleteDelayMs() { return fileDeleteDelayMs; }
+    public int minInsyncReplicas() { return minInsyncReplicas; }
     public String compressionType() { return values.get(TopicConfigKey.COMPRESSION_TYPE); }
-
-    public TimestampType timestampType() {
-        return values.get(TopicConfigKey.MESSAGE_TIMESTAMP_TYPE).equals("LogAppendTime")
-                ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME;
-    }
+    public TimestampType timestampType() { return timestampType; }
 
     /** True when every batch is flushed to disk before its append returns. */
     public boolean flushEveryBatch() {

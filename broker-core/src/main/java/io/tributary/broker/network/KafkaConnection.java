@@ -26,8 +26,10 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     private final RequestProcessor processor;
     private final Executor ioExecutor;
-    private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>();
     private boolean busy;
+    /** The frame being processed: its bytes are read in place (no copy) and released when it is answered. */
+    private ByteBuf current;
     private ChannelHandlerContext ctx;
 
     KafkaConnection(RequestProcessor processor, Executor ioExecutor) {
@@ -43,15 +45,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ByteBuf frame = (ByteBuf) msg;
-        try {
-            ByteBuffer copy = ByteBuffer.allocate(frame.readableBytes());
-            frame.readBytes(copy);
-            copy.flip();
-            queue.add(copy);
-        } finally {
-            frame.release();
-        }
+        queue.add((ByteBuf) msg);
         if (queue.size() >= MAX_QUEUED) ctx.channel().config().setAutoRead(false);
         processNext();
     }
@@ -59,7 +53,8 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private void processNext() {
         if (busy || queue.isEmpty() || !ctx.channel().isActive()) return;
         busy = true;
-        ByteBuffer frame = queue.poll();
+        current = queue.poll();
+        ByteBuffer frame = current.nioBuffer();
         if (queue.size() < MAX_QUEUED / 2) ctx.channel().config().setAutoRead(true);
         ioExecutor.execute(() -> {
             try {
@@ -73,6 +68,10 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     private void complete(Send send, Throwable error) {
         busy = false;
+        if (current != null) {
+            current.release();
+            current = null;
+        }
         if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             LOG.log(System.Logger.Level.WARNING, "Closing connection from " + ctx.channel().remoteAddress() + ": "
@@ -84,6 +83,13 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(new SendRegion(send)).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
         }
         processNext();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        ByteBuf queued;
+        while ((queued = queue.poll()) != null) queued.release();
+        ctx.fireChannelInactive();
     }
 
     @Override
