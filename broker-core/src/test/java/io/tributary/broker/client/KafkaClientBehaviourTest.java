@@ -179,6 +179,31 @@ class KafkaClientBehaviourTest {
     }
 
     @Test
+    void adminListsEarliestLatestMaxTimestampAndByTimestampOffsets() throws Exception {
+        long base = System.currentTimeMillis() - 100_000;
+        try (Broker broker = TestBroker.start(dataDir); Admin admin = admin(broker)) {
+            admin.createTopics(List.of(new NewTopic("listed", 1, (short) 1))).all().get();
+            TopicPartition tp = new TopicPartition("listed", 0);
+            try (KafkaProducer<String, String> producer = producer(broker)) {
+                for (int i = 0; i < 100; i++) {
+                    long ts = i == 42 ? base + 1_000_000 : base + i * 10L;
+                    producer.send(new ProducerRecord<>("listed", 0, ts, "k" + i, "v" + i)).get();
+                }
+            }
+            admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(10))).all().get();
+            assertEquals(10, admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.earliest())).all().get().get(tp).offset());
+            assertEquals(100, admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest())).all().get().get(tp).offset());
+            var max = admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.maxTimestamp())).all().get().get(tp);
+            assertEquals(42, max.offset());
+            assertEquals(base + 1_000_000, max.timestamp());
+            var byTime = admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.forTimestamp(base + 305))).all().get().get(tp);
+            assertEquals(31, byTime.offset(), "the first offset whose timestamp is at or after the time");
+            var pastLate = admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.forTimestamp(base + 505))).all().get().get(tp);
+            assertEquals(42, pastLate.offset(), "offset 42 carries a later timestamp and comes before offset 51, as in Kafka");
+        }
+    }
+
+    @Test
     void aWaitingFetchIsAnsweredAsSoonAsARecordArrives() throws Exception {
         try (Broker broker = TestBroker.start(dataDir)) {
             broker.topics().create("poll", 1, (short) 1, Map.of(), 1);
