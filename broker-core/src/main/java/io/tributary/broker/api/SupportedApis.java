@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * The APIs and version ranges this broker serves, as advertised by ApiVersions. A range is the
- * codec's range cut to the versions the broker implements (Produce from v3, Fetch from v4).
+ * codec's range of stable versions cut to the versions the broker implements (Produce from v3,
+ * Fetch from v4); versions kafka-clients marks unstable are not advertised.
  * Immutable.
  */
 public final class SupportedApis {
@@ -28,7 +29,7 @@ public final class SupportedApis {
             short min = key.oldestVersion();
             if (key == ApiKeys.PRODUCE) min = (short) Math.max(min, 3);
             if (key == ApiKeys.FETCH) min = (short) Math.max(min, 4);
-            m.put(key, new Range(min, key.latestVersion()));
+            m.put(key, new Range(min, key.latestVersion(false)));
         }
         this.ranges = Collections.unmodifiableMap(m);
     }

@@ -27,7 +27,7 @@ final class TopicsCommand {
             Usage: java -jar tributary-broker.jar topics [--bootstrap-server HOST:PORT] ACTION [options]
 
             Actions:
-              --list                                  list topic names
+              --list [--include-internal]             list topic names (internal ones like __consumer_offsets too)
               --describe [--topic NAME]               partitions, leaders and config overrides
               --create --topic NAME [--partitions N] [--replication-factor N] [--config KEY=VALUE]...
               --alter --topic NAME [--partitions N] [--config KEY=VALUE]... [--delete-config KEY]...
@@ -49,7 +49,8 @@ final class TopicsCommand {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 Optional.ofNullable(cl.get("--bootstrap-server")).orElse("127.0.0.1:9092")))) {
             if (cl.has("--list")) {
-                for (String name : new TreeSet<>(admin.listTopics().names().get())) out.println(name);
+                var options = new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(cl.has("--include-internal"));
+                for (String name : new TreeSet<>(admin.listTopics(options).names().get())) out.println(name);
             } else if (cl.has("--describe")) {
                 describe(admin, cl.get("--topic"), out);
             } else if (cl.has("--create")) {

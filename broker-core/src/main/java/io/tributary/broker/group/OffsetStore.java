@@ -23,8 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * compacted topic {@code __consumer_offsets}, one partition per group ({@code abs(hash(group)) %
  * offsets.topic.num.partitions}), and in memory for reads. A commit is acknowledged only after its
  * records are appended to that log, so it survives a restart; on start every partition is replayed
- * into memory. Because the store is an ordinary partition log, the cluster's replication keeps a
- * group's offsets on more than one node.
+ * into memory. Because the store is an ordinary partition log, replicating partitions (in a
+ * cluster) is all it takes to keep a group's offsets on more than one node.
  *
  * <p>Thread safety: writes to one offsets partition are serialised by a lock per partition, so the
  * in-memory view is updated in log order; reads use concurrent maps and do not block.

@@ -17,7 +17,7 @@ import java.util.Locale;
 /**
  * How a message-driven bean consumes: which topics, as which consumer group, and what happens
  * when delivery fails. Set with {@code @ActivationConfigProperty}; every property is listed with
- * its default in {@code docs/adapter-configuration.md}.
+ * its default in {@code docs/adapter.md}.
  */
 @Activation(messageListeners = {RecordListener.class, BatchRecordListener.class})
 public class TributaryActivationSpec implements ActivationSpec, Serializable {
