@@ -58,6 +58,10 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                 } else {
                     TopicPartition tp = new TopicPartition(name.get(), pd.index());
                     try {
+                        if (io.tributary.broker.topic.TopicNames.isInternal(tp.topic())) {
+                            throw new org.apache.kafka.common.errors.InvalidTopicException(
+                                    "Cannot append to internal topic " + tp.topic());
+                        }
                         PartitionLog log = topics.log(tp);
                         MemoryRecords records = (MemoryRecords) pd.records();
                         if (records == null) records = MemoryRecords.EMPTY;

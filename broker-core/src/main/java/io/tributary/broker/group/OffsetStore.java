@@ -66,10 +66,26 @@ public final class OffsetStore {
             for (RecordBatch batch : r.records().batches()) {
                 for (Record record : batch) {
                     if (!record.hasKey()) continue;
-                    OffsetRecordCodec.Key key = OffsetRecordCodec.readKey(record.key());
+                    OffsetRecordCodec.Key key;
+                    try {
+                        key = OffsetRecordCodec.readKey(record.key());
+                    } catch (RuntimeException e) {
+                        System.getLogger(OffsetStore.class.getName()).log(System.Logger.Level.WARNING,
+                                "Skipping unreadable record at offset " + record.offset() + " of " + log.topicPartition()
+                                        + ": " + e.getMessage());
+                        continue;
+                    }
                     if (record.hasValue()) {
-                        offsets.computeIfAbsent(key.group(), g -> new ConcurrentHashMap<>())
-                                .put(key.partition(), OffsetRecordCodec.readValue(record.value()));
+                        CommittedOffset value;
+                        try {
+                            value = OffsetRecordCodec.readValue(record.value());
+                        } catch (RuntimeException e) {
+                            System.getLogger(OffsetStore.class.getName()).log(System.Logger.Level.WARNING,
+                                    "Skipping unreadable offset value at offset " + record.offset() + " of "
+                                            + log.topicPartition() + ": " + e.getMessage());
+                            continue;
+                        }
+                        offsets.computeIfAbsent(key.group(), g -> new ConcurrentHashMap<>()).put(key.partition(), value);
                     } else {
                         Map<TopicPartition, CommittedOffset> m = offsets.get(key.group());
                         if (m != null) {

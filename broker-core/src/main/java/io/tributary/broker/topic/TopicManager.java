@@ -113,6 +113,9 @@ public final class TopicManager {
 
     public synchronized void delete(String name, boolean deleteEnabled) {
         TopicMetadata topic = require(name);
+        if (TopicNames.isInternal(name)) {
+            throw new InvalidTopicException("Topic " + name + " is internal and cannot be deleted");
+        }
         if (!deleteEnabled) {
             throw new TopicDeletionDisabledException("Topic deletion is disabled (delete.topic.enable=false)");
         }

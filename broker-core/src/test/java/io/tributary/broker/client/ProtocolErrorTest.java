@@ -53,6 +53,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -206,6 +207,19 @@ class ProtocolErrorTest {
     }
 
     // ---- unknown topics and partitions -----------------------------------------------------
+
+    @Test
+    void clientsCannotAppendToOrDeleteTheInternalOffsetsTopic() throws IOException {
+        broker.groups().offsets().commit("guard-group", Map.of(new org.apache.kafka.common.TopicPartition("control", 0),
+                new io.tributary.broker.group.CommittedOffset(1, -1, "", System.currentTimeMillis())));
+        try (RawKafkaClient client = connect()) {
+            assertEquals(Errors.INVALID_TOPIC_EXCEPTION, produce(client, "__consumer_offsets", 0, batch("x")).error());
+        }
+        assertThrows(org.apache.kafka.common.errors.InvalidTopicException.class,
+                () -> broker.topics().delete("__consumer_offsets", true));
+        assertEquals(1, broker.groups().committed("guard-group").size());
+        assertBrokerServesAndControlTopicUnchanged();
+    }
 
     @Test
     void produceToAnUnknownTopicIsRejectedAndDoesNotCreateIt() throws IOException {
