@@ -96,10 +96,12 @@ public final class LogCleaner {
 
     /**
      * Where the last pass over a log stopped, and the earliest delete horizon of a tombstone it
-     * kept ({@link RecordBatch#NO_TIMESTAMP} when none). Tied to the log instance, so a log that
-     * was deleted and created again starts afresh.
+     * kept ({@link RecordBatch#NO_TIMESTAMP} when none). Tied to the log instance and to the
+     * number of truncations it had seen when the pass began, so a log that was deleted and created
+     * again, or truncated and refilled with other records at the same offsets, starts afresh.
      */
-    private record CleanerState(PartitionLog log, long firstDirtyOffset, long earliestDeleteHorizonMs) {
+    private record CleanerState(PartitionLog log, long truncations, long firstDirtyOffset,
+                                long earliestDeleteHorizonMs) {
     }
 
     private final long maxMapBytes;
@@ -167,6 +169,7 @@ public final class LogCleaner {
      */
     public CleanResult clean(PartitionLog log) throws IOException {
         LogConfig cfg = log.config();
+        long truncations = log.truncationCount();
         CleanerState state = stateOf(log);
         if (!cfg.compact()) return CleanResult.nothing(state.firstDirtyOffset());
         long now = log.clock().millis();
@@ -217,7 +220,7 @@ public final class LogCleaner {
                 bytesAfter += outcome.bytesAfter;
                 if (outcome.replaced) replaced++;
             }
-            states.put(log.topicPartition(), new CleanerState(log, cleanedUpTo, filter.earliestHorizon));
+            states.put(log.topicPartition(), new CleanerState(log, truncations, cleanedUpTo, filter.earliestHorizon));
             CleanResult result = new CleanResult(replaced, read, retained, bytesBefore, bytesAfter, cleanedUpTo);
             LOG.log(System.Logger.Level.INFO, () -> "Compacted " + log.topicPartition() + " below offset " + cleanedUpTo
                     + ": " + result.recordsRetained() + " of " + result.recordsRead() + " records kept, "
@@ -237,8 +240,8 @@ public final class LogCleaner {
 
     private CleanerState stateOf(PartitionLog log) {
         CleanerState state = states.get(log.topicPartition());
-        if (state == null || state.log() != log) {
-            return new CleanerState(log, log.logStartOffset(), RecordBatch.NO_TIMESTAMP);
+        if (state == null || state.log() != log || state.truncations() != log.truncationCount()) {
+            return new CleanerState(log, log.truncationCount(), log.logStartOffset(), RecordBatch.NO_TIMESTAMP);
         }
         return state;
     }

@@ -12,11 +12,18 @@ import org.apache.kafka.common.record.TimestampType;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,20 +33,37 @@ import java.util.concurrent.locks.ReentrantLock;
  * The log of one partition: an ordered list of {@link LogSegment}s in one directory, of which
  * the last is the active segment that takes appends.
  *
- * <p>Invariants: offsets are assigned here, contiguously from the log end offset, and are never
- * reused; {@code logStartOffset <= highWatermark <= logEndOffset}; every record below the
- * recovery point has been flushed to disk. Until replication exists the high watermark equals the
- * log end offset.
+ * <p>Invariants: on a leader ({@link #append}) offsets are assigned here, contiguously from the
+ * log end offset; on a follower ({@link #appendAsFollower}) they are the leader's, strictly
+ * increasing and never below the log end offset. Offsets are reused only after an explicit
+ * {@link #truncateTo} (a follower discarding a tail its leader does not have).
+ * {@code logStartOffset <= highWatermark <= logEndOffset}; every record below the recovery point
+ * has been flushed to disk; the {@link LeaderEpochCache} holds, for every leader epoch in the log,
+ * the offset of its first batch, with no entry beyond the log end offset.
+ *
+ * <p>High watermark: by default ({@link #setHighWatermarkFollowsLogEnd} {@code true}, a
+ * single-replica partition) it equals the log end offset after every append, truncation and
+ * recovery. With {@code false} (a replicated partition) appends leave it alone; the owner moves it
+ * forward with {@link #updateHighWatermark} and only {@link #truncateTo} moves it back. Reads for
+ * consumers, timestamp lookups, retention, DeleteRecords and compaction never go at or beyond it.
  *
  * <p>Durability: by default appends are left to the page cache and flushed by {@code flush.ms} /
  * {@code flush.messages}; with {@code flush.messages=1} every batch is fsynced before
- * {@link #append} returns. On open, segments from the recovery point on are validated batch by
- * batch and a torn or corrupt tail is truncated (unless the directory was shut down cleanly).
+ * {@link #append} or {@link #appendAsFollower} returns. On open, segments from the recovery point
+ * on are validated batch by batch and a torn or corrupt tail is truncated (unless the directory
+ * was shut down cleanly). The high watermark is checkpointed with the log start offset and the
+ * recovery point in {@link PartitionState} whenever that file is written (flush, roll, retention,
+ * truncation, close), not on every {@link #updateHighWatermark}: the persisted value may lag, never
+ * lead. {@link #truncateTo} is durable when it returns.
  *
  * <p>Thread safety: one {@link ReentrantLock} guards every mutation (append, roll, truncation,
- * retention, segment replacement, flush bookkeeping). Reads take no lock: they see a snapshot of
- * the segment map and sizes that only grow, and removed segments stay readable until
- * {@code file.delete.delay.ms} after their removal.
+ * retention, segment replacement, flush bookkeeping, high-watermark changes). Reads take no lock:
+ * they see a snapshot of the segment map and of segment files whose bytes are never rewritten in
+ * place. Removed segments, and segments replaced by compaction or by a truncated copy, stay
+ * readable until {@code file.delete.delay.ms} after their removal, so a read that races a
+ * truncation returns the data as it was before it, a shorter result, or an
+ * {@link OffsetOutOfRangeException}, never bytes of a different batch. The epoch cache has its own
+ * monitor and may be queried from any thread.
  */
 public final class PartitionLog implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PartitionLog.class.getName());
@@ -51,6 +75,7 @@ public final class PartitionLog implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
     private final ProducerStateManager producers;
+    private final LeaderEpochCache epochCache;
     private volatile LogConfig config;
     private volatile long logStartOffset;
     private volatile long logEndOffset;
@@ -59,6 +84,16 @@ public final class PartitionLog implements AutoCloseable {
     private volatile long lastFlushMs;
     private long unflushedMessages;
     private volatile boolean closed;
+    private volatile boolean highWatermarkFollowsLogEnd = true;
+    /**
+     * The high watermark found in the checkpoint at open, still to be applied when the owner
+     * switches to an explicit high watermark; -1 when there is none. Guarded by {@link #lock}.
+     */
+    private long pendingHighWatermark = -1;
+    /** The high watermark last written to the checkpoint. Guarded by {@link #lock}. */
+    private long checkpointedHighWatermark = -1;
+    /** Incremented by every truncation, so work planned before one can tell. */
+    private volatile long truncations;
 
     private PartitionLog(TopicPartition tp, File dir, LogConfig config, Clock clock, ScheduledExecutorService scheduler) {
         this.tp = tp;
@@ -67,6 +102,7 @@ public final class PartitionLog implements AutoCloseable {
         this.clock = clock;
         this.scheduler = scheduler;
         this.producers = new ProducerStateManager(tp);
+        this.epochCache = LeaderEpochCache.open(tp, dir);
         this.lastFlushMs = clock.millis();
     }
 
@@ -142,13 +178,18 @@ public final class PartitionLog implements AutoCloseable {
         logStartOffset = Math.max(state.logStartOffset(), segments.firstKey());
         if (logStartOffset > logEndOffset) logStartOffset = logEndOffset;
         highWatermark = logEndOffset;
+        if (state.highWatermark() != PartitionState.UNKNOWN_HIGH_WATERMARK) {
+            pendingHighWatermark = Math.max(logStartOffset, Math.min(state.highWatermark(), logEndOffset));
+        }
         // Recovered data may still be only in the page cache: make it durable before the
         // recovery point moves past it.
         for (LogSegment s : recovered) {
             if (segments.get(s.baseOffset()) == s) s.flush();
         }
         recoveryPoint = logEndOffset;
-        rebuildProducerState();
+        rebuildProducerState(!epochCache.loadedFromCheckpoint());
+        epochCache.truncateFromEnd(logEndOffset);
+        epochCache.truncateFromStart(logStartOffset);
         writeState();
     }
 
@@ -158,12 +199,27 @@ public final class PartitionLog implements AutoCloseable {
         Files.deleteIfExists(LogSegment.timeIndexFile(dir, base).toPath());
     }
 
-    private void rebuildProducerState() {
+    /**
+     * Rebuilds the producer state from every batch header in the log and, with
+     * {@code epochsToo}, the epoch cache from the batches' {@code partitionLeaderEpoch}.
+     */
+    private void rebuildProducerState(boolean epochsToo) {
         producers.clear();
+        List<EpochEntry> epochs = new ArrayList<>();
+        int lastEpoch = -1;
         for (LogSegment segment : segments.values()) {
             for (FileChannelRecordBatch batch : segment.records().batches()) {
                 if (batch.hasProducerId()) producers.update(batch, batch.maxTimestamp());
+                int epoch = batch.partitionLeaderEpoch();
+                if (epochsToo && epoch > lastEpoch) {
+                    epochs.add(new EpochEntry(epoch, batch.baseOffset()));
+                    lastEpoch = epoch;
+                }
             }
+        }
+        if (epochsToo) {
+            epochCache.rebuild(epochs);
+            LOG.log(System.Logger.Level.INFO, "Rebuilt the leader epoch cache of " + tp + " from the log: " + epochs);
         }
     }
 
@@ -205,18 +261,90 @@ public final class PartitionLog implements AutoCloseable {
             }
             long lastOffset = next - 1;
             LogSegment active = maybeRoll(validated.sizeInBytes(), lastOffset, now);
+            // The epoch reaches the checkpoint before the batches that carry it reach the log.
+            if (leaderEpoch >= 0) epochCache.assign(leaderEpoch, firstOffset);
             active.append(records);
             for (MutableRecordBatch batch : validated.batches()) producers.update(batch, now);
             logEndOffset = next;
             unflushedMessages += validated.recordCount();
             // With flush.messages reached the batch is on disk before anyone can read it.
             if (unflushedMessages >= cfg.flushMessages()) flushLocked();
-            highWatermark = next;
+            advanceHighWatermarkWithLogEnd();
             return new LogAppendInfo(firstOffset, lastOffset, appendTime, logStartOffset, validated.recordCount(), false);
         } catch (IOException e) {
             throw new KafkaStorageException("Failed to append to " + tp + " in " + dir + ": " + e.getMessage(), e);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Appends batches replicated from the leader, as they are: their offsets, leader epochs,
+     * timestamps and compression are the leader's. The batches are checked for integrity only
+     * ({@link RecordBatchValidator#validateReplicated}); the first must start at or after the log
+     * end offset (after it only where the leader's log has a gap left by compaction), and offsets
+     * must increase from batch to batch. The epoch cache learns every batch's leader epoch, the
+     * producer state every batch's sequence, and {@code flush.messages} applies as for
+     * {@link #append}. The high watermark does not move unless it follows the log end.
+     *
+     * <p>Bytes after the last complete batch (a fetch cut short by its size limit) are ignored;
+     * when no batch is complete nothing is appended.
+     *
+     * @return the first and last offset appended (the base offset of the first batch and the last
+     *         offset of the last); both {@code -1}, with a record count of 0, when nothing was
+     * @throws UnexpectedAppendOffsetException when the first batch starts below the log end offset
+     * @throws org.apache.kafka.common.errors.CorruptRecordException when a batch fails its CRC, its
+     *         offsets are inconsistent, or batches are out of order
+     */
+    public LogAppendInfo appendAsFollower(MemoryRecords records) {
+        RecordBatchValidator.Validated validated = RecordBatchValidator.validateReplicated(tp, records);
+        List<MutableRecordBatch> batches = validated.batches();
+        if (batches.isEmpty()) return new LogAppendInfo(-1, -1, -1, logStartOffset, 0, false);
+        if (validated.sizeInBytes() < records.sizeInBytes()) {
+            ByteBuffer complete = records.buffer();
+            complete.limit(complete.position() + validated.sizeInBytes());
+            records = MemoryRecords.readableRecords(complete.slice());
+        }
+        long firstOffset = batches.get(0).baseOffset();
+        long lastOffset = batches.get(batches.size() - 1).lastOffset();
+        lock.lock();
+        try {
+            ensureOpen();
+            if (firstOffset < logEndOffset) {
+                throw new UnexpectedAppendOffsetException(tp, logEndOffset, firstOffset, lastOffset);
+            }
+            long now = clock.millis();
+            LogSegment active = maybeRoll(validated.sizeInBytes(), lastOffset, now);
+            if (active.offsetOverflows(lastOffset)) {
+                // A gap wider than a segment can index: the next segment starts at the first batch.
+                active = roll(firstOffset, now);
+            }
+            // The epochs reach the checkpoint before the batches that carry them reach the log.
+            for (MutableRecordBatch batch : batches) {
+                int epoch = batch.partitionLeaderEpoch();
+                if (epoch >= 0) epochCache.assign(epoch, batch.baseOffset());
+            }
+            active.append(records);
+            for (MutableRecordBatch batch : batches) producers.update(batch, now);
+            logEndOffset = lastOffset + 1;
+            unflushedMessages += validated.recordCount();
+            if (unflushedMessages >= config.flushMessages()) flushLocked();
+            advanceHighWatermarkWithLogEnd();
+            return new LogAppendInfo(firstOffset, lastOffset, -1, logStartOffset, validated.recordCount(), false);
+        } catch (IOException e) {
+            throw new KafkaStorageException("Failed to append replicated batches to " + tp + " in " + dir + ": "
+                    + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** After an append: in the default mode the high watermark is the new log end. Under {@link #lock}. */
+    private void advanceHighWatermarkWithLogEnd() {
+        if (highWatermarkFollowsLogEnd) {
+            highWatermark = logEndOffset;
+            // What was just exposed supersedes the checkpointed value not yet applied.
+            pendingHighWatermark = -1;
         }
     }
 
@@ -231,13 +359,19 @@ public final class PartitionLog implements AutoCloseable {
 
     /** Starts a new active segment at the log end offset; the old one is flushed in the background. */
     private LogSegment roll(long now) throws IOException {
+        return roll(logEndOffset, now);
+    }
+
+    /** Starts a new active segment at {@code baseOffset}, at or above the log end offset. */
+    private LogSegment roll(long baseOffset, long now) throws IOException {
         LogSegment old = segments.lastEntry().getValue();
-        if (old.isEmpty() && old.baseOffset() == logEndOffset) return old;
-        LogSegment fresh = LogSegment.create(dir, logEndOffset, config.indexIntervalBytes(), now);
+        if (old.isEmpty() && old.baseOffset() == baseOffset) return old;
+        LogSegment fresh = LogSegment.create(dir, baseOffset, config.indexIntervalBytes(), now);
         if (config.flushEveryBatch()) syncDirectory(dir);
         segments.put(fresh.baseOffset(), fresh);
         long upTo = fresh.baseOffset();
-        scheduler.execute(() -> flushSegmentsBelow(upTo));
+        long truncationsAtRoll = truncations;
+        scheduler.execute(() -> flushSegmentsBelow(upTo, truncationsAtRoll));
         return fresh;
     }
 
@@ -254,14 +388,18 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
-    private void flushSegmentsBelow(long offset) {
+    /**
+     * Flushes the segments below {@code offset} and moves the recovery point there, unless the
+     * log was truncated since the roll that asked for it (the offsets below may hold new data).
+     */
+    private void flushSegmentsBelow(long offset, long truncationsAtRoll) {
         try {
             for (LogSegment s : segments.headMap(offset).values()) {
                 if (s.nextOffset() > recoveryPoint) s.flush();
             }
             lock.lock();
             try {
-                if (offset > recoveryPoint && !closed) {
+                if (offset > recoveryPoint && !closed && truncations == truncationsAtRoll) {
                     recoveryPoint = offset;
                     writeState();
                 }
@@ -274,12 +412,23 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * Reads from {@code offset} up to {@code maxBytes}, never past the high watermark. With
-     * {@code minOneBatch} the first batch is returned whole even when it exceeds {@code maxBytes}.
+     * Reads from {@code offset} up to {@code maxBytes}, never past the high watermark (a
+     * consumer's read). With {@code minOneBatch} the first batch is returned whole even when it
+     * exceeds {@code maxBytes}.
      *
      * @throws OffsetOutOfRangeException when the offset is below the log start or above the end
      */
     public LogReadResult read(long offset, int maxBytes, boolean minOneBatch) {
+        return read(offset, maxBytes, minOneBatch, FetchIsolation.HIGH_WATERMARK);
+    }
+
+    /**
+     * Reads from {@code offset} up to {@code maxBytes}, never past the high watermark or, with
+     * {@link FetchIsolation#LOG_END} (a follower's fetch), the log end offset.
+     *
+     * @throws OffsetOutOfRangeException when the offset is below the log start or above the end
+     */
+    public LogReadResult read(long offset, int maxBytes, boolean minOneBatch, FetchIsolation isolation) {
         long hw = highWatermark;
         long start = logStartOffset;
         long end = logEndOffset;
@@ -287,17 +436,18 @@ public final class PartitionLog implements AutoCloseable {
             throw new OffsetOutOfRangeException("Offset " + offset + " is out of range for " + tp
                     + ": the log holds offsets " + start + " to " + end);
         }
-        if (offset >= hw) return new LogReadResult(MemoryRecords.EMPTY, hw, start, end);
+        long limit = Math.min(end, isolation == FetchIsolation.LOG_END ? end : hw);
+        if (offset >= limit) return new LogReadResult(MemoryRecords.EMPTY, hw, start, end);
         Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
         if (entry == null) entry = segments.firstEntry();
         while (entry != null) {
             LogSegment segment = entry.getValue();
             int maxPosition;
-            if (hw >= segment.nextOffset()) {
+            if (limit >= segment.nextOffset()) {
                 maxPosition = segment.sizeInBytes();
             } else {
-                FileRecords.LogOffsetPosition hwPos = segment.translateOffset(hw);
-                maxPosition = hwPos == null ? segment.sizeInBytes() : hwPos.position;
+                FileRecords.LogOffsetPosition limitPos = segment.translateOffset(limit);
+                maxPosition = limitPos == null ? segment.sizeInBytes() : limitPos.position;
             }
             FileRecords records = segment.read(offset, maxBytes, maxPosition, minOneBatch);
             if (records != null) return new LogReadResult(records, hw, start, end);
@@ -363,6 +513,7 @@ public final class PartitionLog implements AutoCloseable {
             }
             if (target > logStartOffset) {
                 logStartOffset = target;
+                epochCache.truncateFromStart(logStartOffset);
                 writeState();
                 deleteSegments(segment -> segment.nextOffset() <= logStartOffset, false);
             }
@@ -410,13 +561,19 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * Deletes leading segments while {@code predicate} holds. The active segment is deleted only
-     * with {@code includeActive}, after rolling a new empty one in its place.
+     * Deletes leading segments while {@code predicate} holds and the segment lies wholly below the
+     * high watermark (its successor's base offset, or the log end for the active segment, is at or
+     * below it). The active segment is deleted only with {@code includeActive}, after rolling a new
+     * empty one in its place.
      */
     private int deleteSegments(java.util.function.Predicate<LogSegment> predicate, boolean includeActive) throws IOException {
         List<LogSegment> doomed = new ArrayList<>();
         LogSegment active = segments.lastEntry().getValue();
+        long hw = highWatermark;
         for (LogSegment segment : segments.values()) {
+            Long next = segments.higherKey(segment.baseOffset());
+            long upperBound = next != null ? next : logEndOffset;
+            if (upperBound > hw) break;
             if (segment == active) {
                 if (includeActive && !segment.isEmpty() && predicate.test(segment)) doomed.add(segment);
                 break;
@@ -434,6 +591,7 @@ public final class PartitionLog implements AutoCloseable {
         long newStart = segments.firstKey();
         if (newStart > logStartOffset) {
             logStartOffset = Math.min(newStart, logEndOffset);
+            epochCache.truncateFromStart(logStartOffset);
         }
         writeState();
         LOG.log(System.Logger.Level.INFO, "Deleted " + doomed.size() + " segment(s) of " + tp + "; log start offset is now "
@@ -470,6 +628,274 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes every record at or after {@code offset}; does nothing when {@code offset} is at or
+     * beyond the log end. Used by a follower to discard a tail its leader does not have.
+     *
+     * <p>{@code offset} is expected to be a batch boundary. When it falls inside a batch the
+     * whole batch goes, so the log then ends at that batch's base offset. When it falls in a gap
+     * left by compaction the log ends at {@code offset}. When it is below the log start offset the
+     * log start moves down to the new end, leaving an empty log there.
+     *
+     * <p>Segments wholly at or above the new end are deleted; the segment holding it is replaced
+     * by a copy of its bytes below the cut (fsynced, renamed over the old file, indexes rebuilt),
+     * so no byte a concurrent reader may hold is ever rewritten: replaced and deleted segments stay
+     * open for {@code file.delete.delay.ms}. The cost is a copy of the retained part of that one
+     * segment. Afterwards the high watermark is {@code min(highWatermark, newEnd)}, the recovery
+     * point {@code min(recoveryPoint, newEnd)}, epochs starting at or after the new end are
+     * forgotten, the producer state is rebuilt from the remaining log, and the state checkpoint
+     * is written: the truncation is durable when this returns.
+     *
+     * @return the log end offset afterwards
+     */
+    public long truncateTo(long offset) {
+        if (offset < 0) throw new IllegalArgumentException("Cannot truncate " + tp + " to negative offset " + offset);
+        lock.lock();
+        try {
+            ensureOpen();
+            if (offset >= logEndOffset) return logEndOffset;
+            long newEnd = batchBoundaryAtOrBelow(offset);
+            long oldEnd = logEndOffset;
+            List<LogSegment> doomed = new ArrayList<>(segments.tailMap(newEnd, true).values());
+            // The segment holding the new end, cut at the first batch at or after it.
+            Map.Entry<Long, LogSegment> below = segments.lowerEntry(newEnd);
+            LogSegment cutSegment = null;
+            int cut = 0;
+            if (below != null && below.getValue().nextOffset() > newEnd) {
+                FileRecords.LogOffsetPosition position = below.getValue().translateOffset(newEnd);
+                if (position != null) {
+                    cutSegment = below.getValue();
+                    cut = position.position;
+                }
+            }
+            if (cutSegment != null && cut == 0) {
+                // Compaction left nothing below the cut in this segment: it goes whole.
+                doomed.add(cutSegment);
+                below = segments.lowerEntry(cutSegment.baseOffset());
+                cutSegment = null;
+            }
+            // Unlink first: a segment created below under a doomed segment's name must be a new file.
+            for (LogSegment segment : doomed) segment.deleteFiles();
+            LogSegment lastKept = below == null ? null : below.getValue();
+            if (cutSegment != null) {
+                lastKept = truncatedCopy(cutSegment, cut);
+                segments.put(lastKept.baseOffset(), lastKept);
+                scheduleClose(cutSegment);
+            }
+            if (lastKept == null || lastKept.nextOffset() < newEnd) {
+                // Nothing left, or a gap before the new end: an empty active segment keeps the end across a reopen.
+                segments.put(newEnd, LogSegment.create(dir, newEnd, config.indexIntervalBytes(), clock.millis()));
+            }
+            for (LogSegment segment : doomed) {
+                segments.remove(segment.baseOffset(), segment);
+                scheduleClose(segment);
+            }
+            // The high watermark drops before the log end, so a concurrent read never sees it above the end.
+            highWatermark = Math.min(highWatermark, newEnd);
+            if (pendingHighWatermark >= 0) pendingHighWatermark = Math.min(pendingHighWatermark, newEnd);
+            logEndOffset = newEnd;
+            if (logStartOffset > newEnd) logStartOffset = newEnd;
+            recoveryPoint = Math.min(recoveryPoint, newEnd);
+            truncations++;
+            epochCache.truncateFromEnd(newEnd);
+            rebuildProducerState(false);
+            syncDirectory(dir);
+            writeState();
+            LOG.log(System.Logger.Level.INFO, "Truncated " + tp + " to offset " + newEnd + " (asked for " + offset
+                    + "); removed offsets " + newEnd + ".." + (oldEnd - 1));
+            return newEnd;
+        } catch (IOException e) {
+            throw new KafkaStorageException("Failed to truncate " + tp + " to offset " + offset + ": " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Deletes every segment and restarts the log empty at {@code newOffset}, which becomes the
+     * log start, log end, high watermark and recovery point; the epoch cache and producer state
+     * are cleared. Used by a follower whose log is entirely below the leader's log start, or that
+     * must refetch from a point that is not a batch boundary of its own log. Durable when it
+     * returns; concurrent readers are protected as in {@link #truncateTo}.
+     */
+    public void truncateFullyAndStartAt(long newOffset) {
+        if (newOffset < 0) {
+            throw new IllegalArgumentException("Cannot restart " + tp + " at negative offset " + newOffset);
+        }
+        lock.lock();
+        try {
+            ensureOpen();
+            List<LogSegment> doomed = new ArrayList<>(segments.values());
+            for (LogSegment segment : doomed) segment.deleteFiles();
+            segments.put(newOffset, LogSegment.create(dir, newOffset, config.indexIntervalBytes(), clock.millis()));
+            for (LogSegment segment : doomed) {
+                segments.remove(segment.baseOffset(), segment);
+                scheduleClose(segment);
+            }
+            if (newOffset < highWatermark) highWatermark = newOffset;
+            logStartOffset = newOffset;
+            logEndOffset = newOffset;
+            highWatermark = newOffset;
+            pendingHighWatermark = -1;
+            recoveryPoint = newOffset;
+            unflushedMessages = 0;
+            truncations++;
+            epochCache.clear();
+            producers.clear();
+            syncDirectory(dir);
+            writeState();
+            LOG.log(System.Logger.Level.INFO, "Emptied " + tp + "; it now starts at offset " + newOffset);
+        } catch (IOException e) {
+            throw new KafkaStorageException("Failed to restart " + tp + " at offset " + newOffset + ": " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The base offset of the batch holding {@code offset}, or {@code offset} when no batch holds it. */
+    private long batchBoundaryAtOrBelow(long offset) {
+        Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
+        if (entry == null) return offset;
+        LogSegment segment = entry.getValue();
+        FileRecords.LogOffsetPosition position = segment.translateOffset(offset);
+        if (position == null) return offset;
+        for (FileChannelRecordBatch batch : segment.records().batchesFrom(position.position)) {
+            return Math.min(offset, batch.baseOffset());
+        }
+        return offset;
+    }
+
+    /**
+     * A new segment holding the first {@code bytes} bytes of {@code segment}, under its name. The
+     * copy is fsynced before it is renamed over the old file; the old segment object keeps reading
+     * the old, now unlinked, file.
+     */
+    private LogSegment truncatedCopy(LogSegment segment, int bytes) throws IOException {
+        long base = segment.baseOffset();
+        File tmp = new File(dir, LogSegment.fileName(base, ".log.truncated.tmp"));
+        Files.deleteIfExists(tmp.toPath());
+        FileChannel source = segment.records().channel();
+        try (FileChannel out = FileChannel.open(tmp.toPath(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            long copied = 0;
+            while (copied < bytes) {
+                long n = source.transferTo(copied, bytes - copied, out);
+                if (n <= 0) {
+                    throw new IOException("Copy of " + segment.records().file() + " stopped at byte " + copied + " of " + bytes);
+                }
+                copied += n;
+            }
+            out.force(true);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp.toPath());
+            throw e;
+        }
+        // segment.ms and the mtime fallback of retention keep counting from the original file.
+        Files.setLastModifiedTime(tmp.toPath(), FileTime.fromMillis(segment.records().file().lastModified()));
+        Files.deleteIfExists(segment.offsetIndex().file().toPath());
+        Files.deleteIfExists(segment.timeIndex().file().toPath());
+        Files.move(tmp.toPath(), LogSegment.logFile(dir, base).toPath(), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+        LogSegment copy = LogSegment.open(dir, base, config.indexIntervalBytes(), false);
+        copy.rebuildIndexes();
+        copy.flush();
+        return copy;
+    }
+
+    private void scheduleClose(LogSegment segment) {
+        scheduler.schedule(() -> closeQuietly(segment), config.fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Chooses who moves the high watermark. {@code true} (the default, a single-replica
+     * partition): it is the log end offset, now and after every append. {@code false} (a
+     * replicated partition): appends leave it alone and the owner moves it with
+     * {@link #updateHighWatermark}. The first switch to {@code false} after open restores the
+     * value checkpointed by the previous run, capped at the log end; a checkpoint without one (a
+     * partition that was never replicated) leaves it at the log end, where the default mode had it.
+     */
+    public void setHighWatermarkFollowsLogEnd(boolean follows) {
+        lock.lock();
+        try {
+            if (follows) {
+                highWatermarkFollowsLogEnd = true;
+                highWatermark = logEndOffset;
+                pendingHighWatermark = -1;
+            } else if (highWatermarkFollowsLogEnd) {
+                if (pendingHighWatermark >= 0) {
+                    highWatermark = Math.max(logStartOffset, Math.min(pendingHighWatermark, logEndOffset));
+                    pendingHighWatermark = -1;
+                }
+                highWatermarkFollowsLogEnd = false;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean highWatermarkFollowsLogEnd() {
+        return highWatermarkFollowsLogEnd;
+    }
+
+    /**
+     * Moves the high watermark forward to {@code hw}, clamped to {@code [logStartOffset,
+     * logEndOffset]}. A value below the current high watermark is ignored, as is any call while
+     * the high watermark follows the log end. The new value is checkpointed with the next state
+     * write, not at once.
+     *
+     * @return the high watermark afterwards
+     */
+    public long updateHighWatermark(long hw) {
+        lock.lock();
+        try {
+            if (!highWatermarkFollowsLogEnd) {
+                long clamped = Math.max(logStartOffset, Math.min(hw, logEndOffset));
+                if (clamped > highWatermark) highWatermark = clamped;
+            }
+            return highWatermark;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Where leader epoch {@code epoch} ends in this log (OffsetsForLeaderEpoch); see
+     * {@link LeaderEpochCache#endOffsetFor}. Empty when the answer is undefined.
+     */
+    public Optional<EpochEndOffset> endOffsetForEpoch(int epoch) {
+        EpochEndOffset result = epochCache.endOffsetFor(epoch, logEndOffset);
+        return result.isUndefined() ? Optional.empty() : Optional.of(result);
+    }
+
+    /** The latest leader epoch in the log (or assigned to it), if any. */
+    public OptionalInt latestEpoch() {
+        return epochCache.latestEpoch();
+    }
+
+    /**
+     * Records that leader epoch {@code epoch} starts at the current log end offset, before this
+     * replica, now its leader, has appended anything in it (Kafka does this on becoming leader).
+     * Ignored when the epoch is not above the latest one.
+     */
+    public void assignEpochStartOffset(int epoch) {
+        lock.lock();
+        try {
+            ensureOpen();
+            epochCache.assign(epoch, logEndOffset);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The epoch cache, for inspection; mutate the log through its own methods. */
+    public LeaderEpochCache leaderEpochCache() {
+        return epochCache;
+    }
+
+    /** How many truncations this log has seen since it was opened. */
+    long truncationCount() {
+        return truncations;
+    }
+
     /** Flushes every segment to disk and advances the recovery point to the log end offset. */
     public void flush() {
         lock.lock();
@@ -489,7 +915,7 @@ public final class PartitionLog implements AutoCloseable {
         }
         unflushedMessages = 0;
         lastFlushMs = clock.millis();
-        if (recoveryPoint != logEndOffset) {
+        if (recoveryPoint != logEndOffset || checkpointedHighWatermark != highWatermarkToCheckpoint()) {
             recoveryPoint = logEndOffset;
             writeState();
         }
@@ -533,7 +959,14 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     private void writeState() throws IOException {
-        new PartitionState(logStartOffset, recoveryPoint).write(dir);
+        long hw = highWatermarkToCheckpoint();
+        new PartitionState(logStartOffset, recoveryPoint, hw).write(dir);
+        checkpointedHighWatermark = hw;
+    }
+
+    /** The checkpointed value not yet applied wins over the default mode's log end. Under {@link #lock}. */
+    private long highWatermarkToCheckpoint() {
+        return pendingHighWatermark >= 0 ? pendingHighWatermark : highWatermark;
     }
 
     private void ensureOpen() {

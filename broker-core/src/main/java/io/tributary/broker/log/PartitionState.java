@@ -13,12 +13,20 @@ import java.util.Properties;
 
 /**
  * The checkpoint file {@code partition.state} of a partition directory: the log start offset
- * (moved by retention and DeleteRecords) and the recovery point (every offset below it is on
- * disk). Written to a temporary file, fsynced and renamed, so a crash leaves either the old or the
- * new checkpoint, never a torn one.
+ * (moved by retention and DeleteRecords), the recovery point (every offset below it is on disk)
+ * and the last high watermark written ({@link #UNKNOWN_HIGH_WATERMARK} in files written before
+ * the high watermark was recorded, which are still read). Written to a temporary file, fsynced
+ * and renamed, so a crash leaves either the old or the new checkpoint, never a torn one.
  */
-public record PartitionState(long logStartOffset, long recoveryPoint) {
+public record PartitionState(long logStartOffset, long recoveryPoint, long highWatermark) {
     static final String FILE_NAME = "partition.state";
+    /** The high watermark of a checkpoint that does not record one. */
+    public static final long UNKNOWN_HIGH_WATERMARK = -1;
+
+    /** A checkpoint without a high watermark. */
+    public PartitionState(long logStartOffset, long recoveryPoint) {
+        this(logStartOffset, recoveryPoint, UNKNOWN_HIGH_WATERMARK);
+    }
 
     public static PartitionState read(File dir) throws IOException {
         File file = new File(dir, FILE_NAME);
@@ -29,7 +37,8 @@ public record PartitionState(long logStartOffset, long recoveryPoint) {
         }
         try {
             return new PartitionState(Long.parseLong(p.getProperty("log.start.offset", "0")),
-                    Long.parseLong(p.getProperty("recovery.point", "0")));
+                    Long.parseLong(p.getProperty("recovery.point", "0")),
+                    Long.parseLong(p.getProperty("high.watermark", Long.toString(UNKNOWN_HIGH_WATERMARK))));
         } catch (NumberFormatException e) {
             return new PartitionState(0, 0);
         }
@@ -40,6 +49,7 @@ public record PartitionState(long logStartOffset, long recoveryPoint) {
         Properties p = new Properties();
         p.setProperty("log.start.offset", Long.toString(logStartOffset));
         p.setProperty("recovery.point", Long.toString(recoveryPoint));
+        if (highWatermark != UNKNOWN_HIGH_WATERMARK) p.setProperty("high.watermark", Long.toString(highWatermark));
         try (Writer w = Files.newBufferedWriter(tmp.toPath(), StandardCharsets.UTF_8)) {
             p.store(w, null);
         }

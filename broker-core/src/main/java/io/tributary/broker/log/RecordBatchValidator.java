@@ -95,6 +95,54 @@ public final class RecordBatchValidator {
         return new Validated(batches, count, validBytes);
     }
 
+    /**
+     * Validates batches a follower received from its leader for {@code tp}. They were validated
+     * when the leader appended them and carry their final offsets, so only their integrity is
+     * checked: v2 batches, a valid CRC-32C, a last offset not below the base offset and no more
+     * records than offsets, and offsets strictly increasing from batch to batch (gaps are allowed:
+     * a compacted leader log has them). Timestamps, keys, sizes against the topic configuration
+     * and record counts against offset deltas are not checked again; a follower must accept what
+     * its leader accepted.
+     *
+     * <p>A size-limited fetch may end inside a batch: bytes after the last complete batch are not
+     * part of the result ({@link Validated#sizeInBytes()} is the size of the complete batches,
+     * possibly 0), as in Kafka, and the follower fetches that batch again from its new log end.
+     */
+    public static Validated validateReplicated(TopicPartition tp, MemoryRecords records) {
+        List<MutableRecordBatch> batches = new ArrayList<>();
+        int validBytes = 0;
+        int count = 0;
+        long previousLast = -1;
+        for (MutableRecordBatch batch : records.batches()) {
+            if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
+                throw new UnsupportedForMessageFormatException("Replicated batch for " + tp + " at offset "
+                        + batch.baseOffset() + " has magic " + batch.magic() + "; only record batch format v2 is stored");
+            }
+            try {
+                batch.ensureValid();
+            } catch (CorruptRecordException e) {
+                throw new CorruptRecordException("Replicated batch for " + tp + " at offset " + batch.baseOffset()
+                        + " failed validation: " + e.getMessage());
+            }
+            long base = batch.baseOffset();
+            long last = batch.lastOffset();
+            Integer batchCount = batch.countOrNull();
+            if (base < 0 || last < base || batchCount == null || batchCount < 0 || batchCount > last - base + 1) {
+                throw new CorruptRecordException("Replicated batch for " + tp + " has offsets " + base + ".." + last
+                        + " and " + batchCount + " records");
+            }
+            if (base <= previousLast) {
+                throw new CorruptRecordException("Replicated batches for " + tp + " are out of order: a batch at offsets "
+                        + base + ".." + last + " follows one ending at offset " + previousLast);
+            }
+            previousLast = last;
+            batches.add(batch);
+            count += batchCount;
+            validBytes += batch.sizeInBytes();
+        }
+        return new Validated(batches, count, validBytes);
+    }
+
     private static void validateRecords(TopicPartition tp, MutableRecordBatch batch, LogConfig config, long nowMs) {
         boolean checkTimestamps = config.timestampType() == org.apache.kafka.common.record.TimestampType.CREATE_TIME;
         if (checkTimestamps) checkTimestamp(tp, batch.maxTimestamp(), config, nowMs);
