@@ -88,7 +88,8 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
                         config = config.with(name.substring(SYSTEM_PROPERTY_PREFIX.length()), System.getProperty(name));
                     }
                 }
-                broker = Broker.start(config);
+                BrokerConfig nodeConfig = config;
+                broker = EmbeddedNodes.acquire(new File(dataDirectory), () -> Broker.start(nodeConfig));
                 effectiveBootstrap = broker.bootstrapServers();
             } else {
                 effectiveBootstrap = bootstrapServers.trim();
@@ -124,7 +125,7 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
     private void stopBroker() {
         if (broker != null) {
             try {
-                broker.close();
+                EmbeddedNodes.release(broker);
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "Error stopping the embedded broker", e);
             }

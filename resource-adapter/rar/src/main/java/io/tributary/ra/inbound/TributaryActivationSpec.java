@@ -45,7 +45,11 @@ public class TributaryActivationSpec implements ActivationSpec, Serializable {
     private String offsetDataSource = "";
     @ConfigProperty(description = "Further kafka-clients consumer properties, name=value;name=value")
     private String consumerProperties = "";
-    @ConfigProperty(description = "Name of the resource adapter (used by the server to bind the bean)")
+    /**
+     * The {@code resourceAdapter} activation property is read by Payara to bind the bean, not by the
+     * adapter. It is not a {@code @ConfigProperty}: its bean property name would clash with
+     * {@link #setResourceAdapter(ResourceAdapter)}, which WildFly's validation rejects.
+     */
     private String resourceAdapter = "";
 
     private transient ResourceAdapter ra;
