@@ -9,17 +9,14 @@ import io.tributary.examples.OrderService;
 import io.tributary.examples.RestApplication;
 import io.tributary.examples.TributaryResources;
 import io.tributary.it.beans.Deliveries;
-import io.tributary.it.beans.FlakyStore;
-import io.tributary.it.beans.ParallelRecorder;
 import io.tributary.it.client.KafkaSide;
 import jakarta.annotation.Resource;
-import jakarta.ejb.EJB;
+import jakarta.inject.Inject;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.jboss.shrinkwrap.api.Archive;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -49,23 +46,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The adapter on Payara Micro, started once for all of these: the examples' EJB sends through the
- * injected factory, their MDBs store orders exactly once with offsets in the same transaction,
- * failing records are redelivered and dead-lettered, and partitions are consumed in parallel.
+ * The adapter in an application server, started once for all of these: the examples' EJB sends
+ * through the injected factory, their MDBs store orders exactly once with offsets in the same
+ * transaction, failing records are redelivered and dead-lettered, partitions are consumed in
+ * parallel, and the HTTP quick-start works. The build runs this class on Payara Micro (rar + war)
+ * and on WildFly twice (the EAR; rar + war): see {@link ScenarioDeployments} and the failsafe
+ * executions of this module.
  */
 @ExtendWith(ArquillianExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 public class ResourceAdapterIT {
     private static final int ORDERS = 10_000;
 
+    /** The examples as users deploy them, plus the test beans; which packaging depends on the server run. */
     @Deployment
-    public static WebArchive deployment() {
-        return ShrinkWrap.create(WebArchive.class, "tributary-it.war")
-                .addPackage(Order.class.getPackage())
-                .addClasses(Deliveries.class, Deliveries.Seen.class, FlakyStore.class, ParallelRecorder.class);
+    public static Archive<?> deployment() {
+        return ScenarioDeployments.scenarios(ResourceAdapterIT.class);
     }
 
-    @EJB
+    @Inject
     OrderService orders;
 
     @Resource(lookup = TributaryResources.FACTORY)

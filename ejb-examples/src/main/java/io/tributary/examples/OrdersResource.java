@@ -2,6 +2,7 @@ package io.tributary.examples;
 
 import io.tributary.api.SentRecord;
 import jakarta.annotation.Resource;
+import jakarta.enterprise.context.RequestScoped;
 import jakarta.ejb.EJB;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -23,8 +24,10 @@ import java.util.UUID;
 /**
  * {@code POST /api/orders} places an order (202 with where it was stored);
  * {@code GET /api/orders/{id}} shows it once the MDB stored it (404 until then);
- * {@code GET /api/orders} counts the stored orders.
+ * {@code GET /api/orders} counts the stored orders. A CDI bean, so that its resources are
+ * injected wherever it is packaged (also in the EAR's web module, which has no other beans).
  */
+@RequestScoped
 @Path("orders")
 @Produces(MediaType.APPLICATION_JSON)
 public class OrdersResource {

@@ -5,7 +5,6 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
-import jakarta.resource.ConnectionFactoryDefinition;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -13,14 +12,16 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * The resources the examples use: the Tributary connection factory, and an XA datasource on the
- * same H2 file database the adapter keeps its offsets in (the adapter's default,
+ * The resources the examples use: the Tributary connection factory {@link #FACTORY}, and an XA
+ * datasource on the same H2 file database the adapter keeps its offsets in (the adapter's default,
  * {@code ./tributary-data/offsets} under the server's working directory), so an order row and the
  * offset of the record it came from commit in one transaction. Creates the tables at start-up.
+ *
+ * <p>The connection factory is declared in {@code web.xml} rather than with
+ * {@code @ConnectionFactoryDefinition}, because it names the adapter differently by packaging:
+ * {@code tributary} for a separately deployed {@code tributary.rar}, {@code #tributary} for the
+ * {@code tributary.rar} inside the same EAR. The classes are the same in both.
  */
-@ConnectionFactoryDefinition(name = TributaryResources.FACTORY,
-        interfaceName = "io.tributary.api.TributaryConnectionFactory",
-        resourceAdapter = "tributary")
 @DataSourceDefinition(name = TributaryResources.DATASOURCE,
         className = "org.h2.jdbcx.JdbcDataSource",
         url = "jdbc:h2:file:./tributary-data/offsets;DB_CLOSE_DELAY=-1",
