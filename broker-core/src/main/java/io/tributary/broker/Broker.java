@@ -30,6 +30,12 @@ import io.tributary.broker.api.MetadataHandler;
 import io.tributary.broker.api.ProduceHandler;
 import io.tributary.broker.api.ProducerIdManager;
 import io.tributary.broker.api.RequestDispatcher;
+import io.tributary.broker.api.OffsetForLeaderEpochHandler;
+import io.tributary.broker.cluster.BrokerRegistration;
+import io.tributary.broker.cluster.ClusterConfig;
+import io.tributary.broker.cluster.ClusterMember;
+import io.tributary.broker.cluster.Replication;
+import io.tributary.broker.cluster.StandaloneReplication;
 import io.tributary.broker.group.GroupConfig;
 import io.tributary.broker.group.GroupCoordinator;
 import io.tributary.broker.group.OffsetStore;
@@ -80,6 +86,7 @@ public final class Broker implements AutoCloseable {
     private final GroupCoordinator groups;
     private final InetSocketAddress address;
     private final String clusterId;
+    private final ClusterMember cluster;
 
     private Broker(BrokerConfig config, Clock clock) throws IOException, InterruptedException {
         this.config = config;
@@ -87,7 +94,12 @@ public final class Broker implements AutoCloseable {
         this.logs = new LogManager(dataDir, clock);
         java.util.ArrayDeque<Runnable> undo = new java.util.ArrayDeque<>();
         try {
-            this.clusterId = loadClusterId(dataDir, config.clusterId());
+            ClusterConfig clusterConfig = ClusterConfig.from(config.asMap(), config.nodeId());
+            String configuredId = config.clusterId();
+            if (clusterConfig.clustered() && (configuredId == null || configuredId.isBlank())) {
+                configuredId = clusterConfig.clusterName();
+            }
+            this.clusterId = loadClusterId(dataDir, configuredId);
             this.topics = new TopicManager(new TopicStore(dataDir), logs, config.logDefaults(), 1);
             topics.loadAll();
             logs.startBackgroundTasks(new LogManager.Schedule(config.retentionCheckIntervalMs(),
@@ -100,30 +112,45 @@ public final class Broker implements AutoCloseable {
             });
             undo.push(timer::shutdownNow);
             this.fetchWaiters = new FetchWaiters(timer);
+            AtomicReference<BrokerRegistration> self = new AtomicReference<>();
+            AtomicReference<ClusterView> view = new AtomicReference<>();
+            Replication replication;
+            if (clusterConfig.clustered()) {
+                this.cluster = ClusterMember.join(clusterConfig, dataDir, topics, logs, fetchWaiters, timer, clock,
+                        config.defaultReplicationFactor(), self::get);
+                undo.push(cluster::close);
+                replication = cluster.replication();
+            } else {
+                this.cluster = null;
+                replication = new StandaloneReplication(topics, config.nodeId(), () -> {
+                    ClusterView v = view.get();
+                    return new BrokerRegistration(v.nodeId(), v.host(), v.port());
+                });
+            }
             GroupConfig groupConfig = GroupConfig.from(config);
             this.groups = new GroupCoordinator(groupConfig, new OffsetStore(topics, groupConfig), clock);
             undo.push(groups::close);
             groups.start();
             ProducerIdManager producerIds = new ProducerIdManager(dataDir);
             AtomicReference<RequestDispatcher> dispatcher = new AtomicReference<>();
-            AtomicReference<ClusterView> view = new AtomicReference<>();
             Map<ApiKeys, ApiHandler<? extends ApiMessage>> handlers = new EnumMap<>(ApiKeys.class);
             handlers.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(() -> dispatcher.get().supportedApis()));
             handlers.put(ApiKeys.METADATA, (ctx, req) -> new MetadataHandler(topics, view.get(), config.autoCreateTopics(),
-                    config.numPartitions()).handle(ctx, (org.apache.kafka.common.message.MetadataRequestData) req));
-            handlers.put(ApiKeys.PRODUCE, new ProduceHandler(topics, fetchWaiters));
-            handlers.put(ApiKeys.FETCH, new FetchHandler(topics, fetchWaiters, config.fetchMaxBytes()));
-            handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(topics));
+                    config.numPartitions(), replication).handle(ctx, (org.apache.kafka.common.message.MetadataRequestData) req));
+            handlers.put(ApiKeys.PRODUCE, new ProduceHandler(topics, fetchWaiters, replication));
+            handlers.put(ApiKeys.FETCH, new FetchHandler(topics, fetchWaiters, config.fetchMaxBytes(), replication));
+            handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(topics, replication));
             handlers.put(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(topics, config.nodeId(), config.numPartitions(),
                     config.defaultReplicationFactor()));
             handlers.put(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(topics, config.deleteTopicEnable()));
             handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(topics));
-            handlers.put(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(topics));
+            handlers.put(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(topics, replication));
+            handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(replication));
             handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds));
             handlers.put(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsHandler(topics, config));
             handlers.put(ApiKeys.ALTER_CONFIGS, new AlterConfigsHandler(topics, config.nodeId()));
             handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsHandler(topics, config.nodeId()));
-            handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(view::get));
+            handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(view::get, replication));
             handlers.put(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(view::get));
             handlers.put(ApiKeys.JOIN_GROUP, new JoinGroupHandler(groups));
             handlers.put(ApiKeys.SYNC_GROUP, new SyncGroupHandler(groups));
@@ -143,10 +170,14 @@ public final class Broker implements AutoCloseable {
             this.address = server.start(config.listenHost(), config.listenPort());
             view.set(new ClusterView(clusterId, config.nodeId(), config.advertisedHost(),
                     config.advertisedPort(address.getPort())));
-        } catch (IOException | InterruptedException | RuntimeException e) {
+            self.set(new BrokerRegistration(config.nodeId(), config.advertisedHost(), config.advertisedPort(address.getPort())));
+        } catch (Exception e) {
             undo.forEach(Runnable::run);
             logs.abandon();
-            throw e;
+            if (e instanceof IOException io) throw io;
+            if (e instanceof InterruptedException ie) throw ie;
+            if (e instanceof RuntimeException re) throw re;
+            throw new IOException("Cannot join the cluster: " + e.getMessage(), e);
         }
     }
 
@@ -213,14 +244,34 @@ public final class Broker implements AutoCloseable {
         return groups;
     }
 
+    /** This node's cluster membership, empty for a node running alone. */
+    public java.util.Optional<ClusterMember> cluster() {
+        return java.util.Optional.ofNullable(cluster);
+    }
+
     public BrokerConfig config() {
         return config;
+    }
+
+    /**
+     * Stops the node the way a crash would, as far as a process can inside one JVM: the listener and
+     * the cluster channel go away at once, nothing is flushed and no clean-shutdown marker is written,
+     * so the next start recovers the logs. For failure tests; a real crash is {@code kill -9}.
+     */
+    public void halt() {
+        server.close();
+        if (cluster != null) cluster.close();
+        groups.close();
+        timer.shutdownNow();
+        logs.abandon();
+        LOG.log(System.Logger.Level.WARNING, "Tributary broker " + config.nodeId() + " halted");
     }
 
     @Override
     public void close() throws IOException {
         fetchWaiters.completeAll();
         server.close();
+        if (cluster != null) cluster.close();
         groups.close();
         timer.shutdownNow();
         logs.close();

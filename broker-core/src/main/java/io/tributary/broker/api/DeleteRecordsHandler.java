@@ -16,8 +16,11 @@ import java.util.concurrent.CompletableFuture;
 public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsRequestData> {
     private final TopicManager topics;
 
-    public DeleteRecordsHandler(TopicManager topics) {
+    private final io.tributary.broker.cluster.Replication replication;
+
+    public DeleteRecordsHandler(TopicManager topics, io.tributary.broker.cluster.Replication replication) {
         this.topics = topics;
+        this.replication = replication;
     }
 
     @Override
@@ -29,7 +32,8 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
                 DeleteRecordsPartitionResult pr = new DeleteRecordsPartitionResult().setPartitionIndex(p.partitionIndex())
                         .setLowWatermark(-1);
                 try {
-                    long low = topics.log(new TopicPartition(t.name(), p.partitionIndex())).deleteRecordsBefore(p.offset());
+                    long low = replication.leaderLog(new TopicPartition(t.name(), p.partitionIndex()),
+                            io.tributary.broker.cluster.Replication.NO_EPOCH).deleteRecordsBefore(p.offset());
                     pr.setLowWatermark(low);
                 } catch (RuntimeException e) {
                     pr.setErrorCode(Errors.forException(e).code());

@@ -29,8 +29,11 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
     private final Supplier<ClusterView> view;
 
     /** {@code view} is read per request: the advertised port is known only once the listener is bound. */
-    public DescribeClusterHandler(Supplier<ClusterView> view) {
+    private final io.tributary.broker.cluster.Replication replication;
+
+    public DescribeClusterHandler(Supplier<ClusterView> view, io.tributary.broker.cluster.Replication replication) {
         this.view = view;
+        this.replication = replication;
     }
 
     @Override
@@ -48,10 +51,12 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
             if (version >= 1) response.setEndpointType(endpointType);
             return CompletableFuture.completedFuture(response.setErrorCode(error.code()).setErrorMessage(message));
         }
-        response.setErrorMessage(null).setControllerId(cluster.nodeId());
+        response.setErrorMessage(null).setControllerId(replication.controllerId());
         if (version >= 1) response.setEndpointType(BROKERS);
-        response.brokers().add(new DescribeClusterBroker().setBrokerId(cluster.nodeId()).setHost(cluster.host())
-                .setPort(cluster.port()).setRack(null));
+        for (io.tributary.broker.cluster.BrokerRegistration b : replication.liveBrokers()) {
+            response.brokers().add(new DescribeClusterBroker().setBrokerId(b.nodeId()).setHost(b.host())
+                    .setPort(b.port()).setRack(null));
+        }
         if (request.includeClusterAuthorizedOperations()) {
             int bits = 0;
             for (AclOperation op : CLUSTER_OPERATIONS) bits |= 1 << op.code();

@@ -207,6 +207,7 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
             case "cleanup.policy" -> ConfigType.LIST;
             case "min.cleanable.dirty.ratio" -> ConfigType.DOUBLE;
             case "message.timestamp.type", "compression.type" -> ConfigType.STRING;
+            case "unclean.leader.election.enable" -> ConfigType.BOOLEAN;
             default -> {
                 ConfigType inferred = inferType(key.defaultValue());
                 yield inferred == ConfigType.INT ? ConfigType.LONG : inferred;

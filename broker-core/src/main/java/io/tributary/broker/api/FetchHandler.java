@@ -16,6 +16,7 @@ import org.apache.kafka.common.record.MemoryRecords;
 
 import java.util.HashSet;
 import java.util.Optional;
+import io.tributary.broker.cluster.Replication;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -30,9 +31,11 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     private final TopicManager topics;
     private final FetchWaiters waiters;
     private final int brokerMaxBytes;
+    private final Replication replication;
 
-    public FetchHandler(TopicManager topics, FetchWaiters waiters, int brokerMaxBytes) {
+    public FetchHandler(TopicManager topics, FetchWaiters waiters, int brokerMaxBytes, Replication replication) {
         this.topics = topics;
+        this.replication = replication;
         this.waiters = waiters;
         this.brokerMaxBytes = brokerMaxBytes;
     }
@@ -89,7 +92,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 } else {
                     TopicPartition tp = new TopicPartition(name.get(), p.partition());
                     try {
-                        var log = topics.log(tp);
+                        var log = replication.leaderLog(tp, p.currentLeaderEpoch());
                         try {
                             int limit = Math.min(p.partitionMaxBytes(), remaining);
                             LogReadResult r = log.read(p.fetchOffset(), Math.max(limit, 0), total == 0);

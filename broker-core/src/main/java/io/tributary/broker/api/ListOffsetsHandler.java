@@ -23,8 +23,11 @@ import java.util.concurrent.CompletableFuture;
 public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestData> {
     private final TopicManager topics;
 
-    public ListOffsetsHandler(TopicManager topics) {
+    private final io.tributary.broker.cluster.Replication replication;
+
+    public ListOffsetsHandler(TopicManager topics, io.tributary.broker.cluster.Replication replication) {
         this.topics = topics;
+        this.replication = replication;
     }
 
     @Override
@@ -36,8 +39,10 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
                 ListOffsetsPartitionResponse pr = new ListOffsetsPartitionResponse().setPartitionIndex(p.partitionIndex())
                         .setTimestamp(-1).setOffset(-1).setLeaderEpoch(-1);
                 try {
-                    PartitionLog log = topics.log(new TopicPartition(t.name(), p.partitionIndex()));
+                    TopicPartition tp = new TopicPartition(t.name(), p.partitionIndex());
+                    PartitionLog log = replication.leaderLog(tp, p.currentLeaderEpoch());
                     lookup(log, p.timestamp(), pr);
+                    if (pr.leaderEpoch() == 0) pr.setLeaderEpoch(replication.leaderEpoch(tp));
                     if (ctx.apiVersion() < 4) pr.setLeaderEpoch(-1); // no leader epoch field before v4
                 } catch (RuntimeException e) {
                     pr.setErrorCode(Errors.forException(e).code());

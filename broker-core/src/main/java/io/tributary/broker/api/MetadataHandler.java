@@ -32,8 +32,12 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
     private final boolean autoCreate;
     private final int defaultPartitions;
 
-    public MetadataHandler(TopicManager topics, ClusterView cluster, boolean autoCreate, int defaultPartitions) {
+    private final io.tributary.broker.cluster.Replication replication;
+
+    public MetadataHandler(TopicManager topics, ClusterView cluster, boolean autoCreate, int defaultPartitions,
+                           io.tributary.broker.cluster.Replication replication) {
         this.topics = topics;
+        this.replication = replication;
         this.cluster = cluster;
         this.autoCreate = autoCreate;
         this.defaultPartitions = defaultPartitions;
@@ -44,9 +48,11 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
         short version = ctx.apiVersion();
         MetadataResponseData response = new MetadataResponseData()
                 .setClusterId(cluster.clusterId())
-                .setControllerId(cluster.nodeId());
-        response.brokers().add(new MetadataResponseBroker().setNodeId(cluster.nodeId()).setHost(cluster.host())
-                .setPort(cluster.port()).setRack(null));
+                .setControllerId(replication.controllerId());
+        for (io.tributary.broker.cluster.BrokerRegistration b : replication.liveBrokers()) {
+            response.brokers().add(new MetadataResponseBroker().setNodeId(b.nodeId()).setHost(b.host())
+                    .setPort(b.port()).setRack(null));
+        }
         List<MetadataResponseTopic> out = new ArrayList<>();
         if (request.topics() == null || (version == 0 && request.topics().isEmpty())) {
             for (TopicMetadata t : topics.all()) out.add(describe(t, version));
@@ -90,16 +96,22 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
                 .setIsInternal(TopicNames.isInternal(t.name()))
                 .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
         if (version >= 10) topic.setTopicId(t.topicId());
-        List<Integer> self = List.of(cluster.nodeId());
+        java.util.Set<Integer> live = new java.util.HashSet<>();
+        for (io.tributary.broker.cluster.BrokerRegistration b : replication.liveBrokers()) live.add(b.nodeId());
         for (int p = 0; p < t.partitions(); p++) {
+            var state = replication.partitionState(new org.apache.kafka.common.TopicPartition(t.name(), p));
+            if (state.isEmpty()) continue;
+            var s = state.get();
+            List<Integer> offline = new ArrayList<>();
+            for (int r : s.replicas()) if (!live.contains(r)) offline.add(r);
             topic.partitions().add(new MetadataResponsePartition()
-                    .setErrorCode((short) 0)
+                    .setErrorCode(s.hasLeader() ? (short) 0 : Errors.LEADER_NOT_AVAILABLE.code())
                     .setPartitionIndex(p)
-                    .setLeaderId(cluster.nodeId())
-                    .setLeaderEpoch(0)
-                    .setReplicaNodes(self)
-                    .setIsrNodes(self)
-                    .setOfflineReplicas(List.of()));
+                    .setLeaderId(s.leader())
+                    .setLeaderEpoch(s.leaderEpoch())
+                    .setReplicaNodes(s.replicas())
+                    .setIsrNodes(s.isr())
+                    .setOfflineReplicas(offline));
         }
         return topic;
     }

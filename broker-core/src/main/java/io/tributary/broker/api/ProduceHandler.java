@@ -15,7 +15,10 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import io.tributary.broker.cluster.Replication;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -29,10 +32,12 @@ import java.util.concurrent.CompletableFuture;
 public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     private final TopicManager topics;
     private final FetchWaiters fetchWaiters;
+    private final Replication replication;
 
-    public ProduceHandler(TopicManager topics, FetchWaiters fetchWaiters) {
+    public ProduceHandler(TopicManager topics, FetchWaiters fetchWaiters, Replication replication) {
         this.topics = topics;
         this.fetchWaiters = fetchWaiters;
+        this.replication = replication;
     }
 
     @Override
@@ -42,6 +47,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
         boolean validAcks = acks == 0 || acks == 1 || acks == -1;
         ProduceResponseData response = new ProduceResponseData();
         boolean anyError = false;
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
         for (ProduceRequestData.TopicProduceData topicData : request.topicData()) {
             Optional<String> name = version >= 13 ? topics.nameOf(topicData.topicId()) : Optional.of(topicData.name());
             TopicProduceResponse topicResponse = new TopicProduceResponse();
@@ -62,13 +68,34 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                             throw new org.apache.kafka.common.errors.InvalidTopicException(
                                     "Cannot append to internal topic " + tp.topic());
                         }
-                        PartitionLog log = topics.log(tp);
+                        PartitionLog log = replication.leaderLog(tp, Replication.NO_EPOCH);
                         MemoryRecords records = (MemoryRecords) pd.records();
                         if (records == null) records = MemoryRecords.EMPTY;
-                        LogAppendInfo info = log.append(records, 0, true);
+                        if (acks == -1) replication.checkEnoughReplicas(tp, log);
+                        LogAppendInfo info = log.append(records, replication.leaderEpoch(tp), true);
                         pr.setBaseOffset(info.firstOffset()).setLogAppendTimeMs(info.logAppendTime())
                                 .setLogStartOffset(info.logStartOffset());
-                        if (!info.duplicate()) fetchWaiters.onAppend(tp);
+                        if (!info.duplicate()) {
+                            replication.onLeaderAppend(tp);
+                            fetchWaiters.onAppend(tp);
+                        }
+                        if (acks == -1) {
+                            CompletableFuture<Void> committed = replication.awaitCommitted(tp, info.lastOffset() + 1,
+                                    request.timeoutMs());
+                            if (!committed.isDone() || committed.isCompletedExceptionally()) {
+                                pending.add(committed.handle((v, error) -> {
+                                    if (error != null) {
+                                        Throwable cause = error instanceof java.util.concurrent.CompletionException
+                                                && error.getCause() != null ? error.getCause() : error;
+                                        synchronized (pr) {
+                                            pr.setBaseOffset(-1).setLogAppendTimeMs(-1);
+                                            fail(pr, Errors.forException(cause), cause.getMessage(), version);
+                                        }
+                                    }
+                                    return null;
+                                }));
+                            }
+                        }
                     } catch (RuntimeException e) {
                         fail(pr, Errors.forException(e), e.getMessage(), version);
                     }
@@ -77,6 +104,9 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                 topicResponse.partitionResponses().add(pr);
             }
             response.responses().add(topicResponse);
+        }
+        if (!pending.isEmpty()) {
+            return CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).thenApply(v -> response);
         }
         if (acks == 0) {
             if (anyError) throw new ConnectionCloseException("a produce request with acks=0 failed: " + firstError(response));

@@ -33,6 +33,7 @@ public final class LogConfig {
     private final long flushMs;
     private final long fileDeleteDelayMs;
     private final int minInsyncReplicas;
+    private final boolean uncleanLeaderElection;
     private final TimestampType timestampType;
 
     private LogConfig(Map<TopicConfigKey, String> values, Map<String, String> overrides) {
@@ -55,6 +56,7 @@ public final class LogConfig {
         this.flushMs = parse(TopicConfigKey.FLUSH_MS);
         this.fileDeleteDelayMs = parse(TopicConfigKey.FILE_DELETE_DELAY_MS);
         this.minInsyncReplicas = (int) parse(TopicConfigKey.MIN_INSYNC_REPLICAS);
+        this.uncleanLeaderElection = Boolean.parseBoolean(values.get(TopicConfigKey.UNCLEAN_LEADER_ELECTION_ENABLE));
         this.timestampType = values.get(TopicConfigKey.MESSAGE_TIMESTAMP_TYPE).equals("LogAppendTime")
                 ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME;
     }
@@ -128,6 +130,7 @@ public final class LogConfig {
     public long flushMs() { return flushMs; }
     public long fileDeleteDelayMs() { return fileDeleteDelayMs; }
     public int minInsyncReplicas() { return minInsyncReplicas; }
+    public boolean uncleanLeaderElection() { return uncleanLeaderElection; }
     public String compressionType() { return values.get(TopicConfigKey.COMPRESSION_TYPE); }
     public TimestampType timestampType() { return timestampType; }
 

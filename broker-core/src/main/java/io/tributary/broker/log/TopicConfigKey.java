@@ -35,9 +35,11 @@ public enum TopicConfigKey {
     FLUSH_MS("flush.ms", "log.flush.interval.ms", String.valueOf(Long.MAX_VALUE), Kind.LONG, 0),
     FILE_DELETE_DELAY_MS("file.delete.delay.ms", "log.segment.delete.delay.ms", "60000", Kind.LONG, 0),
     MIN_INSYNC_REPLICAS("min.insync.replicas", "min.insync.replicas", "1", Kind.INT, 1),
-    COMPRESSION_TYPE("compression.type", "compression.type", "producer", Kind.COMPRESSION, 0);
+    COMPRESSION_TYPE("compression.type", "compression.type", "producer", Kind.COMPRESSION, 0),
+    UNCLEAN_LEADER_ELECTION_ENABLE("unclean.leader.election.enable", "unclean.leader.election.enable", "false",
+            Kind.BOOLEAN, 0);
 
-    enum Kind { INT, LONG, RATIO, POLICY, TIMESTAMP_TYPE, COMPRESSION }
+    enum Kind { INT, LONG, RATIO, POLICY, TIMESTAMP_TYPE, COMPRESSION, BOOLEAN }
 
     private static final Map<String, TopicConfigKey> BY_NAME = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(TopicConfigKey::topicName, Function.identity()));
@@ -109,6 +111,11 @@ public enum TopicConfigKey {
             case TIMESTAMP_TYPE -> {
                 if (v.equals("CreateTime") || v.equals("LogAppendTime")) return v;
                 throw invalid(value, "expected CreateTime or LogAppendTime");
+            }
+            case BOOLEAN -> {
+                String b = v.toLowerCase(Locale.ROOT);
+                if (b.equals("true") || b.equals("false")) return b;
+                throw invalid(value, "expected true or false");
             }
             case COMPRESSION -> {
                 String c = v.toLowerCase(Locale.ROOT);

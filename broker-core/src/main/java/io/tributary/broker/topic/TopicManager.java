@@ -33,15 +33,130 @@ public final class TopicManager {
     private final TopicStore store;
     private final LogManager logs;
     private final LogConfig brokerDefaults;
-    private final int clusterSize;
     private final Map<String, TopicMetadata> topics = new ConcurrentHashMap<>();
     private final Map<Uuid, String> namesById = new ConcurrentHashMap<>();
+    private volatile TopicChanges clusterChanges;
+    private volatile int clusterSize;
 
     public TopicManager(TopicStore store, LogManager logs, LogConfig brokerDefaults, int clusterSize) {
         this.store = store;
         this.logs = logs;
         this.brokerDefaults = brokerDefaults;
         this.clusterSize = clusterSize;
+    }
+
+    /**
+     * Routes every change through {@code changes} (the metadata quorum) instead of applying it
+     * here; the committed result comes back through {@link #applyCommitted}.
+     */
+    public void routeChangesThrough(TopicChanges changes) {
+        this.clusterChanges = changes;
+    }
+
+    /** The number of brokers a replication factor is checked against. */
+    public void setClusterSize(int size) {
+        this.clusterSize = size;
+    }
+
+    /**
+     * Makes the local topics equal to the committed ones: topics that are gone (or were re-created
+     * under a new id) are removed with their logs; new and changed ones are stored, and the logs of
+     * the partitions {@code hostedHere} are opened or created.
+     */
+    public synchronized void applyCommitted(java.util.Collection<TopicMetadata> committed,
+                                            java.util.function.Predicate<TopicPartition> hostedHere) {
+        Map<String, TopicMetadata> byName = new java.util.HashMap<>();
+        for (TopicMetadata t : committed) byName.put(t.name(), t);
+        for (TopicMetadata existing : List.copyOf(topics.values())) {
+            TopicMetadata c = byName.get(existing.name());
+            if (c == null || !c.topicId().equals(existing.topicId())) removeLocally(existing);
+        }
+        for (TopicMetadata c : committed) {
+            TopicMetadata existing = topics.get(c.name());
+            LogConfig config = brokerDefaults.withOverrides(c.configs());
+            if (!c.equals(existing)) {
+                try {
+                    store.save(c);
+                } catch (IOException e) {
+                    throw new KafkaStorageException("Cannot store topic " + c.name() + ": " + e.getMessage(), e);
+                }
+                topics.put(c.name(), c);
+                namesById.put(c.topicId(), c.name());
+                if (existing == null) {
+                    LOG.log(System.Logger.Level.INFO, "Created topic " + c.name() + " (" + c.topicId() + ") with "
+                            + c.partitions() + " partition(s)" + (c.configs().isEmpty() ? "" : " and configs " + c.configs()));
+                }
+            }
+            boolean configsChanged = existing != null && !existing.configs().equals(c.configs());
+            for (int p = 0; p < c.partitions(); p++) {
+                TopicPartition tp = new TopicPartition(c.name(), p);
+                if (!hostedHere.test(tp)) continue;
+                var log = logs.get(tp);
+                if (log.isEmpty()) logs.getOrCreate(tp, config);
+                else if (configsChanged) log.get().updateConfig(config);
+            }
+        }
+    }
+
+    private void removeLocally(TopicMetadata topic) {
+        try {
+            store.remove(topic.name());
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot remove topic " + topic.name() + ": " + e.getMessage(), e);
+        }
+        topics.remove(topic.name());
+        namesById.remove(topic.topicId());
+        for (int p = 0; p < topic.partitions(); p++) logs.delete(new TopicPartition(topic.name(), p));
+        LOG.log(System.Logger.Level.INFO, "Deleted topic " + topic.name());
+    }
+
+    public TopicMetadata create(String name, int partitions, short replicationFactor, Map<String, String> configs,
+                                int defaultPartitions) {
+        TopicChanges changes = clusterChanges;
+        if (changes == null) return createLocally(name, partitions, replicationFactor, configs, defaultPartitions);
+        validateCreate(name, partitions, replicationFactor, configs);
+        int count = partitions == -1 ? defaultPartitions : partitions;
+        LogConfig config = brokerDefaults.withOverrides(configs);
+        changes.create(new TopicMetadata(name, Uuid.randomUuid(), count, config.overrides()), replicationFactor);
+        return require(name);
+    }
+
+    public void delete(String name, boolean deleteEnabled) {
+        TopicChanges changes = clusterChanges;
+        if (changes == null) {
+            deleteLocally(name, deleteEnabled);
+            return;
+        }
+        require(name);
+        if (TopicNames.isInternal(name)) {
+            throw new InvalidTopicException("Topic " + name + " is internal and cannot be deleted");
+        }
+        if (!deleteEnabled) {
+            throw new TopicDeletionDisabledException("Topic deletion is disabled (delete.topic.enable=false)");
+        }
+        changes.delete(name);
+    }
+
+    /** Grows the topic to {@code newCount} partitions. */
+    public void createPartitions(String name, int newCount, boolean validateOnly) {
+        TopicChanges changes = clusterChanges;
+        if (changes == null) {
+            createPartitionsLocally(name, newCount, validateOnly);
+            return;
+        }
+        checkGrowth(require(name), newCount);
+        if (!validateOnly) changes.createPartitions(name, newCount);
+    }
+
+    /** Replaces the topic's config overrides with {@code configs} (validated first). */
+    public void setConfigs(String name, Map<String, String> configs) {
+        TopicChanges changes = clusterChanges;
+        if (changes == null) {
+            setConfigsLocally(name, configs);
+            return;
+        }
+        require(name);
+        changes.setConfigs(name, brokerDefaults.withOverrides(configs).overrides());
     }
 
     /** Loads every stored topic and opens (recovering if needed) all its partition logs. */
@@ -92,7 +207,7 @@ public final class TopicManager {
         brokerDefaults.withOverrides(configs);
     }
 
-    public synchronized TopicMetadata create(String name, int partitions, short replicationFactor,
+    private synchronized TopicMetadata createLocally(String name, int partitions, short replicationFactor,
                                              Map<String, String> configs, int defaultPartitions) {
         validateCreate(name, partitions, replicationFactor, configs);
         int count = partitions == -1 ? defaultPartitions : partitions;
@@ -111,7 +226,7 @@ public final class TopicManager {
         return topic;
     }
 
-    public synchronized void delete(String name, boolean deleteEnabled) {
+    private synchronized void deleteLocally(String name, boolean deleteEnabled) {
         TopicMetadata topic = require(name);
         if (TopicNames.isInternal(name)) {
             throw new InvalidTopicException("Topic " + name + " is internal and cannot be deleted");
@@ -130,16 +245,10 @@ public final class TopicManager {
         LOG.log(System.Logger.Level.INFO, "Deleted topic " + name);
     }
 
-    /** Grows the topic to {@code newCount} partitions. */
-    public synchronized void createPartitions(String name, int newCount, boolean validateOnly) {
+    /** Grows the topic on this node alone (no cluster). */
+    private synchronized void createPartitionsLocally(String name, int newCount, boolean validateOnly) {
         TopicMetadata topic = require(name);
-        if (newCount < topic.partitions()) {
-            throw new InvalidPartitionsException("Topic " + name + " currently has " + topic.partitions()
-                    + " partitions, " + newCount + " would not be an increase.");
-        }
-        if (newCount == topic.partitions()) {
-            throw new InvalidPartitionsException("Topic " + name + " already has " + newCount + " partitions.");
-        }
+        checkGrowth(topic, newCount);
         if (validateOnly) return;
         TopicMetadata grown = topic.withPartitions(newCount);
         try {
@@ -152,8 +261,8 @@ public final class TopicManager {
         topics.put(name, grown);
     }
 
-    /** Replaces the topic's config overrides with {@code configs} (validated first). */
-    public synchronized void setConfigs(String name, Map<String, String> configs) {
+    /** Replaces the config overrides on this node alone (no cluster). */
+    private synchronized void setConfigsLocally(String name, Map<String, String> configs) {
         TopicMetadata topic = require(name);
         LogConfig config = brokerDefaults.withOverrides(configs);
         TopicMetadata updated = topic.withConfigs(config.overrides());
@@ -165,6 +274,17 @@ public final class TopicManager {
         topics.put(name, updated);
         for (int p = 0; p < topic.partitions(); p++) {
             logs.get(new TopicPartition(name, p)).ifPresent(l -> l.updateConfig(config));
+        }
+    }
+
+    private static void checkGrowth(TopicMetadata topic, int newCount) {
+        String name = topic.name();
+        if (newCount < topic.partitions()) {
+            throw new InvalidPartitionsException("Topic " + name + " currently has " + topic.partitions()
+                    + " partitions, " + newCount + " would not be an increase.");
+        }
+        if (newCount == topic.partitions()) {
+            throw new InvalidPartitionsException("Topic " + name + " already has " + newCount + " partitions.");
         }
     }
 

@@ -1,0 +1,98 @@
+package io.tributary.broker.cluster;
+
+import io.tributary.broker.api.FetchWaiters;
+import io.tributary.broker.log.LogManager;
+import io.tributary.broker.topic.TopicManager;
+import io.tributary.broker.topic.TopicMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+import java.io.File;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
+
+/**
+ * A broker's membership in a cluster: the metadata quorum, the controller and replication, wired
+ * to the node's topics and logs. Committed images are applied in order: first the topics (logs of
+ * hosted partitions are created), then the replica roles.
+ */
+public final class ClusterMember implements AutoCloseable {
+    private final MetadataQuorum quorum;
+    private final ReplicaManager replicas;
+    private final QuorumController controller;
+
+    private ClusterMember(MetadataQuorum quorum, ReplicaManager replicas, QuorumController controller) {
+        this.quorum = quorum;
+        this.replicas = replicas;
+        this.controller = controller;
+    }
+
+    /**
+     * Joins the cluster of {@code config}.
+     *
+     * @param self this node's registration once its listener is bound (null before, and always
+     *             null on a controller-only node)
+     */
+    public static ClusterMember join(ClusterConfig config, File dataDir, TopicManager topics, LogManager logs,
+                                     FetchWaiters fetchWaiters, ScheduledExecutorService timer, Clock clock,
+                                     short defaultReplicationFactor, Supplier<BrokerRegistration> self) throws Exception {
+        MetadataQuorum quorum = new MetadataQuorum(config, new File(dataDir, "meta"));
+        ReplicaManager replicas = null;
+        QuorumController controller = null;
+        try {
+            replicas = new ReplicaManager(config, quorum, logs, fetchWaiters, timer, clock);
+            ReplicaManager r = replicas;
+            int nodeId = config.nodeId();
+            quorum.addListener(image -> {
+                topics.setClusterSize(Math.max(1, image.brokers().size()));
+                topics.applyCommitted(topicsOf(image), tp -> image.partition(tp).map(p -> p.isReplica(nodeId)).orElse(false));
+                r.onImage(image);
+            });
+            topics.routeChangesThrough(new QuorumTopicChanges(quorum, defaultReplicationFactor));
+            controller = new QuorumController(config, quorum, config.controllerOnly() ? () -> null : self,
+                    topic -> topics.get(topic).isPresent() && topics.effectiveConfig(topic).uncleanLeaderElection());
+            quorum.connect();
+            controller.start();
+            return new ClusterMember(quorum, replicas, controller);
+        } catch (Exception e) {
+            if (controller != null) controller.close();
+            if (replicas != null) replicas.close();
+            quorum.close();
+            throw e;
+        }
+    }
+
+    static List<TopicMetadata> topicsOf(ClusterImage image) {
+        List<TopicMetadata> out = new ArrayList<>(image.topics().size());
+        for (TopicImage t : image.topics().values()) {
+            out.add(new TopicMetadata(t.name(), t.topicId(), t.partitions().size(), t.configs()));
+        }
+        return out;
+    }
+
+    public Replication replication() {
+        return replicas;
+    }
+
+    public MetadataQuorum quorum() {
+        return quorum;
+    }
+
+    public ReplicaManager replicas() {
+        return replicas;
+    }
+
+    /** Leaves the cluster: stops acting as controller and replica, then closes the channel. */
+    @Override
+    public void close() {
+        controller.close();
+        replicas.close();
+        quorum.close();
+    }
+
+    static TopicPartition tp(String topic, int p) {
+        return new TopicPartition(topic, p);
+    }
+}

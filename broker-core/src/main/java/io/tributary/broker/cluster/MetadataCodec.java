@@ -1,0 +1,188 @@
+package io.tributary.broker.cluster;
+
+import org.apache.kafka.common.Uuid;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInput;
+import java.io.DataInputStream;
+import java.io.DataOutput;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The binary form of {@link MetadataCommand}s (quorum log entries) and {@link ClusterImage}s
+ * (quorum snapshots). Every entry starts with a version byte so the format can evolve. Stateless.
+ */
+public final class MetadataCodec {
+    private static final byte FORMAT = 1;
+    private static final byte REGISTER_BROKER = 1;
+    private static final byte CREATE_TOPIC = 2;
+    private static final byte DELETE_TOPIC = 3;
+    private static final byte ADD_PARTITIONS = 4;
+    private static final byte SET_TOPIC_CONFIGS = 5;
+    private static final byte CHANGE_PARTITION = 6;
+    private static final byte NOOP = 7;
+
+    private MetadataCodec() {
+    }
+
+    public static byte[] encode(MetadataCommand command) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(FORMAT);
+            if (command instanceof MetadataCommand.Noop) {
+                out.writeByte(NOOP);
+            } else if (command instanceof MetadataCommand.RegisterBroker c) {
+                out.writeByte(REGISTER_BROKER);
+                writeBroker(out, c.broker());
+            } else if (command instanceof MetadataCommand.CreateTopic c) {
+                out.writeByte(CREATE_TOPIC);
+                writeTopic(out, c.topic());
+            } else if (command instanceof MetadataCommand.DeleteTopic c) {
+                out.writeByte(DELETE_TOPIC);
+                out.writeUTF(c.name());
+            } else if (command instanceof MetadataCommand.AddPartitions c) {
+                out.writeByte(ADD_PARTITIONS);
+                out.writeUTF(c.name());
+                writePartitions(out, c.added());
+            } else if (command instanceof MetadataCommand.SetTopicConfigs c) {
+                out.writeByte(SET_TOPIC_CONFIGS);
+                out.writeUTF(c.name());
+                writeMap(out, c.configs());
+            } else if (command instanceof MetadataCommand.ChangePartition c) {
+                out.writeByte(CHANGE_PARTITION);
+                out.writeUTF(c.topic());
+                out.writeInt(c.partition());
+                out.writeInt(c.expectedPartitionEpoch());
+                out.writeInt(c.leader());
+                writeInts(out, c.isr());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    public static MetadataCommand decode(byte[] buf, int offset, int length) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(buf, offset, length));
+        byte format = in.readByte();
+        if (format != FORMAT) throw new IOException("Unknown metadata command format " + format);
+        byte type = in.readByte();
+        return switch (type) {
+            case NOOP -> new MetadataCommand.Noop();
+            case REGISTER_BROKER -> new MetadataCommand.RegisterBroker(readBroker(in));
+            case CREATE_TOPIC -> new MetadataCommand.CreateTopic(readTopic(in));
+            case DELETE_TOPIC -> new MetadataCommand.DeleteTopic(in.readUTF());
+            case ADD_PARTITIONS -> new MetadataCommand.AddPartitions(in.readUTF(), readPartitions(in));
+            case SET_TOPIC_CONFIGS -> new MetadataCommand.SetTopicConfigs(in.readUTF(), readMap(in));
+            case CHANGE_PARTITION -> new MetadataCommand.ChangePartition(in.readUTF(), in.readInt(), in.readInt(),
+                    in.readInt(), readInts(in));
+            default -> throw new IOException("Unknown metadata command type " + type);
+        };
+    }
+
+    public static void writeImage(DataOutput out, ClusterImage image) throws IOException {
+        out.writeByte(FORMAT);
+        out.writeLong(image.version());
+        out.writeInt(image.brokers().size());
+        for (BrokerRegistration b : image.brokers().values()) writeBroker(out, b);
+        out.writeInt(image.topics().size());
+        for (TopicImage t : image.topics().values()) writeTopic(out, t);
+    }
+
+    public static ClusterImage readImage(DataInput in) throws IOException {
+        byte format = in.readByte();
+        if (format != FORMAT) throw new IOException("Unknown metadata snapshot format " + format);
+        long version = in.readLong();
+        Map<Integer, BrokerRegistration> brokers = new java.util.TreeMap<>();
+        int nb = in.readInt();
+        for (int i = 0; i < nb; i++) {
+            BrokerRegistration b = readBroker(in);
+            brokers.put(b.nodeId(), b);
+        }
+        Map<String, TopicImage> topics = new java.util.TreeMap<>();
+        int nt = in.readInt();
+        for (int i = 0; i < nt; i++) {
+            TopicImage t = readTopic(in);
+            topics.put(t.name(), t);
+        }
+        return new ClusterImage(version, brokers, topics);
+    }
+
+    private static void writeBroker(DataOutput out, BrokerRegistration b) throws IOException {
+        out.writeInt(b.nodeId());
+        out.writeUTF(b.host());
+        out.writeInt(b.port());
+    }
+
+    private static BrokerRegistration readBroker(DataInput in) throws IOException {
+        return new BrokerRegistration(in.readInt(), in.readUTF(), in.readInt());
+    }
+
+    private static void writeTopic(DataOutput out, TopicImage t) throws IOException {
+        out.writeUTF(t.name());
+        out.writeLong(t.topicId().getMostSignificantBits());
+        out.writeLong(t.topicId().getLeastSignificantBits());
+        writeMap(out, t.configs());
+        writePartitions(out, t.partitions());
+    }
+
+    private static TopicImage readTopic(DataInput in) throws IOException {
+        String name = in.readUTF();
+        Uuid id = new Uuid(in.readLong(), in.readLong());
+        return new TopicImage(name, id, readMap(in), readPartitions(in));
+    }
+
+    private static void writePartitions(DataOutput out, List<PartitionRegistration> partitions) throws IOException {
+        out.writeInt(partitions.size());
+        for (PartitionRegistration p : partitions) {
+            writeInts(out, p.replicas());
+            writeInts(out, p.isr());
+            out.writeInt(p.leader());
+            out.writeInt(p.leaderEpoch());
+            out.writeInt(p.partitionEpoch());
+        }
+    }
+
+    private static List<PartitionRegistration> readPartitions(DataInput in) throws IOException {
+        int n = in.readInt();
+        List<PartitionRegistration> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            list.add(new PartitionRegistration(readInts(in), readInts(in), in.readInt(), in.readInt(), in.readInt()));
+        }
+        return list;
+    }
+
+    private static void writeInts(DataOutput out, List<Integer> ints) throws IOException {
+        out.writeInt(ints.size());
+        for (int i : ints) out.writeInt(i);
+    }
+
+    private static List<Integer> readInts(DataInput in) throws IOException {
+        int n = in.readInt();
+        List<Integer> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) list.add(in.readInt());
+        return list;
+    }
+
+    private static void writeMap(DataOutput out, Map<String, String> map) throws IOException {
+        out.writeInt(map.size());
+        for (Map.Entry<String, String> e : map.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeUTF(e.getValue());
+        }
+    }
+
+    private static Map<String, String> readMap(DataInput in) throws IOException {
+        int n = in.readInt();
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) map.put(in.readUTF(), in.readUTF());
+        return map;
+    }
+}

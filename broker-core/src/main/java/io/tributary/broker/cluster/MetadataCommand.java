@@ -1,0 +1,40 @@
+package io.tributary.broker.cluster;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A change to the cluster metadata, proposed to the quorum and applied, in log order, by every
+ * node's {@link MetadataStateMachine}. Each command carries what it needs to be checked against
+ * the state it is applied to: a stale command (a topic id that no longer matches, a partition epoch
+ * that moved on) is refused with an error code rather than applied.
+ */
+public sealed interface MetadataCommand {
+    /** Changes nothing: committing it tells a node how far the log it must apply goes. */
+    record Noop() implements MetadataCommand {
+    }
+
+    /** A broker announcing (or re-announcing) its Kafka listener. */
+    record RegisterBroker(BrokerRegistration broker) implements MetadataCommand {
+    }
+
+    record CreateTopic(TopicImage topic) implements MetadataCommand {
+    }
+
+    record DeleteTopic(String name) implements MetadataCommand {
+    }
+
+    record AddPartitions(String name, List<PartitionRegistration> added) implements MetadataCommand {
+    }
+
+    record SetTopicConfigs(String name, Map<String, String> configs) implements MetadataCommand {
+    }
+
+    /**
+     * A new leader and/or ISR for one partition, applied only when the partition epoch is still
+     * {@code expectedPartitionEpoch}.
+     */
+    record ChangePartition(String topic, int partition, int expectedPartitionEpoch, int leader, List<Integer> isr)
+            implements MetadataCommand {
+    }
+}

@@ -1,0 +1,104 @@
+package io.tributary.broker.cluster;
+
+import org.apache.kafka.common.TopicPartition;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The thread that copies, for every partition this node follows with the same leader, the
+ * leader's log into the local one: it asks from its log end offset with the epoch of its last
+ * batch, appends what comes back, truncates where the leader reports divergence, and moves the
+ * local high watermark up to the leader's.
+ *
+ * <p>One fetcher per leader node; partitions are added and removed from any thread (a concurrent
+ * set); the fetch loop runs on the fetcher's own thread only.
+ */
+final class ReplicaFetcher {
+    private static final System.Logger LOG = System.getLogger(ReplicaFetcher.class.getName());
+
+    private final ReplicaManager manager;
+    private final int leaderId;
+    private final ClusterConfig config;
+    private final Set<TopicPartition> partitions = ConcurrentHashMap.newKeySet();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    ReplicaFetcher(ReplicaManager manager, int leaderId, ClusterConfig config) {
+        this.manager = manager;
+        this.leaderId = leaderId;
+        this.config = config;
+        this.thread = new Thread(this::run, "tributary-replica-fetcher-" + manager.nodeId() + "-from-" + leaderId);
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    void add(ReplicaManager.Replica r) {
+        partitions.add(r.tp);
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    void remove(TopicPartition tp) {
+        partitions.remove(tp);
+    }
+
+    void shutdown() {
+        running = false;
+        thread.interrupt();
+    }
+
+    private void run() {
+        while (running && !manager.isClosed()) {
+            try {
+                List<ReplicaFetch.PartitionRequest> wanted = new ArrayList<>();
+                for (TopicPartition tp : partitions) {
+                    ReplicaFetch.PartitionRequest p = manager.fetchRequest(tp, leaderId);
+                    if (p == null) partitions.remove(tp);
+                    else wanted.add(p);
+                }
+                if (wanted.isEmpty()) {
+                    synchronized (this) {
+                        if (partitions.isEmpty()) wait(200);
+                    }
+                    continue;
+                }
+                ReplicaFetch.Response response = manager.sendFetch(leaderId,
+                        new ReplicaFetch.Request(manager.nodeId(), config.replicaFetchResponseMaxBytes(), wanted));
+                if (response == null) {
+                    Thread.sleep(100);
+                    continue;
+                }
+                Map<TopicPartition, ReplicaFetch.PartitionRequest> sent = new HashMap<>();
+                for (ReplicaFetch.PartitionRequest p : wanted) sent.put(p.tp(), p);
+                boolean errorsOnly = true;
+                for (ReplicaFetch.PartitionResponse p : response.partitions()) {
+                    ReplicaFetch.PartitionRequest req = sent.get(p.tp());
+                    if (req == null) continue;
+                    if (p.error() == org.apache.kafka.common.protocol.Errors.NONE) errorsOnly = false;
+                    manager.applyFetched(leaderId, req, p);
+                }
+                // A leader that answers only errors has not caught up with the metadata yet.
+                if (errorsOnly) Thread.sleep(50);
+            } catch (InterruptedException e) {
+                if (!running) return;
+            } catch (Exception e) {
+                if (!running || manager.isClosed()) return;
+                LOG.log(System.Logger.Level.INFO, "Fetch from node " + leaderId + " failed: " + e);
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    if (!running) return;
+                }
+            }
+        }
+    }
+}

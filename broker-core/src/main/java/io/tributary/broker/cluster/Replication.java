@@ -1,0 +1,60 @@
+package io.tributary.broker.cluster;
+
+import io.tributary.broker.log.PartitionLog;
+import org.apache.kafka.common.TopicPartition;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the request handlers ask of the cluster: who the brokers are, who leads a partition, and
+ * when an append is safe to acknowledge. {@link StandaloneReplication} answers for a node on its
+ * own (leader of everything, nothing to wait for); {@link ReplicaManager} for a cluster member.
+ *
+ * <p>Implementations are thread-safe.
+ */
+public interface Replication {
+    /** Leader epochs a client may send when it has none to check against. */
+    int NO_EPOCH = -1;
+
+    /** The brokers clients may connect to (the registered brokers this node can see). */
+    List<BrokerRegistration> liveBrokers();
+
+    /** The node clients are told is the controller. */
+    int controllerId();
+
+    /** The replication state of {@code tp}, empty when the topic or partition does not exist. */
+    Optional<PartitionRegistration> partitionState(TopicPartition tp);
+
+    /**
+     * The log of {@code tp} when this node leads it.
+     *
+     * @param currentLeaderEpoch the epoch the client believes current, or {@link #NO_EPOCH}
+     * @throws org.apache.kafka.common.errors.NotLeaderOrFollowerException when another node leads it
+     * @throws org.apache.kafka.common.errors.FencedLeaderEpochException when the client's epoch is older
+     * @throws org.apache.kafka.common.errors.UnknownLeaderEpochException when the client's epoch is newer
+     * @throws org.apache.kafka.common.errors.UnknownTopicOrPartitionException when there is no such partition
+     */
+    PartitionLog leaderLog(TopicPartition tp, int currentLeaderEpoch);
+
+    /** The leader epoch to stamp on batches this node appends to {@code tp} as leader. */
+    int leaderEpoch(TopicPartition tp);
+
+    /**
+     * Checks, before an {@code acks=all} append, that enough replicas are in sync.
+     *
+     * @throws org.apache.kafka.common.errors.NotEnoughReplicasException naming the ISR and the minimum
+     */
+    void checkEnoughReplicas(TopicPartition tp, PartitionLog log);
+
+    /** Tells replication that the leader appended to {@code tp}. */
+    void onLeaderAppend(TopicPartition tp);
+
+    /**
+     * Completes when every record below {@code endOffset} is committed (below the high watermark);
+     * completes exceptionally with a Kafka exception when this node stops leading, the ISR falls
+     * below {@code min.insync.replicas}, or {@code timeoutMs} passes.
+     */
+    CompletableFuture<Void> awaitCommitted(TopicPartition tp, long endOffset, long timeoutMs);
+}

@@ -1,0 +1,76 @@
+package io.tributary.broker.cluster;
+
+import io.tributary.broker.log.PartitionLog;
+import io.tributary.broker.topic.TopicManager;
+import io.tributary.broker.topic.TopicMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * Replication of a node on its own: it is the only broker, the controller and the leader (epoch
+ * 0) of every partition, whose only in-sync replica it is; every append is committed at once.
+ * Stateless apart from its collaborators; thread-safe.
+ */
+public final class StandaloneReplication implements Replication {
+    private final TopicManager topics;
+    private final int nodeId;
+    private final Supplier<BrokerRegistration> self;
+
+    /** {@code self} is read per call: the advertised port is known only once the listener is bound. */
+    public StandaloneReplication(TopicManager topics, int nodeId, Supplier<BrokerRegistration> self) {
+        this.topics = topics;
+        this.nodeId = nodeId;
+        this.self = self;
+    }
+
+    @Override
+    public List<BrokerRegistration> liveBrokers() {
+        return List.of(self.get());
+    }
+
+    @Override
+    public int controllerId() {
+        return nodeId;
+    }
+
+    @Override
+    public Optional<PartitionRegistration> partitionState(TopicPartition tp) {
+        Optional<TopicMetadata> t = topics.get(tp.topic());
+        if (t.isEmpty() || tp.partition() < 0 || tp.partition() >= t.get().partitions()) return Optional.empty();
+        List<Integer> me = List.of(nodeId);
+        return Optional.of(new PartitionRegistration(me, me, nodeId, 0, 0));
+    }
+
+    @Override
+    public PartitionLog leaderLog(TopicPartition tp, int currentLeaderEpoch) {
+        return topics.log(tp);
+    }
+
+    @Override
+    public int leaderEpoch(TopicPartition tp) {
+        return 0;
+    }
+
+    @Override
+    public void checkEnoughReplicas(TopicPartition tp, PartitionLog log) {
+        int min = log.config().minInsyncReplicas();
+        if (min > 1) {
+            throw new NotEnoughReplicasException("The size of the current ISR [" + nodeId + "] of " + tp
+                    + " is less than min.insync.replicas " + min);
+        }
+    }
+
+    @Override
+    public void onLeaderAppend(TopicPartition tp) {
+    }
+
+    @Override
+    public CompletableFuture<Void> awaitCommitted(TopicPartition tp, long endOffset, long timeoutMs) {
+        return CompletableFuture.completedFuture(null);
+    }
+}

@@ -1,0 +1,161 @@
+package io.tributary.broker.cluster;
+
+import io.tributary.broker.Broker;
+import io.tributary.broker.BrokerConfig;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Starts, stops and restarts the nodes of an in-JVM cluster on loopback: each node has its own
+ * data directory, Kafka listener and JGroups port; all share one voter list.
+ */
+final class ClusterHarness implements AutoCloseable {
+    private final Path root;
+    private final int size;
+    private final int[] jgroupsPorts;
+    private final int[] kafkaPorts;
+    private final Broker[] nodes;
+    private final Map<String, String> extra;
+
+    ClusterHarness(Path root, int size, Map<String, String> extra) throws IOException {
+        this.root = root;
+        this.size = size;
+        this.jgroupsPorts = freePorts(size);
+        this.kafkaPorts = freePorts(size);
+        this.nodes = new Broker[size];
+        this.extra = extra;
+    }
+
+    static int[] freePorts(int n) throws IOException {
+        int[] ports = new int[n];
+        List<ServerSocket> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                open.add(s);
+                ports[i] = s.getLocalPort();
+            }
+        } finally {
+            for (ServerSocket s : open) s.close();
+        }
+        return ports;
+    }
+
+    String voters() {
+        StringJoiner j = new StringJoiner(",");
+        for (int i = 0; i < size; i++) j.add((i + 1) + "@127.0.0.1:" + jgroupsPorts[i]);
+        return j.toString();
+    }
+
+    Map<String, String> config(int nodeId) {
+        Map<String, String> m = new HashMap<>();
+        m.put("node.id", String.valueOf(nodeId));
+        m.put("listeners", "127.0.0.1:" + kafkaPorts[nodeId - 1]);
+        m.put("log.dirs", new File(root.toFile(), "node-" + nodeId).getAbsolutePath());
+        m.put("controller.quorum.voters", voters());
+        m.put("cluster.name", "test-cluster");
+        m.put("replica.lag.time.max.ms", "3000");
+        m.put("cluster.failure.detection.timeout.ms", "2000");
+        m.put("offsets.topic.num.partitions", "3");
+        m.put("group.initial.rebalance.delay.ms", "0");
+        m.putAll(extra);
+        return m;
+    }
+
+    File dataDir(int nodeId) {
+        return new File(root.toFile(), "node-" + nodeId);
+    }
+
+    /** Starts every node concurrently (each waits for the others to form a quorum). */
+    void startAll() throws Exception {
+        List<Thread> threads = new ArrayList<>();
+        List<Exception> errors = new ArrayList<>();
+        for (int id = 1; id <= size; id++) {
+            int n = id;
+            Thread t = new Thread(() -> {
+                try {
+                    start(n);
+                } catch (Exception e) {
+                    synchronized (errors) {
+                        errors.add(e);
+                    }
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) t.join();
+        if (!errors.isEmpty()) throw errors.get(0);
+        awaitCondition("all brokers registered", 30_000, () -> {
+            for (int id = 1; id <= size; id++) {
+                if (nodes[id - 1] == null) continue;
+                var member = nodes[id - 1].cluster().orElseThrow();
+                if (member.replication().liveBrokers().size() < size) return false;
+            }
+            return true;
+        });
+    }
+
+    Broker start(int nodeId) throws IOException {
+        Broker b = Broker.start(new BrokerConfig(config(nodeId)));
+        nodes[nodeId - 1] = b;
+        return b;
+    }
+
+    void stop(int nodeId) throws IOException {
+        Broker b = nodes[nodeId - 1];
+        nodes[nodeId - 1] = null;
+        if (b != null) b.close();
+    }
+
+    /** Forgets a node that was halted (its resources are already released). */
+    void forget(int nodeId) {
+        nodes[nodeId - 1] = null;
+    }
+
+    Broker node(int nodeId) {
+        return nodes[nodeId - 1];
+    }
+
+    boolean running(int nodeId) {
+        return nodes[nodeId - 1] != null;
+    }
+
+    String bootstrap() {
+        StringJoiner j = new StringJoiner(",");
+        for (int i = 0; i < size; i++) j.add("127.0.0.1:" + kafkaPorts[i]);
+        return j.toString();
+    }
+
+    int size() {
+        return size;
+    }
+
+    static void awaitCondition(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) throw new AssertionError("Timed out waiting for " + what);
+            Thread.sleep(50);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (int id = size; id >= 1; id--) {
+            try {
+                stop(id);
+            } catch (IOException | RuntimeException e) {
+                // keep closing the others
+            }
+        }
+    }
+}
