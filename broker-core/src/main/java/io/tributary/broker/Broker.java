@@ -36,7 +36,11 @@ import io.tributary.broker.cluster.ClusterConfig;
 import io.tributary.broker.cluster.ClusterMember;
 import io.tributary.broker.cluster.Replication;
 import io.tributary.broker.cluster.StandaloneReplication;
+import io.tributary.broker.api.GroupGate;
+import io.tributary.broker.group.CoordinatorLocator;
 import io.tributary.broker.group.GroupConfig;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
+import java.util.List;
 import io.tributary.broker.group.GroupCoordinator;
 import io.tributary.broker.group.OffsetStore;
 import io.tributary.broker.log.LogManager;
@@ -112,12 +116,23 @@ public final class Broker implements AutoCloseable {
             });
             undo.push(timer::shutdownNow);
             this.fetchWaiters = new FetchWaiters(timer);
+            GroupConfig groupConfig = GroupConfig.from(config);
+            OffsetStore offsetStore = new OffsetStore(topics, groupConfig);
+            this.groups = new GroupCoordinator(groupConfig, offsetStore, clock);
+            undo.push(groups::close);
+            groups.start();
             AtomicReference<BrokerRegistration> self = new AtomicReference<>();
             AtomicReference<ClusterView> view = new AtomicReference<>();
+            AtomicReference<CoordinatorLocator> locator = new AtomicReference<>();
             Replication replication;
             if (clusterConfig.clustered()) {
                 this.cluster = ClusterMember.join(clusterConfig, dataDir, topics, logs, fetchWaiters, timer, clock,
-                        config.defaultReplicationFactor(), self::get);
+                        config.defaultReplicationFactor(), self::get, replicas -> {
+                            offsetStore.replicateThrough(replicas, clusterConfig.offsetsTopicReplicationFactor(),
+                                    clusterConfig.requestTimeoutMs());
+                            locator.set(new CoordinatorLocator(offsetStore, groups, replicas, true));
+                            replicas.addLeadershipListener((tp, leads) -> locator.get().onLeadership(tp, leads));
+                        });
                 undo.push(cluster::close);
                 replication = cluster.replication();
             } else {
@@ -126,11 +141,9 @@ public final class Broker implements AutoCloseable {
                     ClusterView v = view.get();
                     return new BrokerRegistration(v.nodeId(), v.host(), v.port());
                 });
+                locator.set(new CoordinatorLocator(offsetStore, groups, replication, false));
             }
-            GroupConfig groupConfig = GroupConfig.from(config);
-            this.groups = new GroupCoordinator(groupConfig, new OffsetStore(topics, groupConfig), clock);
-            undo.push(groups::close);
-            groups.start();
+            CoordinatorLocator coordinators = locator.get();
             ProducerIdManager producerIds = new ProducerIdManager(dataDir);
             AtomicReference<RequestDispatcher> dispatcher = new AtomicReference<>();
             Map<ApiKeys, ApiHandler<? extends ApiMessage>> handlers = new EnumMap<>(ApiKeys.class);
@@ -151,17 +164,30 @@ public final class Broker implements AutoCloseable {
             handlers.put(ApiKeys.ALTER_CONFIGS, new AlterConfigsHandler(topics, config.nodeId()));
             handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsHandler(topics, config.nodeId()));
             handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(view::get, replication));
-            handlers.put(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(view::get));
-            handlers.put(ApiKeys.JOIN_GROUP, new JoinGroupHandler(groups));
-            handlers.put(ApiKeys.SYNC_GROUP, new SyncGroupHandler(groups));
-            handlers.put(ApiKeys.HEARTBEAT, new HeartbeatHandler(groups));
-            handlers.put(ApiKeys.LEAVE_GROUP, new LeaveGroupHandler(groups));
-            handlers.put(ApiKeys.OFFSET_COMMIT, new OffsetCommitHandler(groups, topics));
-            handlers.put(ApiKeys.OFFSET_FETCH, new OffsetFetchHandler(groups, topics));
-            handlers.put(ApiKeys.OFFSET_DELETE, new OffsetDeleteHandler(groups));
-            handlers.put(ApiKeys.DESCRIBE_GROUPS, new DescribeGroupsHandler(groups));
+            handlers.put(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(group -> {
+                ClusterView v = view.get();
+                return coordinators.find(group, new BrokerRegistration(v.nodeId(), v.host(), v.port()));
+            }));
+            handlers.put(ApiKeys.JOIN_GROUP, GroupGate.gate(new JoinGroupHandler(groups), coordinators,
+                    (r, v) -> List.of(r.groupId())));
+            handlers.put(ApiKeys.SYNC_GROUP, GroupGate.gate(new SyncGroupHandler(groups), coordinators,
+                    (r, v) -> List.of(r.groupId())));
+            handlers.put(ApiKeys.HEARTBEAT, GroupGate.gate(new HeartbeatHandler(groups), coordinators,
+                    (r, v) -> List.of(r.groupId())));
+            handlers.put(ApiKeys.LEAVE_GROUP, GroupGate.gate(new LeaveGroupHandler(groups), coordinators,
+                    (r, v) -> List.of(r.groupId())));
+            handlers.put(ApiKeys.OFFSET_COMMIT, GroupGate.gate(new OffsetCommitHandler(groups, topics), coordinators,
+                    (r, v) -> List.of(r.groupId())));
+            handlers.put(ApiKeys.OFFSET_FETCH, GroupGate.gate(new OffsetFetchHandler(groups, topics), coordinators,
+                    (r, v) -> v < 8 ? List.of(r.groupId())
+                            : r.groups().stream().map(OffsetFetchRequestData.OffsetFetchRequestGroup::groupId).toList()));
+            handlers.put(ApiKeys.OFFSET_DELETE, GroupGate.gate(new OffsetDeleteHandler(groups), coordinators,
+                    (r, v) -> List.of(r.groupId())));
+            handlers.put(ApiKeys.DESCRIBE_GROUPS, GroupGate.gate(new DescribeGroupsHandler(groups), coordinators,
+                    (r, v) -> r.groups()));
             handlers.put(ApiKeys.LIST_GROUPS, new ListGroupsHandler(groups));
-            handlers.put(ApiKeys.DELETE_GROUPS, new DeleteGroupsHandler(groups));
+            handlers.put(ApiKeys.DELETE_GROUPS, GroupGate.gate(new DeleteGroupsHandler(groups), coordinators,
+                    (r, v) -> r.groupsNames()));
             dispatcher.set(new RequestDispatcher(handlers));
             this.server = new KafkaServer(dispatcher.get(), config.socketRequestMaxBytes(), config.networkThreads(),
                     config.ioThreads());

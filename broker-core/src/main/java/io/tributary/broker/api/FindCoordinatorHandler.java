@@ -15,28 +15,48 @@ import java.util.function.Supplier;
  * coordinators are answered with {@code INVALID_REQUEST}: those features are not offered.
  */
 public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequestData> {
-    private final Supplier<ClusterView> cluster;
+    private final java.util.function.Function<String, java.util.Optional<io.tributary.broker.cluster.BrokerRegistration>> coordinatorOf;
 
-    public FindCoordinatorHandler(Supplier<ClusterView> cluster) {
-        this.cluster = cluster;
+    /** {@code coordinatorOf} answers the node coordinating a group, empty while there is none. */
+    public FindCoordinatorHandler(
+            java.util.function.Function<String, java.util.Optional<io.tributary.broker.cluster.BrokerRegistration>> coordinatorOf) {
+        this.coordinatorOf = coordinatorOf;
     }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, FindCoordinatorRequestData request) {
-        ClusterView c = cluster.get();
         boolean groups = request.keyType() == FindCoordinatorRequest.CoordinatorType.GROUP.id();
-        Errors error = groups ? Errors.NONE : Errors.INVALID_REQUEST;
-        String message = groups ? null : "Only consumer group coordinators are offered (key type " + request.keyType() + ")";
         FindCoordinatorResponseData response = new FindCoordinatorResponseData();
-        if (ctx.apiVersion() >= 4) {
-            for (String key : request.coordinatorKeys()) {
-                response.coordinators().add(new FindCoordinatorResponseData.Coordinator().setKey(key)
-                        .setNodeId(groups ? c.nodeId() : -1).setHost(groups ? c.host() : "").setPort(groups ? c.port() : -1)
-                        .setErrorCode(error.code()).setErrorMessage(message));
+        java.util.List<String> keys = ctx.apiVersion() >= 4 ? request.coordinatorKeys() : java.util.List.of(request.key());
+        for (String key : keys) {
+            Errors error = Errors.NONE;
+            String message = null;
+            java.util.Optional<io.tributary.broker.cluster.BrokerRegistration> node = java.util.Optional.empty();
+            if (!groups) {
+                error = Errors.INVALID_REQUEST;
+                message = "Only consumer group coordinators are offered (key type " + request.keyType() + ")";
+            } else {
+                try {
+                    node = coordinatorOf.apply(key);
+                    if (node.isEmpty()) {
+                        error = Errors.COORDINATOR_NOT_AVAILABLE;
+                        message = "The offsets partition of group " + key + " has no leader";
+                    }
+                } catch (RuntimeException e) {
+                    error = Errors.COORDINATOR_NOT_AVAILABLE;
+                    message = e.getMessage();
+                }
             }
-        } else {
-            response.setErrorCode(error.code()).setErrorMessage(ctx.apiVersion() >= 1 ? message : null)
-                    .setNodeId(groups ? c.nodeId() : -1).setHost(groups ? c.host() : "").setPort(groups ? c.port() : -1);
+            int nodeId = node.map(io.tributary.broker.cluster.BrokerRegistration::nodeId).orElse(-1);
+            String host = node.map(io.tributary.broker.cluster.BrokerRegistration::host).orElse("");
+            int port = node.map(io.tributary.broker.cluster.BrokerRegistration::port).orElse(-1);
+            if (ctx.apiVersion() >= 4) {
+                response.coordinators().add(new FindCoordinatorResponseData.Coordinator().setKey(key)
+                        .setNodeId(nodeId).setHost(host).setPort(port).setErrorCode(error.code()).setErrorMessage(message));
+            } else {
+                response.setErrorCode(error.code()).setErrorMessage(ctx.apiVersion() >= 1 ? message : null)
+                        .setNodeId(nodeId).setHost(host).setPort(port);
+            }
         }
         return CompletableFuture.completedFuture(response);
     }

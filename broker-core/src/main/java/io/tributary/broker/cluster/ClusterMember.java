@@ -34,10 +34,12 @@ public final class ClusterMember implements AutoCloseable {
      *
      * @param self this node's registration once its listener is bound (null before, and always
      *             null on a controller-only node)
+     * @param beforeConnect wiring that must see every image, run before the node joins
      */
     public static ClusterMember join(ClusterConfig config, File dataDir, TopicManager topics, LogManager logs,
                                      FetchWaiters fetchWaiters, ScheduledExecutorService timer, Clock clock,
-                                     short defaultReplicationFactor, Supplier<BrokerRegistration> self) throws Exception {
+                                     short defaultReplicationFactor, Supplier<BrokerRegistration> self,
+                                     java.util.function.Consumer<ReplicaManager> beforeConnect) throws Exception {
         MetadataQuorum quorum = new MetadataQuorum(config, new File(dataDir, "meta"));
         ReplicaManager replicas = null;
         QuorumController controller = null;
@@ -53,6 +55,7 @@ public final class ClusterMember implements AutoCloseable {
             topics.routeChangesThrough(new QuorumTopicChanges(quorum, defaultReplicationFactor));
             controller = new QuorumController(config, quorum, config.controllerOnly() ? () -> null : self,
                     topic -> topics.get(topic).isPresent() && topics.effectiveConfig(topic).uncleanLeaderElection());
+            beforeConnect.accept(replicas);
             quorum.connect();
             controller.start();
             return new ClusterMember(quorum, replicas, controller);

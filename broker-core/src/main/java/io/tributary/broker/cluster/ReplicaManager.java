@@ -71,6 +71,8 @@ public final class ReplicaManager implements Replication, AutoCloseable {
     private final MessageDispatcher dispatcher;
     private final ScheduledFuture<?> isrTask;
     private volatile boolean closed;
+    private final List<java.util.function.BiConsumer<TopicPartition, Boolean>> leadershipListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ReplicaManager(ClusterConfig config, MetadataQuorum quorum, LogManager logs, FetchWaiters fetchWaiters,
                           ScheduledExecutorService timer, Clock clock) {
@@ -154,10 +156,30 @@ public final class ReplicaManager implements Replication, AutoCloseable {
         }
     }
 
+    /** Called (on the metadata thread) when this node starts ({@code true}) or stops leading a partition. */
+    public void addLeadershipListener(java.util.function.BiConsumer<TopicPartition, Boolean> listener) {
+        leadershipListeners.add(listener);
+    }
+
+    private void notifyLeadership(TopicPartition tp, boolean leader) {
+        for (var l : leadershipListeners) {
+            try {
+                l.accept(tp, leader);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "Leadership listener failed for " + tp, e);
+            }
+        }
+    }
+
     private void apply(Replica r, PartitionRegistration state) {
         int fetchFrom = -1;
         boolean changedFetcher = false;
+        boolean wasLeader;
+        boolean isLeader;
+        int epochBefore;
         synchronized (r) {
+            wasLeader = r.leader;
+            epochBefore = r.leaderEpoch;
             r.state = state;
             if (state.leader() == nodeId) {
                 if (!r.leader || r.leaderEpoch != state.leaderEpoch()) becomeLeader(r, state);
@@ -174,8 +196,11 @@ public final class ReplicaManager implements Replication, AutoCloseable {
                     r.fetchingFrom = fetchFrom;
                 }
             }
+            isLeader = r.leader;
         }
         runDeferred(r);
+        if (isLeader && (!wasLeader || epochBefore != state.leaderEpoch())) notifyLeadership(r.tp, true);
+        else if (wasLeader && !isLeader) notifyLeadership(r.tp, false);
         if (changedFetcher) {
             removeFromFetchers(r.tp);
             if (fetchFrom != PartitionRegistration.NO_LEADER && fetchFrom != -1) fetcherFor(fetchFrom).add(r);
@@ -210,11 +235,14 @@ public final class ReplicaManager implements Replication, AutoCloseable {
     }
 
     private void dropReplica(Replica r) {
+        boolean wasLeader;
         synchronized (r) {
+            wasLeader = r.leader;
             r.leader = false;
             failWaiters(r, new NotLeaderOrFollowerException("Node " + nodeId + " no longer hosts " + r.tp));
         }
         runDeferred(r);
+        if (wasLeader) notifyLeadership(r.tp, false);
         removeFromFetchers(r.tp);
     }
 
@@ -246,9 +274,17 @@ public final class ReplicaManager implements Replication, AutoCloseable {
         return quorum.controllerId();
     }
 
+    /**
+     * {@inheritDoc} A node cut off from the quorum cannot tell who leads now, so it reports no leader
+     * (clients then ask another node, whose metadata is current).
+     */
     @Override
     public Optional<PartitionRegistration> partitionState(TopicPartition tp) {
-        return quorum.image().partition(tp);
+        Optional<PartitionRegistration> state = quorum.image().partition(tp);
+        if (state.isEmpty() || quorum.hasQuorum()) return state;
+        PartitionRegistration s = state.get();
+        return Optional.of(new PartitionRegistration(s.replicas(), s.isr(), PartitionRegistration.NO_LEADER,
+                s.leaderEpoch(), s.partitionEpoch()));
     }
 
     @Override

@@ -588,6 +588,26 @@ public final class GroupCoordinator implements AutoCloseable {
         return CompletableFuture.completedFuture(value);
     }
 
+    /**
+     * Forgets the membership state of the groups stored in offsets partition {@code partition}: this
+     * node stopped (or started) coordinating them. Members waiting in a join or sync are told
+     * {@code NOT_COORDINATOR} and find the new coordinator.
+     */
+    public void unloadGroupsOf(int partition) {
+        for (Iterator<Map.Entry<String, ConsumerGroup>> it = groups.entrySet().iterator(); it.hasNext(); ) {
+            ConsumerGroup group = it.next().getValue();
+            if (offsets.partitionFor(group.groupId) != partition) continue;
+            synchronized (group) {
+                for (GroupMember m : group.members.values()) {
+                    if (m.awaitingJoin != null) m.awaitingJoin.complete(joinError(Errors.NOT_COORDINATOR, m.memberId));
+                    if (m.awaitingSync != null) m.awaitingSync.complete(syncError(Errors.NOT_COORDINATOR));
+                }
+                group.transition(GroupState.DEAD, clock.millis());
+                it.remove();
+            }
+        }
+    }
+
     @Override
     public void close() {
         timer.shutdownNow();

@@ -36,6 +36,9 @@ public final class OffsetStore {
     private final GroupConfig config;
     private final Map<String, Map<TopicPartition, CommittedOffset>> offsets = new ConcurrentHashMap<>();
     private final Object[] partitionLocks;
+    private volatile io.tributary.broker.cluster.Replication replication;
+    private volatile short replicationFactor = 1;
+    private volatile long commitTimeoutMs = 5000;
 
     public OffsetStore(TopicManager topics, GroupConfig config) {
         this.topics = topics;
@@ -44,24 +47,62 @@ public final class OffsetStore {
         for (int i = 0; i < partitionLocks.length; i++) partitionLocks[i] = new Object();
     }
 
+    /**
+     * Writes through {@code replication}: appends go to the partition's leader log and a commit is
+     * acknowledged once the in-sync replicas have it (committed, below the high watermark).
+     */
+    public void replicateThrough(io.tributary.broker.cluster.Replication replication, short replicationFactor,
+                                 long commitTimeoutMs) {
+        this.replication = replication;
+        this.replicationFactor = replicationFactor;
+        this.commitTimeoutMs = commitTimeoutMs;
+    }
+
+    /**
+     * Replaces what memory holds for the groups of offsets partition {@code partition} with what its
+     * log holds (up to its end): this node just became the partition's leader.
+     */
+    public void reload(int partition) {
+        if (topics.get(TOPIC).isEmpty()) return;
+        synchronized (partitionLocks[partition]) {
+            offsets.keySet().removeIf(g -> partitionFor(g) == partition);
+            topics.logs().get(new TopicPartition(TOPIC, partition)).ifPresent(log -> replay(log, log.logEndOffset()));
+        }
+    }
+
+    /** Creates the offsets topic if it does not exist yet (Kafka does on the first FindCoordinator). */
+    public void ensureExists() {
+        ensureTopic();
+    }
+
     /** Replays the offsets topic into memory, if it exists (it is created by the first commit, as in Kafka). */
     public void load() {
         if (topics.get(TOPIC).isEmpty()) return;
         int partitions = topics.require(TOPIC).partitions();
-        for (int p = 0; p < partitions; p++) replay(topics.log(new TopicPartition(TOPIC, p)));
+        for (int p = 0; p < partitions; p++) {
+            topics.logs().get(new TopicPartition(TOPIC, p)).ifPresent(log -> replay(log, log.highWatermark()));
+        }
     }
 
     private synchronized void ensureTopic() {
         if (topics.get(TOPIC).isPresent()) return;
-        topics.create(TOPIC, config.offsetsTopicPartitions(), (short) 1,
+        try {
+            createTopic();
+        } catch (org.apache.kafka.common.errors.TopicExistsException raced) {
+            // another node created it
+        }
+    }
+
+    private void createTopic() {
+        topics.create(TOPIC, config.offsetsTopicPartitions(), replicationFactor,
                 Map.of("cleanup.policy", "compact", "segment.bytes", Integer.toString(config.offsetsTopicSegmentBytes())),
                 config.offsetsTopicPartitions());
     }
 
-    private void replay(PartitionLog log) {
+    private void replay(PartitionLog log, long upTo) {
         long offset = log.logStartOffset();
-        while (offset < log.highWatermark()) {
-            LogReadResult r = log.read(offset, 1 << 20, true);
+        while (offset < upTo) {
+            LogReadResult r = log.read(offset, 1 << 20, true, io.tributary.broker.log.FetchIsolation.LOG_END);
             long next = offset;
             for (RecordBatch batch : r.records().batches()) {
                 for (Record record : batch) {
@@ -139,9 +180,37 @@ public final class OffsetStore {
     private void write(String group, List<SimpleRecord> records) {
         ensureTopic();
         int partition = partitionFor(group);
+        TopicPartition tp = new TopicPartition(TOPIC, partition);
+        MemoryRecords batch = MemoryRecords.withRecords(Compression.NONE, records.toArray(new SimpleRecord[0]));
+        io.tributary.broker.cluster.Replication r = replication;
+        if (r == null) {
+            synchronized (partitionLocks[partition]) {
+                topics.log(tp).append(batch, 0, false);
+            }
+            return;
+        }
+        java.util.concurrent.CompletableFuture<Void> committed;
         synchronized (partitionLocks[partition]) {
-            PartitionLog log = topics.log(new TopicPartition(TOPIC, partition));
-            log.append(MemoryRecords.withRecords(Compression.NONE, records.toArray(new SimpleRecord[0])), 0, false);
+            PartitionLog log;
+            try {
+                log = r.leaderLog(tp, io.tributary.broker.cluster.Replication.NO_EPOCH);
+            } catch (org.apache.kafka.common.errors.NotLeaderOrFollowerException e) {
+                throw new org.apache.kafka.common.errors.NotCoordinatorException("This node is not the coordinator of group "
+                        + group + " (it does not lead " + tp + ")");
+            }
+            io.tributary.broker.log.LogAppendInfo info = log.append(batch, r.leaderEpoch(tp), false);
+            r.onLeaderAppend(tp);
+            committed = r.awaitCommitted(tp, info.lastOffset() + 1, commitTimeoutMs);
+        }
+        try {
+            committed.get(commitTimeoutMs + 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new org.apache.kafka.common.errors.CoordinatorNotAvailableException("Interrupted committing offsets of " + group);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new org.apache.kafka.common.errors.CoordinatorNotAvailableException("Offsets of group " + group
+                    + " were not replicated: " + cause.getMessage());
         }
     }
 

@@ -310,6 +310,11 @@ public final class TopicManager {
         return brokerDefaults.withOverrides(require(name).configs());
     }
 
+    /** The logs this node holds (in a cluster, only those of the partitions it hosts). */
+    public LogManager logs() {
+        return logs;
+    }
+
     public LogConfig brokerDefaults() {
         return brokerDefaults;
     }

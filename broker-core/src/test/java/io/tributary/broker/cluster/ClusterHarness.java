@@ -140,6 +140,39 @@ final class ClusterHarness implements AutoCloseable {
         return size;
     }
 
+    /** The current leader of {@code tp}, as the running nodes' metadata says. */
+    int leaderOf(org.apache.kafka.common.TopicPartition tp) throws InterruptedException {
+        int[] leader = {-1};
+        awaitCondition("a leader for " + tp, 30_000, () -> {
+            for (int id = 1; id <= size; id++) {
+                if (!running(id)) continue;
+                var state = node(id).cluster().orElseThrow().quorum().image().partition(tp);
+                if (state.isPresent() && state.get().hasLeader()) {
+                    leader[0] = state.get().leader();
+                    return true;
+                }
+            }
+            return false;
+        });
+        return leader[0];
+    }
+
+    /** Waits until every node runs and every partition of {@code topic} has a leader and a full ISR. */
+    void awaitFullIsr(String topic) throws InterruptedException {
+        awaitCondition("every replica of " + topic + " in the ISR", 60_000, () -> {
+            for (int id = 1; id <= size; id++) {
+                if (!running(id)) return false;
+                ClusterImage image = node(id).cluster().orElseThrow().quorum().image();
+                TopicImage t = image.topics().get(topic);
+                if (t == null) return false;
+                for (PartitionRegistration p : t.partitions()) {
+                    if (p.isr().size() < size || !p.hasLeader()) return false;
+                }
+            }
+            return true;
+        });
+    }
+
     static void awaitCondition(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (!condition.getAsBoolean()) {

@@ -61,6 +61,11 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
     private String bootstrapServers = "";
     @ConfigProperty(defaultValue = "", description = "JDBC URL of the H2 offset database; default <dataDirectory>/offsets")
     private String offsetDatabaseUrl = "";
+    @ConfigProperty(defaultValue = "", description = "Cluster members as id@host:port of their JGroups address, "
+            + "comma separated (broker property controller.quorum.voters); empty for a node on its own")
+    private String clusterMembers = "";
+    @ConfigProperty(defaultValue = "tributary", description = "Name of the cluster the embedded node joins")
+    private String clusterName = "tributary";
     @ConfigProperty(defaultValue = "", description = "Further broker properties, name=value;name=value")
     private String brokerProperties = "";
 
@@ -79,7 +84,11 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
                 BrokerConfig config = BrokerConfig.defaults()
                         .with("listeners", host + ":" + port)
                         .with("log.dirs", new File(dataDirectory, "broker").getAbsolutePath())
-                        .with("node.id", Integer.toString(nodeId));
+                        .with("node.id", Integer.toString(nodeId))
+                        .with("cluster.name", clusterName == null || clusterName.isBlank() ? "tributary" : clusterName.trim());
+                if (clusterMembers != null && !clusterMembers.isBlank()) {
+                    config = config.with("controller.quorum.voters", clusterMembers.trim());
+                }
                 for (Map.Entry<String, String> e : parseProperties(brokerProperties).entrySet()) {
                     config = config.with(e.getKey(), e.getValue());
                 }
@@ -204,6 +213,10 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
     public void setHost(String v) { this.host = v; }
     public Integer getPort() { return port; }
     public void setPort(Integer v) { this.port = v; }
+    public String getClusterMembers() { return clusterMembers; }
+    public void setClusterMembers(String v) { this.clusterMembers = v; }
+    public String getClusterName() { return clusterName; }
+    public void setClusterName(String v) { this.clusterName = v; }
     public Integer getNodeId() { return nodeId; }
     public void setNodeId(Integer v) { this.nodeId = v; }
     public String getBootstrapServers() { return bootstrapServers; }
