@@ -463,6 +463,8 @@ public final class ReplicaManager implements Replication, AutoCloseable {
     /** Called with r's monitor held. */
     private void maybeExpandIsr(Replica r, int followerId, FollowerProgress f) {
         if (r.state.isr().contains(followerId) || r.isrChangeInFlightForEpoch == r.state.partitionEpoch()) return;
+        // A fetch that was in flight when its sender left must not bring a dead node back.
+        if (!quorum.channel().liveNodes().contains(followerId)) return;
         if (f.logEndOffset < r.log.highWatermark()) return;
         for (io.tributary.broker.log.EpochEntry e : r.log.leaderEpochCache().entries()) {
             if (e.epoch() == r.leaderEpoch && f.logEndOffset < e.startOffset()) return;
