@@ -20,6 +20,7 @@ import java.util.Map;
  * <p>Thread-safe: each caller uses its own connection.
  */
 public final class OffsetDatabase implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(OffsetDatabase.class.getName());
     public static final String TABLE = "TRIBUTARY_OFFSETS";
 
     private final JdbcDataSource dataSource;
@@ -95,7 +96,18 @@ public final class OffsetDatabase implements AutoCloseable {
         private OffsetTable() {
         }
 
+        /** How long a read waits for in-doubt transactions of an H2 database to be recovered. */
+        static final long IN_DOUBT_WAIT_MS = 120_000;
+
+        /**
+         * The stored next offsets of {@code group} on {@code topic}. On H2, it first waits (up to
+         * {@link #IN_DOUBT_WAIT_MS}) until the database holds no in-doubt (prepared, undecided) XA
+         * transaction: after a crash such a transaction may hold a newer offset for a record whose
+         * side effects it also holds, and reading the older offset before the transaction manager
+         * recovers it would deliver that record a second time.
+         */
         public static Map<Integer, Long> read(Connection c, String group, String topic) throws SQLException {
+            awaitNoInDoubtTransactions(c, group, topic);
             Map<Integer, Long> m = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement(SELECT)) {
                 ps.setString(1, group);
@@ -105,6 +117,38 @@ public final class OffsetDatabase implements AutoCloseable {
                 }
             }
             return m;
+        }
+
+        static void awaitNoInDoubtTransactions(Connection c, String group, String topic) throws SQLException {
+            if (!"H2".equals(c.getMetaData().getDatabaseProductName())) return;
+            long deadline = System.currentTimeMillis() + IN_DOUBT_WAIT_MS;
+            boolean logged = false;
+            while (true) {
+                int inDoubt;
+                try (Statement s = c.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.IN_DOUBT")) {
+                    rs.next();
+                    inDoubt = rs.getInt(1);
+                }
+                if (inDoubt == 0) return;
+                if (System.currentTimeMillis() > deadline) {
+                    LOG.log(System.Logger.Level.WARNING, inDoubt + " in-doubt transaction(s) in the offset database "
+                            + "were not recovered within " + IN_DOUBT_WAIT_MS + " ms; reading the offsets of group "
+                            + group + " on " + topic + " anyway (a record they hold may be delivered again)");
+                    return;
+                }
+                if (!logged) {
+                    LOG.log(System.Logger.Level.INFO, "Waiting for " + inDoubt + " in-doubt transaction(s) in the offset "
+                            + "database to be recovered before reading the offsets of group " + group + " on " + topic);
+                    logged = true;
+                }
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("Interrupted while waiting for in-doubt transactions", e);
+                }
+            }
         }
 
         /** Writes the next offset with H2's MERGE (insert or update). */
