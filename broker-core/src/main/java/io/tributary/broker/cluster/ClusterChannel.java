@@ -72,13 +72,16 @@ public final class ClusterChannel implements AutoCloseable {
                 .raftId(String.valueOf(config.nodeId()))
                 .logClass(FileBasedLog.class.getName())
                 .logDir(raftDir.getAbsolutePath())
-                .logPrefix("metadata");
+                .logPrefix("metadata")
+                // Followers learn of a commit with the next AppendEntries: 100 ms instead of the default 1 s
+                // makes a new leader act within a tenth of a second of the controller's decision.
+                .resendInterval(100);
         java.nio.file.Files.createDirectories(raftDir.toPath());
         Protocol[] stack = {
                 tcp,
                 new TCPPING().setInitialHosts(hosts).setPortRange(0),
                 new MERGE3().setMinInterval(1000).setMaxInterval(3000),
-                new FD_SOCK2(),
+                new FD_SOCK2().setBindAddress(bind.getAddress()),
                 new FD_ALL3().setTimeout(fd).setInterval(Math.max(100, fd / 4)),
                 new VERIFY_SUSPECT2().setTimeout(Math.max(100, fd / 3)),
                 new NAKACK2(),
