@@ -181,8 +181,8 @@ class ClusterIT {
     private void checkExactlyOnce(Admin admin, Set<String> acked, Producer producer) throws Exception {
         try (Connection c = db(); Statement s = c.createStatement()) {
             List<String> duplicates = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery("SELECT RECORD_KEY, COUNT(*), LISTAGG(SERVER || ':' || SOURCE_PARTITION || '@' "
-                    + "|| SOURCE_OFFSET, ' ') FROM CLUSTER_ROWS GROUP BY RECORD_KEY HAVING COUNT(*) > 1")) {
+            try (ResultSet rs = s.executeQuery("SELECT RECORD_KEY, COUNT(*), LISTAGG('row ' || ID || ' ' || SERVER || ':' "
+                    + "|| SOURCE_PARTITION || '@' || SOURCE_OFFSET || ' by ' || THREAD, ', ') FROM CLUSTER_ROWS GROUP BY RECORD_KEY HAVING COUNT(*) > 1")) {
                 while (rs.next()) duplicates.add(rs.getString(1) + " x" + rs.getInt(2) + " [" + rs.getString(3) + "]");
             }
             assertTrue(duplicates.isEmpty(), "records stored more than once: " + duplicates);
@@ -246,7 +246,7 @@ class ClusterIT {
         dbUrl = "jdbc:h2:tcp://" + HOST + ":" + H2_PORT + "/" + dir.toAbsolutePath() + "/cluster";
         try (Connection c = db(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE CLUSTER_ROWS (ID BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, RECORD_KEY VARCHAR(64), "
-                    + "SOURCE_PARTITION INT, SOURCE_OFFSET BIGINT, SERVER VARCHAR(8))");
+                    + "SOURCE_PARTITION INT, SOURCE_OFFSET BIGINT, SERVER VARCHAR(8), THREAD VARCHAR(128))");
             // The adapter creates it too (IF NOT EXISTS); created here so that four consumers do not race to.
             s.execute("CREATE TABLE TRIBUTARY_OFFSETS (GROUP_ID VARCHAR(255) NOT NULL, TOPIC VARCHAR(255) NOT NULL, "
                     + "PARTITION_ID INT NOT NULL, NEXT_OFFSET BIGINT NOT NULL, PRIMARY KEY (GROUP_ID, TOPIC, PARTITION_ID))");

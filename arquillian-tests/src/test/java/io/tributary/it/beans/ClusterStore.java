@@ -14,10 +14,10 @@ import java.sql.SQLException;
 /**
  * The consumer group of {@code ClusterIT}, deployed on both servers of the cluster: stores each
  * record of topic {@code cluster} as a row of {@code CLUSTER_ROWS} in the shared database (H2 in
- * server mode), naming the server that stored it (system property {@code tributary.it.server}).
- * The same JTA datasource holds the group's offsets ({@code offsetDataSource}), so a row and its
- * offset commit together whichever server holds the partition. The table has no unique key: a
- * record stored twice shows as two rows.
+ * server mode), naming the server that stored it (system property {@code tributary.it.server})
+ * and the thread (group member) that delivered it. The same JTA datasource holds the group's
+ * offsets ({@code offsetDataSource}), so a row and its offset commit together whichever server
+ * holds the partition. The table has no unique key: a record stored twice shows as two rows.
  */
 @MessageDriven(activationConfig = {
         @ActivationConfigProperty(propertyName = "topics", propertyValue = ClusterStore.TOPIC),
@@ -39,11 +39,12 @@ public class ClusterStore implements RecordListener {
     public void onRecord(TributaryRecord record) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("INSERT INTO CLUSTER_ROWS (RECORD_KEY, SOURCE_PARTITION, SOURCE_OFFSET, "
-                     + "SERVER) VALUES (?, ?, ?, ?)")) {
+                     + "SERVER, THREAD) VALUES (?, ?, ?, ?, ?)")) {
             ps.setString(1, record.keyAsString());
             ps.setInt(2, record.partition());
             ps.setLong(3, record.offset());
             ps.setString(4, System.getProperty("tributary.it.server", "?"));
+            ps.setString(5, Thread.currentThread().getName());
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot store " + record.topic() + "-" + record.partition() + "@"
