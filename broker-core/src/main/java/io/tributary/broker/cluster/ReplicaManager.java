@@ -269,9 +269,21 @@ public final class ReplicaManager implements Replication, AutoCloseable {
         return out;
     }
 
+    /**
+     * {@inheritDoc} The Raft leader when it is a broker; otherwise (a controller-only node, which
+     * clients cannot reach) this node or another live broker: any broker takes admin requests and
+     * passes them to the quorum.
+     */
     @Override
     public int controllerId() {
-        return quorum.controllerId();
+        int raftLeader = quorum.controllerId();
+        List<BrokerRegistration> live = liveBrokers();
+        int fallback = -1;
+        for (BrokerRegistration b : live) {
+            if (b.nodeId() == raftLeader) return raftLeader;
+            if (b.nodeId() == nodeId || fallback == -1) fallback = b.nodeId();
+        }
+        return fallback;
     }
 
     /**

@@ -162,6 +162,47 @@ public final class OffsetDatabase implements AutoCloseable {
             }
         }
 
+        private static final String GUARDED_UPDATE = "UPDATE " + TABLE + " SET NEXT_OFFSET = ? WHERE GROUP_ID = ? AND TOPIC = ? "
+                + "AND PARTITION_ID = ? AND NEXT_OFFSET <= ?";
+        private static final String SELECT_ONE = "SELECT NEXT_OFFSET FROM " + TABLE
+                + " WHERE GROUP_ID = ? AND TOPIC = ? AND PARTITION_ID = ?";
+
+        /**
+         * Stores {@code nextOffset} for a delivery of the records from {@code firstOffset} on, only if
+         * the stored next offset is not past {@code firstOffset}: no other delivery has stored those
+         * records already. Inside the bean's transaction this fences any second consumer of the
+         * partition (a member that has not yet noticed a rebalance, a delivery racing transaction
+         * recovery): the row lock makes it wait for the first, and the check makes it fail.
+         *
+         * @throws AlreadyDeliveredException when the stored offset is past {@code firstOffset}
+         */
+        public static void writeGuarded(Connection c, String group, String topic, int partition, long firstOffset,
+                                        long nextOffset) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement(GUARDED_UPDATE)) {
+                ps.setLong(1, nextOffset);
+                ps.setString(2, group);
+                ps.setString(3, topic);
+                ps.setInt(4, partition);
+                ps.setLong(5, firstOffset);
+                if (ps.executeUpdate() > 0) return;
+            }
+            try (PreparedStatement ps = c.prepareStatement(SELECT_ONE)) {
+                ps.setString(1, group);
+                ps.setString(2, topic);
+                ps.setInt(3, partition);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) throw new AlreadyDeliveredException(group, topic, partition, rs.getLong(1), firstOffset);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+                ps.setString(1, group);
+                ps.setString(2, topic);
+                ps.setInt(3, partition);
+                ps.setLong(4, nextOffset);
+                ps.executeUpdate();
+            }
+        }
+
         /** Portable insert-or-update for other databases. */
         public static void writePortable(Connection c, String group, String topic, int partition, long nextOffset) throws SQLException {
             try (PreparedStatement ps = c.prepareStatement(UPDATE)) {

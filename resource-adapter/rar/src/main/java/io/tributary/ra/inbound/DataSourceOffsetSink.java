@@ -30,10 +30,12 @@ final class DataSourceOffsetSink implements OffsetSink {
     }
 
     @Override
-    public void writeInTransaction(String group, String topic, Map<Integer, Long> nextOffsets) throws SQLException {
+    public void writeInTransaction(String group, String topic, Map<Integer, Long> firstOffsets,
+                                   Map<Integer, Long> nextOffsets) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             for (Map.Entry<Integer, Long> e : nextOffsets.entrySet()) {
-                OffsetDatabase.OffsetTable.writePortable(c, group, topic, e.getKey(), e.getValue());
+                OffsetDatabase.OffsetTable.writeGuarded(c, group, topic, e.getKey(), firstOffsets.get(e.getKey()),
+                        e.getValue());
             }
         }
     }

@@ -199,6 +199,15 @@ public final class EndpointConsumer implements Work {
         while (running) {
             Attempt a = deliverOnce(records);
             if (a.committed()) return true;
+            if (!a.beanInvoked() && a.error() instanceof io.tributary.ra.AlreadyDeliveredException done) {
+                // Another delivery stored these records (a consumer that still held the partition, or a
+                // transaction recovered after a crash): processing them again would duplicate them. A batch
+                // may mix stored and new records: it falls back to single records, each checked on its own.
+                if (isBatch) return false;
+                LOG.log(System.Logger.Level.INFO, "Skipping " + describe(records) + " for group " + spec.getGroupId()
+                        + ": " + done.getMessage());
+                return true;
+            }
             if (!a.beanInvoked()) {
                 // The offset store or the container failed before the bean ran (e.g. rows locked by a
                 // transaction awaiting recovery): wait and retry without spending a redelivery.
@@ -243,8 +252,10 @@ public final class EndpointConsumer implements Work {
         Method method = batch ? ON_RECORDS : ON_RECORD;
         String topicOfAll = records.get(0).topic();
         Map<String, Map<Integer, Long>> next = new LinkedHashMap<>();
+        Map<String, Map<Integer, Long>> first = new LinkedHashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
             next.computeIfAbsent(r.topic(), t -> new LinkedHashMap<>()).merge(r.partition(), r.offset() + 1, Math::max);
+            first.computeIfAbsent(r.topic(), t -> new LinkedHashMap<>()).merge(r.partition(), r.offset(), Math::min);
         }
         Throwable error = null;
         boolean transacted;
@@ -262,7 +273,7 @@ public final class EndpointConsumer implements Work {
             began = true;
             if (transacted) {
                 for (Map.Entry<String, Map<Integer, Long>> e : next.entrySet()) {
-                    sink.writeInTransaction(spec.getGroupId(), e.getKey(), e.getValue());
+                    sink.writeInTransaction(spec.getGroupId(), e.getKey(), first.get(e.getKey()), e.getValue());
                 }
             }
             List<TributaryRecord> converted = new ArrayList<>(records.size());

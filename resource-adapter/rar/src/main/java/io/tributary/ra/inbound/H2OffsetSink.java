@@ -31,10 +31,12 @@ final class H2OffsetSink implements OffsetSink {
     }
 
     @Override
-    public void writeInTransaction(String group, String topic, Map<Integer, Long> nextOffsets) throws SQLException {
+    public void writeInTransaction(String group, String topic, Map<Integer, Long> firstOffsets,
+                                   Map<Integer, Long> nextOffsets) throws SQLException {
         xaResource.reset();
         for (Map.Entry<Integer, Long> e : nextOffsets.entrySet()) {
-            OffsetDatabase.OffsetTable.write(xaHandle, group, topic, e.getKey(), e.getValue());
+            OffsetDatabase.OffsetTable.writeGuarded(xaHandle, group, topic, e.getKey(), firstOffsets.get(e.getKey()),
+                    e.getValue());
         }
     }
 

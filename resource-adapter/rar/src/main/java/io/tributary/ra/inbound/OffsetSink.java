@@ -13,8 +13,14 @@ interface OffsetSink extends AutoCloseable {
     /** The resource to hand to {@code createEndpoint}, or null when the sink enlists by itself. */
     XAResource xaResource();
 
-    /** Writes offsets as part of the transaction the container started in {@code beforeDelivery}. */
-    void writeInTransaction(String group, String topic, Map<Integer, Long> nextOffsets) throws SQLException;
+    /**
+     * Writes offsets as part of the transaction the container started in {@code beforeDelivery}, for
+     * the records of each partition from {@code firstOffsets} to just before {@code nextOffsets}.
+     *
+     * @throws io.tributary.ra.AlreadyDeliveredException when another delivery stored them already
+     */
+    void writeInTransaction(String group, String topic, Map<Integer, Long> firstOffsets, Map<Integer, Long> nextOffsets)
+            throws SQLException;
 
     /** Writes and commits offsets outside any transaction. */
     void writeNow(String group, String topic, Map<Integer, Long> nextOffsets) throws SQLException;
