@@ -643,11 +643,20 @@ public final class ReplicaManager implements Replication, AutoCloseable {
             if (resp.error() != Errors.NONE) return;
             PartitionLog log = r.log;
             if (resp.divergingEpoch() >= 0 || resp.divergingEndOffset() >= 0) {
-                if (resp.divergingEndOffset() < log.logEndOffset()) {
+                // As Kafka's follower: truncate to the leader's end of the diverging epoch, or to our own end
+                // of it when that is earlier.
+                long target = resp.divergingEndOffset();
+                Optional<EpochEndOffset> own = log.endOffsetForEpoch(resp.divergingEpoch());
+                if (own.isPresent() && own.get().epoch() == resp.divergingEpoch()) target = Math.min(target, own.get().endOffset());
+                if (target < log.logEndOffset()) {
                     LOG.log(System.Logger.Level.INFO, "Node " + nodeId + " truncates " + r.tp + " from "
-                            + log.logEndOffset() + " to " + resp.divergingEndOffset() + " (diverged from leader "
+                            + log.logEndOffset() + " to " + target + " (diverged from leader "
                             + leaderId + " after epoch " + resp.divergingEpoch() + ")");
-                    log.truncateTo(resp.divergingEndOffset());
+                    log.truncateTo(target);
+                } else {
+                    // Nothing to cut from the log, but epochs this replica started without writing in them
+                    // (it led briefly and appended nothing) must go, or the next fetch diverges again.
+                    log.leaderEpochCache().truncateFromEnd(target);
                 }
                 return;
             }
