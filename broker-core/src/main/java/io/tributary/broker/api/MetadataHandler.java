@@ -104,10 +104,13 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
             var s = state.get();
             List<Integer> offline = new ArrayList<>();
             for (int r : s.replicas()) if (!live.contains(r)) offline.add(r);
+            // A leader this node already knows to be gone is not named: the client gets
+            // LEADER_NOT_AVAILABLE and asks again shortly, by when the new leader is known.
+            boolean leaderLive = s.hasLeader() && live.contains(s.leader());
             topic.partitions().add(new MetadataResponsePartition()
-                    .setErrorCode(s.hasLeader() ? (short) 0 : Errors.LEADER_NOT_AVAILABLE.code())
+                    .setErrorCode(leaderLive ? (short) 0 : Errors.LEADER_NOT_AVAILABLE.code())
                     .setPartitionIndex(p)
-                    .setLeaderId(s.leader())
+                    .setLeaderId(leaderLive ? s.leader() : -1)
                     .setLeaderEpoch(s.leaderEpoch())
                     .setReplicaNodes(s.replicas())
                     .setIsrNodes(s.isr())
