@@ -122,11 +122,6 @@ public final class TopicManager {
     }
 
     public void delete(String name, boolean deleteEnabled) {
-        TopicChanges changes = clusterChanges;
-        if (changes == null) {
-            deleteLocally(name, deleteEnabled);
-            return;
-        }
         require(name);
         if (TopicNames.isInternal(name)) {
             throw new InvalidTopicException("Topic " + name + " is internal and cannot be deleted");
@@ -134,7 +129,9 @@ public final class TopicManager {
         if (!deleteEnabled) {
             throw new TopicDeletionDisabledException("Topic deletion is disabled (delete.topic.enable=false)");
         }
-        changes.delete(name);
+        TopicChanges changes = clusterChanges;
+        if (changes == null) deleteLocally(name);
+        else changes.delete(name);
     }
 
     /** Grows the topic to {@code newCount} partitions. */
@@ -226,23 +223,8 @@ public final class TopicManager {
         return topic;
     }
 
-    private synchronized void deleteLocally(String name, boolean deleteEnabled) {
-        TopicMetadata topic = require(name);
-        if (TopicNames.isInternal(name)) {
-            throw new InvalidTopicException("Topic " + name + " is internal and cannot be deleted");
-        }
-        if (!deleteEnabled) {
-            throw new TopicDeletionDisabledException("Topic deletion is disabled (delete.topic.enable=false)");
-        }
-        try {
-            store.remove(name);
-        } catch (IOException e) {
-            throw new KafkaStorageException("Cannot remove topic " + name + ": " + e.getMessage(), e);
-        }
-        topics.remove(name);
-        namesById.remove(topic.topicId());
-        for (int p = 0; p < topic.partitions(); p++) logs.delete(new TopicPartition(name, p));
-        LOG.log(System.Logger.Level.INFO, "Deleted topic " + name);
+    private synchronized void deleteLocally(String name) {
+        removeLocally(require(name));
     }
 
     /** Grows the topic on this node alone (no cluster). */

@@ -173,6 +173,20 @@ final class ClusterHarness implements AutoCloseable {
         });
     }
 
+    /** Waits until every node's replica of {@code tp} has the same log end, with the high watermark there. */
+    void awaitConverged(org.apache.kafka.common.TopicPartition tp) throws InterruptedException {
+        awaitCondition("replicas of " + tp + " converged", 60_000, () -> {
+            long leo = -1;
+            for (int id = 1; id <= size; id++) {
+                var log = node(id).logs().get(tp).orElseThrow();
+                if (log.highWatermark() != log.logEndOffset()) return false;
+                if (leo == -1) leo = log.logEndOffset();
+                else if (leo != log.logEndOffset()) return false;
+            }
+            return true;
+        });
+    }
+
     static void awaitCondition(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (!condition.getAsBoolean()) {

@@ -101,16 +101,7 @@ class NetworkPartitionTest {
             List<String> acknowledged = new ArrayList<>(ackedBefore);
             acknowledged.addAll(ackedMajority);
             acknowledged.addAll(minorityAckedAfterHeal);
-            ClusterHarness.awaitCondition("replicas converged", 60_000, () -> {
-                long leo = -1;
-                for (int id = 1; id <= 3; id++) {
-                    var log = cluster.node(id).logs().get(tp).orElseThrow();
-                    if (log.highWatermark() != log.logEndOffset()) return false;
-                    if (leo == -1) leo = log.logEndOffset();
-                    else if (leo != log.logEndOffset()) return false;
-                }
-                return true;
-            });
+            cluster.awaitConverged(tp);
             List<String> reference = ReplicaLogs.values(cluster.node(majority.get(0)).logs().get(tp).orElseThrow());
             for (int id = 1; id <= 3; id++) {
                 List<String> values = ReplicaLogs.values(cluster.node(id).logs().get(tp).orElseThrow());

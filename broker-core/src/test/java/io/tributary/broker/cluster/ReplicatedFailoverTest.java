@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,7 +42,7 @@ class ReplicatedFailoverTest {
             try {
                 load.awaitAcked(500);
                 for (int round = 0; round < 4; round++) {
-                    int leader = leaderOf(cluster, new TopicPartition(TOPIC, 0));
+                    int leader = cluster.leaderOf(new TopicPartition(TOPIC, 0));
                     long before = load.acked();
                     if (round % 2 == 0) cluster.stop(leader);
                     else cluster.node(leader).halt();
@@ -51,7 +50,7 @@ class ReplicatedFailoverTest {
                     // Writes go on with two replicas in sync.
                     load.awaitAcked(before + 300);
                     cluster.start(leader);
-                    awaitFullIsr(cluster);
+                    cluster.awaitFullIsr(TOPIC);
                     load.awaitAcked(load.acked() + 300);
                 }
             } finally {
@@ -62,50 +61,10 @@ class ReplicatedFailoverTest {
         }
     }
 
-    static int leaderOf(ClusterHarness cluster, TopicPartition tp) throws InterruptedException {
-        AtomicReference<Integer> leader = new AtomicReference<>();
-        ClusterHarness.awaitCondition("a leader for " + tp, 30_000, () -> {
-            for (int id = 1; id <= cluster.size(); id++) {
-                if (!cluster.running(id)) continue;
-                var state = cluster.node(id).cluster().orElseThrow().quorum().image().partition(tp);
-                if (state.isPresent() && state.get().hasLeader()) {
-                    leader.set(state.get().leader());
-                    return true;
-                }
-            }
-            return false;
-        });
-        return leader.get();
-    }
-
-    static void awaitFullIsr(ClusterHarness cluster) throws InterruptedException {
-        ClusterHarness.awaitCondition("every replica back in the ISR", 60_000, () -> {
-            for (int id = 1; id <= cluster.size(); id++) {
-                if (!cluster.running(id)) return false;
-                ClusterImage image = cluster.node(id).cluster().orElseThrow().quorum().image();
-                TopicImage t = image.topics().get(TOPIC);
-                if (t == null) return false;
-                for (PartitionRegistration p : t.partitions()) {
-                    if (p.isr().size() < cluster.size() || !p.hasLeader()) return false;
-                }
-            }
-            return true;
-        });
-    }
-
     static void verifyReplicas(ClusterHarness cluster, FailoverWorkload load) throws InterruptedException {
         for (int p = 0; p < PARTITIONS; p++) {
             TopicPartition tp = new TopicPartition(TOPIC, p);
-            ClusterHarness.awaitCondition("replicas of " + tp + " converged", 60_000, () -> {
-                long leo = -1;
-                for (int id = 1; id <= cluster.size(); id++) {
-                    var log = cluster.node(id).logs().get(tp).orElseThrow();
-                    if (log.highWatermark() != log.logEndOffset()) return false;
-                    if (leo == -1) leo = log.logEndOffset();
-                    else if (leo != log.logEndOffset()) return false;
-                }
-                return true;
-            });
+            cluster.awaitConverged(tp);
             Map<Integer, List<String>> replicas = new HashMap<>();
             for (int id = 1; id <= cluster.size(); id++) {
                 replicas.put(id, ReplicaLogs.values(cluster.node(id).logs().get(tp).orElseThrow()));
