@@ -148,8 +148,8 @@ public final class Broker implements AutoCloseable {
             AtomicReference<RequestDispatcher> dispatcher = new AtomicReference<>();
             Map<ApiKeys, ApiHandler<? extends ApiMessage>> handlers = new EnumMap<>(ApiKeys.class);
             handlers.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(() -> dispatcher.get().supportedApis()));
-            handlers.put(ApiKeys.METADATA, (ctx, req) -> new MetadataHandler(topics, view.get(), config.autoCreateTopics(),
-                    config.numPartitions(), replication).handle(ctx, (org.apache.kafka.common.message.MetadataRequestData) req));
+            handlers.put(ApiKeys.METADATA, new MetadataHandler(topics, view::get, config.autoCreateTopics(),
+                    config.numPartitions(), replication));
             handlers.put(ApiKeys.PRODUCE, new ProduceHandler(topics, fetchWaiters, replication));
             handlers.put(ApiKeys.FETCH, new FetchHandler(topics, fetchWaiters, config.fetchMaxBytes(), replication));
             handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(topics, replication));

@@ -12,4 +12,9 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface ApiHandler<Q extends ApiMessage> {
     CompletableFuture<ApiMessage> handle(RequestContext ctx, Q request);
+
+    /** True when the connection is to be closed once the response just built has been written. */
+    default boolean closesConnectionAfterResponse() {
+        return false;
+    }
 }

@@ -18,23 +18,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Metadata: brokers, cluster id, controller, and for each requested topic its id and partitions
- * (this node leads all of them). Unknown topics are created when the request allows it and
+ * with their leaders, replicas and ISR. Unknown topics are created when the request allows it and
  * {@code auto.create.topics.enable} is true, with {@code num.partitions} partitions.
+ *
+ * <p>A cluster node cut off from the metadata quorum answers with every registered broker and no
+ * partition leaders, then closes the connection: a client would otherwise keep asking the node it
+ * is connected to and never learn of the new leaders the majority elects.
  */
 public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
     private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
 
     private final TopicManager topics;
-    private final ClusterView cluster;
+    private final Supplier<ClusterView> cluster;
     private final boolean autoCreate;
     private final int defaultPartitions;
 
     private final io.tributary.broker.cluster.Replication replication;
 
-    public MetadataHandler(TopicManager topics, ClusterView cluster, boolean autoCreate, int defaultPartitions,
+    public MetadataHandler(TopicManager topics, Supplier<ClusterView> cluster, boolean autoCreate, int defaultPartitions,
                            io.tributary.broker.cluster.Replication replication) {
         this.topics = topics;
         this.replication = replication;
@@ -47,7 +52,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, MetadataRequestData request) {
         short version = ctx.apiVersion();
         MetadataResponseData response = new MetadataResponseData()
-                .setClusterId(cluster.clusterId())
+                .setClusterId(cluster.get().clusterId())
                 .setControllerId(replication.controllerId());
         for (io.tributary.broker.cluster.BrokerRegistration b : replication.liveBrokers()) {
             response.brokers().add(new MetadataResponseBroker().setNodeId(b.nodeId()).setHost(b.host())
@@ -64,6 +69,11 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
         }
         response.topics().addAll(out);
         return CompletableFuture.completedFuture(response);
+    }
+
+    @Override
+    public boolean closesConnectionAfterResponse() {
+        return replication.cutOff();
     }
 
     private MetadataResponseTopic lookup(MetadataRequestData.MetadataRequestTopic rt, boolean allowCreate, short version) {

@@ -1,5 +1,6 @@
 package io.tributary.broker.api;
 
+import io.tributary.broker.network.CloseAfterSend;
 import io.tributary.broker.network.RequestContext;
 import io.tributary.broker.network.RequestProcessor;
 import org.apache.kafka.common.errors.InvalidRequestException;
@@ -112,7 +113,9 @@ public final class RequestDispatcher implements RequestProcessor {
         }
         return response.handle((data, error) -> {
             if (error == null) {
-                return data == null ? null : SendBuilder.buildResponseSend(responseHeader(header), data, version);
+                if (data == null) return null;
+                Send send = SendBuilder.buildResponseSend(responseHeader(header), data, version);
+                return handler.closesConnectionAfterResponse() ? new CloseAfterSend(send) : send;
             }
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof ConnectionCloseException cce) throw cce;

@@ -260,13 +260,24 @@ public final class ReplicaManager implements Replication, AutoCloseable {
 
     // ---------------------------------------------------------------- Replication (client requests)
 
+    /**
+     * {@inheritDoc} A node cut off from the quorum lists every registered broker: that it cannot
+     * reach the others says nothing of whether clients can, and a client that learned the cluster
+     * from this node alone would otherwise keep asking only this node.
+     */
     @Override
     public List<BrokerRegistration> liveBrokers() {
         ClusterImage image = quorum.image();
+        if (cutOff()) return new ArrayList<>(image.brokers().values());
         Set<Integer> live = quorum.channel().liveNodes();
         List<BrokerRegistration> out = new ArrayList<>();
         for (BrokerRegistration b : image.brokers().values()) if (live.contains(b.nodeId())) out.add(b);
         return out;
+    }
+
+    @Override
+    public boolean cutOff() {
+        return !quorum.hasQuorum();
     }
 
     /**

@@ -21,6 +21,12 @@ public interface Replication {
     /** The brokers clients may connect to (the registered brokers this node can see). */
     List<BrokerRegistration> liveBrokers();
 
+    /**
+     * True while this node is a cluster member cut off from the metadata quorum: what it knows of
+     * leaders may be stale, so clients are better served by another node.
+     */
+    boolean cutOff();
+
     /** The node clients are told is the controller. */
     int controllerId();
 

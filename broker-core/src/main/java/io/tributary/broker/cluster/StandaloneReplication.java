@@ -34,6 +34,11 @@ public final class StandaloneReplication implements Replication {
     }
 
     @Override
+    public boolean cutOff() {
+        return false;
+    }
+
+    @Override
     public int controllerId() {
         return nodeId;
     }

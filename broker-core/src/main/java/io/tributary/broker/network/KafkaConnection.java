@@ -79,6 +79,10 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+        if (send instanceof CloseAfterSend last) {
+            if (ctx.channel().isActive()) ctx.writeAndFlush(new SendRegion(last.response())).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         if (send != null && ctx.channel().isActive()) { // a client may close with a request in flight
             ctx.writeAndFlush(new SendRegion(send)).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
         }

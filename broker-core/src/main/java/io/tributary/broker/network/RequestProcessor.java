@@ -8,7 +8,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Turns one request frame (without its length prefix) into the response to send. A future
- * completing with null means no response (produce with {@code acks=0}). A future failing with
+ * completing with null means no response (produce with {@code acks=0}); one completing with a
+ * {@link CloseAfterSend} closes the connection once the response is written. A future failing with
  * {@link ConnectionCloseException} closes the connection after logging the reason.
  */
 public interface RequestProcessor {

@@ -84,15 +84,7 @@ class ClusterConsumerGroupTest {
                             // members, so the consumer rejoins on its next poll, as after any rebalance.
                         }
                     }
-                    if (seen.size() < 3000) {
-                        StringBuilder dump = new StringBuilder();
-                        Thread.getAllStackTraces().forEach((t, st) -> {
-                            if (!t.getName().startsWith("tributary")) return;
-                            dump.append('\n').append(t.getName()).append(' ').append(t.getState());
-                            for (int i = 0; i < Math.min(st.length, 12); i++) dump.append("\n    at ").append(st[i]);
-                        });
-                        System.err.println("Threads of the stalled cluster:" + dump);
-                    }
+                    if (seen.size() < 3000) ClusterHarness.printThreads("the stalled cluster");
                     assertEquals(3000, seen.size(), "records consumed by the group; positions "
                             + consumer.assignment().stream().map(tp -> tp + "=" + consumer.position(tp)).toList()
                             + ", committed before the stop " + before);

@@ -29,20 +29,32 @@ final class ClusterHarness implements AutoCloseable {
     ClusterHarness(Path root, int size, Map<String, String> extra) throws IOException {
         this.root = root;
         this.size = size;
-        this.jgroupsPorts = freePorts(size);
-        this.kafkaPorts = freePorts(size);
+        int[] ports = freePorts(2 * size);
+        this.jgroupsPorts = java.util.Arrays.copyOfRange(ports, 0, size);
+        this.kafkaPorts = java.util.Arrays.copyOfRange(ports, size, 2 * size);
         this.nodes = new Broker[size];
         this.extra = extra;
     }
 
+    /**
+     * {@code n} distinct free loopback ports, none of them in the range JGroups' FD_SOCK2 takes
+     * above another (its port plus 100 to 104), so any of them may serve as a JGroups port.
+     */
     static int[] freePorts(int n) throws IOException {
         int[] ports = new int[n];
         List<ServerSocket> open = new ArrayList<>();
         try {
-            for (int i = 0; i < n; i++) {
+            int found = 0;
+            while (found < n) {
                 ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
                 open.add(s);
-                ports[i] = s.getLocalPort();
+                int candidate = s.getLocalPort();
+                boolean clashes = false;
+                for (int i = 0; i < found; i++) {
+                    int distance = Math.abs(candidate - ports[i]);
+                    if (distance >= 100 && distance < 105) clashes = true;
+                }
+                if (!clashes) ports[found++] = candidate;
             }
         } finally {
             for (ServerSocket s : open) s.close();
@@ -204,5 +216,16 @@ final class ClusterHarness implements AutoCloseable {
                 // keep closing the others
             }
         }
+    }
+
+    /** Prints the stacks of every broker and client thread, for a test that is about to fail on a stall. */
+    static void printThreads(String what) {
+        StringBuilder dump = new StringBuilder();
+        Thread.getAllStackTraces().forEach((t, st) -> {
+            if (!t.getName().startsWith("tributary") && !t.getName().startsWith("kafka")) return;
+            dump.append('\n').append(t.getName()).append(' ').append(t.getState());
+            for (int i = 0; i < Math.min(st.length, 16); i++) dump.append("\n    at ").append(st[i]);
+        });
+        System.err.println("Threads of " + what + ":" + dump);
     }
 }
