@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * The adapter's own H2 database of consumer offsets: table {@code TRIBUTARY_OFFSETS} with one row
@@ -67,8 +68,13 @@ public final class OffsetDatabase implements AutoCloseable {
 
     /** The stored next offsets of {@code group} for the partitions of {@code topic}. */
     public Map<Integer, Long> read(String group, String topic) throws SQLException {
+        return read(group, topic, () -> true);
+    }
+
+    /** As {@link OffsetTable#read(Connection, String, String, BooleanSupplier)}. */
+    public Map<Integer, Long> read(String group, String topic, BooleanSupplier keepWaiting) throws SQLException {
         try (Connection c = open()) {
-            return OffsetTable.read(c, group, topic);
+            return OffsetTable.read(c, group, topic, keepWaiting);
         }
     }
 
@@ -107,7 +113,17 @@ public final class OffsetDatabase implements AutoCloseable {
          * recovers it would deliver that record a second time.
          */
         public static Map<Integer, Long> read(Connection c, String group, String topic) throws SQLException {
-            awaitNoInDoubtTransactions(c, group, topic);
+            return read(c, group, topic, () -> true);
+        }
+
+        /**
+         * As {@link #read(Connection, String, String)}, but gives up waiting for in-doubt
+         * transactions, with an {@link SQLException}, as soon as {@code keepWaiting} turns false (the
+         * endpoint is being deactivated and must not hold up the adapter's stop).
+         */
+        public static Map<Integer, Long> read(Connection c, String group, String topic, BooleanSupplier keepWaiting)
+                throws SQLException {
+            awaitNoInDoubtTransactions(c, group, topic, keepWaiting);
             Map<Integer, Long> m = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement(SELECT)) {
                 ps.setString(1, group);
@@ -119,7 +135,8 @@ public final class OffsetDatabase implements AutoCloseable {
             return m;
         }
 
-        static void awaitNoInDoubtTransactions(Connection c, String group, String topic) throws SQLException {
+        static void awaitNoInDoubtTransactions(Connection c, String group, String topic, BooleanSupplier keepWaiting)
+                throws SQLException {
             if (!"H2".equals(c.getMetaData().getDatabaseProductName())) return;
             long deadline = System.currentTimeMillis() + IN_DOUBT_WAIT_MS;
             boolean logged = false;
@@ -131,6 +148,10 @@ public final class OffsetDatabase implements AutoCloseable {
                     inDoubt = rs.getInt(1);
                 }
                 if (inDoubt == 0) return;
+                if (!keepWaiting.getAsBoolean()) {
+                    throw new SQLException("Stopped waiting for " + inDoubt + " in-doubt transaction(s) in the offset "
+                            + "database before reading the offsets of group " + group + " on " + topic);
+                }
                 if (System.currentTimeMillis() > deadline) {
                     LOG.log(System.Logger.Level.WARNING, inDoubt + " in-doubt transaction(s) in the offset database "
                             + "were not recovered within " + IN_DOUBT_WAIT_MS + " ms; reading the offsets of group "

@@ -1,6 +1,16 @@
 package io.tributary.ra;
 
+import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.sql.XAConnection;
+import javax.transaction.xa.XAResource;
+import javax.transaction.xa.Xid;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -9,9 +19,17 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The guarded offset write that keeps a second consumer of a partition from storing records twice. */
+/**
+ * The guarded offset write that keeps a second consumer of a partition from storing records twice,
+ * and the read that waits for transactions a crash left in doubt.
+ */
 class OffsetTableTest {
+    @TempDir
+    Path dir;
+
     @Test
     void aDeliveryStoresItsOffsetOnlyWhenNoOtherDeliveryStoredItsRecords() throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:h2:mem:guarded;DB_CLOSE_DELAY=-1");
@@ -35,6 +53,68 @@ class OffsetTableTest {
             OffsetDatabase.OffsetTable.writeGuarded(c, "g", "orders", 1, 0, 3);
             OffsetDatabase.OffsetTable.writeGuarded(c, "h", "orders", 0, 0, 2);
             assertEquals(Map.of(0, 8L, 1, 3L), OffsetDatabase.OffsetTable.read(c, "g", "orders"));
+        }
+    }
+
+    @Test
+    void aReadWaitsForInDoubtTransactionsUntilTheyAreResolvedOrTheEndpointStops() throws Exception {
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:file:" + dir.resolve("offsets") + ";DB_CLOSE_DELAY=-1");
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute(OffsetDatabase.OffsetTable.CREATE);
+            OffsetDatabase.OffsetTable.write(c, "g", "orders", 0, 5);
+        }
+        // A delivery prepared its offset write, then the server died before the outcome reached H2.
+        Xid xid = new Xid() {
+            public int getFormatId() { return 7; }
+            public byte[] getGlobalTransactionId() { return new byte[]{1, 2, 3}; }
+            public byte[] getBranchQualifier() { return new byte[]{4}; }
+        };
+        XAConnection xa = ds.getXAConnection();
+        XAResource r = xa.getXAResource();
+        r.start(xid, XAResource.TMNOFLAGS);
+        OffsetDatabase.OffsetTable.writeGuarded(xa.getConnection(), "g", "orders", 0, 5, 9);
+        r.end(xid, XAResource.TMSUCCESS);
+        assertEquals(XAResource.XA_OK, r.prepare(xid));
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("SHUTDOWN IMMEDIATELY");
+        } catch (SQLException closedUnderUs) {
+            // expected: the database went away with the statement
+        }
+        try (Connection c = ds.getConnection()) {
+            // An endpoint being deactivated gives up the wait at once.
+            AtomicBoolean running = new AtomicBoolean(true);
+            new Thread(() -> {
+                sleep(500);
+                running.set(false);
+            }).start();
+            SQLException stopped = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertThrows(SQLException.class,
+                    () -> OffsetDatabase.OffsetTable.read(c, "g", "orders", running::get)));
+            assertTrue(stopped.getMessage().contains("1 in-doubt"), stopped.getMessage());
+
+            // A running one reads once recovery has decided: here, commit.
+            new Thread(() -> {
+                sleep(500);
+                try {
+                    XAConnection recovery = ds.getXAConnection();
+                    for (Xid x : recovery.getXAResource().recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN)) {
+                        recovery.getXAResource().commit(x, false);
+                    }
+                    recovery.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }).start();
+            assertEquals(Map.of(0, 9L), assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> OffsetDatabase.OffsetTable.read(c, "g", "orders", () -> true)));
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -62,8 +62,14 @@ final class DataSourceOffsetSink implements OffsetSink {
 
     @Override
     public Map<Integer, Long> read(String group, String topic) throws SQLException {
+        return read(group, topic, () -> true);
+    }
+
+    @Override
+    public Map<Integer, Long> read(String group, String topic, java.util.function.BooleanSupplier keepWaiting)
+            throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            return OffsetDatabase.OffsetTable.read(c, group, topic);
+            return OffsetDatabase.OffsetTable.read(c, group, topic, keepWaiting);
         }
     }
 

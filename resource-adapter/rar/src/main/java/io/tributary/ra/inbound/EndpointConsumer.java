@@ -144,12 +144,14 @@ public final class EndpointConsumer implements Work {
             for (TopicPartition tp : partitions) byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp);
             for (Map.Entry<String, List<TopicPartition>> e : byTopic.entrySet()) {
                 try {
-                    Map<Integer, Long> stored = sink.read(spec.getGroupId(), e.getKey());
+                    Map<Integer, Long> stored = sink.read(spec.getGroupId(), e.getKey(), () -> running);
                     for (TopicPartition tp : e.getValue()) {
                         Long next = stored.get(tp.partition());
                         if (next != null) consumer.seek(tp, next);
                     }
                 } catch (java.sql.SQLException ex) {
+                    // Released while waiting: poll() returns to a loop that ends without delivering.
+                    if (!running) throw new WakeupException();
                     throw new IllegalStateException("Cannot read the stored offsets of group " + spec.getGroupId()
                             + " for " + e.getKey() + ": " + ex.getMessage(), ex);
                 }

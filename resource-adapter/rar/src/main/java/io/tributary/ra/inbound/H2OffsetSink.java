@@ -62,6 +62,12 @@ final class H2OffsetSink implements OffsetSink {
     }
 
     @Override
+    public Map<Integer, Long> read(String group, String topic, java.util.function.BooleanSupplier keepWaiting)
+            throws SQLException {
+        return database.read(group, topic, keepWaiting);
+    }
+
+    @Override
     public void close() {
         try {
             xaHandle.close();

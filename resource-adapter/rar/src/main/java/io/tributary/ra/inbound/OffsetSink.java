@@ -30,6 +30,12 @@ interface OffsetSink extends AutoCloseable {
 
     Map<Integer, Long> read(String group, String topic) throws SQLException;
 
+    /**
+     * The stored offsets, as {@link #read(String, String)}, giving up (with an exception) any wait
+     * for in-doubt transactions once {@code keepWaiting} turns false.
+     */
+    Map<Integer, Long> read(String group, String topic, java.util.function.BooleanSupplier keepWaiting) throws SQLException;
+
     @Override
     void close();
 }
