@@ -102,15 +102,9 @@ public final class OffsetDatabase implements AutoCloseable {
         private OffsetTable() {
         }
 
-        /** How long a read waits for in-doubt transactions of an H2 database to be recovered. */
-        static final long IN_DOUBT_WAIT_MS = 120_000;
-
         /**
-         * The stored next offsets of {@code group} on {@code topic}. On H2, it first waits (up to
-         * {@link #IN_DOUBT_WAIT_MS}) until the database holds no in-doubt (prepared, undecided) XA
-         * transaction: after a crash such a transaction may hold a newer offset for a record whose
-         * side effects it also holds, and reading the older offset before the transaction manager
-         * recovers it would deliver that record a second time.
+         * The stored next offsets of {@code group} on {@code topic}, once the database holds no
+         * transaction in doubt (see {@link InDoubtTransactions}).
          */
         public static Map<Integer, Long> read(Connection c, String group, String topic) throws SQLException {
             return read(c, group, topic, () -> true);
@@ -123,7 +117,13 @@ public final class OffsetDatabase implements AutoCloseable {
          */
         public static Map<Integer, Long> read(Connection c, String group, String topic, BooleanSupplier keepWaiting)
                 throws SQLException {
-            awaitNoInDoubtTransactions(c, group, topic, keepWaiting);
+            return read(c, group, topic, keepWaiting, InDoubtTransactions.WAIT_MS);
+        }
+
+        static Map<Integer, Long> read(Connection c, String group, String topic, BooleanSupplier keepWaiting,
+                                       long inDoubtWaitMs) throws SQLException {
+            InDoubtTransactions.awaitResolved(c, "the offsets of group " + group + " on " + topic, keepWaiting,
+                    inDoubtWaitMs);
             Map<Integer, Long> m = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement(SELECT)) {
                 ps.setString(1, group);
@@ -133,43 +133,6 @@ public final class OffsetDatabase implements AutoCloseable {
                 }
             }
             return m;
-        }
-
-        static void awaitNoInDoubtTransactions(Connection c, String group, String topic, BooleanSupplier keepWaiting)
-                throws SQLException {
-            if (!"H2".equals(c.getMetaData().getDatabaseProductName())) return;
-            long deadline = System.currentTimeMillis() + IN_DOUBT_WAIT_MS;
-            boolean logged = false;
-            while (true) {
-                int inDoubt;
-                try (Statement s = c.createStatement();
-                     ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.IN_DOUBT")) {
-                    rs.next();
-                    inDoubt = rs.getInt(1);
-                }
-                if (inDoubt == 0) return;
-                if (!keepWaiting.getAsBoolean()) {
-                    throw new SQLException("Stopped waiting for " + inDoubt + " in-doubt transaction(s) in the offset "
-                            + "database before reading the offsets of group " + group + " on " + topic);
-                }
-                if (System.currentTimeMillis() > deadline) {
-                    LOG.log(System.Logger.Level.WARNING, inDoubt + " in-doubt transaction(s) in the offset database "
-                            + "were not recovered within " + IN_DOUBT_WAIT_MS + " ms; reading the offsets of group "
-                            + group + " on " + topic + " anyway (a record they hold may be delivered again)");
-                    return;
-                }
-                if (!logged) {
-                    LOG.log(System.Logger.Level.INFO, "Waiting for " + inDoubt + " in-doubt transaction(s) in the offset "
-                            + "database to be recovered before reading the offsets of group " + group + " on " + topic);
-                    logged = true;
-                }
-                try {
-                    Thread.sleep(250);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new SQLException("Interrupted while waiting for in-doubt transactions", e);
-                }
-            }
         }
 
         /** Writes the next offset with H2's MERGE (insert or update). */

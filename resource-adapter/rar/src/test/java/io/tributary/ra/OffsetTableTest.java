@@ -58,29 +58,7 @@ class OffsetTableTest {
 
     @Test
     void aReadWaitsForInDoubtTransactionsUntilTheyAreResolvedOrTheEndpointStops() throws Exception {
-        JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL("jdbc:h2:file:" + dir.resolve("offsets") + ";DB_CLOSE_DELAY=-1");
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            s.execute(OffsetDatabase.OffsetTable.CREATE);
-            OffsetDatabase.OffsetTable.write(c, "g", "orders", 0, 5);
-        }
-        // A delivery prepared its offset write, then the server died before the outcome reached H2.
-        Xid xid = new Xid() {
-            public int getFormatId() { return 7; }
-            public byte[] getGlobalTransactionId() { return new byte[]{1, 2, 3}; }
-            public byte[] getBranchQualifier() { return new byte[]{4}; }
-        };
-        XAConnection xa = ds.getXAConnection();
-        XAResource r = xa.getXAResource();
-        r.start(xid, XAResource.TMNOFLAGS);
-        OffsetDatabase.OffsetTable.writeGuarded(xa.getConnection(), "g", "orders", 0, 5, 9);
-        r.end(xid, XAResource.TMSUCCESS);
-        assertEquals(XAResource.XA_OK, r.prepare(xid));
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            s.execute("SHUTDOWN IMMEDIATELY");
-        } catch (SQLException closedUnderUs) {
-            // expected: the database went away with the statement
-        }
+        JdbcDataSource ds = databaseWithUndecidedOffsetWrites(1, 1);
         try (Connection c = ds.getConnection()) {
             // An endpoint being deactivated gives up the wait at once.
             AtomicBoolean running = new AtomicBoolean(true);
@@ -107,6 +85,69 @@ class OffsetTableTest {
             }).start();
             assertEquals(Map.of(0, 9L), assertTimeoutPreemptively(Duration.ofSeconds(30),
                     () -> OffsetDatabase.OffsetTable.read(c, "g", "orders", () -> true)));
+        }
+    }
+
+    @Test
+    void aTransactionStillInDoubtAfterTheWaitIsRolledBack() throws Exception {
+        JdbcDataSource ds = databaseWithUndecidedOffsetWrites(2, 2);
+        try (Connection c = ds.getConnection()) {
+            // Recovery rolls both back (no decision in its log) on one connection, as a transaction
+            // manager does; H2 carries out only the first rollback after its recovery scan.
+            XAConnection recovery = ds.getXAConnection();
+            for (Xid x : recovery.getXAResource().recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN)) {
+                recovery.getXAResource().rollback(x);
+            }
+            recovery.close();
+            assertEquals(1, inDoubt(c), "in doubt after recovery's rollbacks");
+
+            assertEquals(Map.of(0, 5L, 1, 5L), assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> OffsetDatabase.OffsetTable.read(c, "g", "orders", () -> true, 1_000)));
+            assertEquals(0, inDoubt(c), "in doubt after the read");
+            OffsetDatabase.OffsetTable.writeGuarded(c, "g", "orders", 1, 5, 9);
+            assertEquals(Map.of(0, 5L, 1, 9L), OffsetDatabase.OffsetTable.read(c, "g", "orders"));
+        }
+    }
+
+    /**
+     * A file database where the offsets of g/orders partitions 0 to {@code partitions - 1} are 5,
+     * each with a prepared, undecided write of 9 (its own transaction), as a crash between prepare
+     * and commit leaves them.
+     */
+    private JdbcDataSource databaseWithUndecidedOffsetWrites(int id, int partitions) throws Exception {
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:file:" + dir.resolve("offsets-" + id) + ";DB_CLOSE_DELAY=-1");
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute(OffsetDatabase.OffsetTable.CREATE);
+            for (int p = 0; p < partitions; p++) OffsetDatabase.OffsetTable.write(c, "g", "orders", p, 5);
+        }
+        for (int p = 0; p < partitions; p++) {
+            byte[] gtrid = {1, 2, (byte) p};
+            Xid xid = new Xid() {
+                public int getFormatId() { return 7; }
+                public byte[] getGlobalTransactionId() { return gtrid; }
+                public byte[] getBranchQualifier() { return new byte[]{4}; }
+            };
+            XAConnection xa = ds.getXAConnection();
+            XAResource r = xa.getXAResource();
+            r.start(xid, XAResource.TMNOFLAGS);
+            OffsetDatabase.OffsetTable.writeGuarded(xa.getConnection(), "g", "orders", p, 5, 9);
+            r.end(xid, XAResource.TMSUCCESS);
+            assertEquals(XAResource.XA_OK, r.prepare(xid));
+        }
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("SHUTDOWN IMMEDIATELY");
+        } catch (SQLException closedUnderUs) {
+            // expected: the database went away with the statement
+        }
+        return ds;
+    }
+
+    private static int inDoubt(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.IN_DOUBT")) {
+            rs.next();
+            return rs.getInt(1);
         }
     }
 
