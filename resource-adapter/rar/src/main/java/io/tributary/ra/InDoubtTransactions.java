@@ -1,10 +1,12 @@
 package io.tributary.ra;
 
+import javax.transaction.xa.Xid;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -67,6 +69,22 @@ final class InDoubtTransactions {
                 throw new SQLException("Interrupted while waiting for in-doubt transactions", e);
             }
         }
+    }
+
+    /** Rolls back the branch {@code xid} by name if the database still holds it in doubt. */
+    static void rollBackIfInDoubt(Connection c, Xid xid) throws SQLException {
+        String name = nameOf(xid);
+        if (!names(c).contains(name)) return;
+        try (Statement s = c.createStatement()) {
+            s.execute("ROLLBACK TRANSACTION \"" + name + "\"");
+        }
+    }
+
+    /** H2's name of an XA branch: {@code XID|format|qualifier|global id}, the ids in unpadded URL-safe Base64. */
+    static String nameOf(Xid xid) {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        return "XID|" + xid.getFormatId() + "|" + b64.encodeToString(xid.getBranchQualifier()) + "|"
+                + b64.encodeToString(xid.getGlobalTransactionId());
     }
 
     private static List<String> names(Connection c) throws SQLException {

@@ -27,6 +27,7 @@ public final class OffsetDatabase implements AutoCloseable {
     private final JdbcDataSource dataSource;
     private final Connection keepOpen;
     private XAConnection recovery;
+    private Connection recoveryHandle;
 
     public OffsetDatabase(String url) throws SQLException {
         this.dataSource = new JdbcDataSource();
@@ -54,8 +55,11 @@ public final class OffsetDatabase implements AutoCloseable {
 
     /** An XAResource for transaction recovery; its connection stays open until {@link #close()}. */
     public synchronized javax.transaction.xa.XAResource recoveryResource() throws SQLException {
-        if (recovery == null) recovery = dataSource.getXAConnection();
-        return new RecoveryXAResource(recovery.getXAResource());
+        if (recovery == null) {
+            recovery = dataSource.getXAConnection();
+            recoveryHandle = recovery.getConnection();
+        }
+        return new RecoveryXAResource(recovery.getXAResource(), recoveryHandle);
     }
 
     public XAConnection openXa() throws SQLException {

@@ -3,18 +3,23 @@ package io.tributary.ra;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
+import java.sql.Connection;
+import java.sql.SQLException;
 
 /**
  * The offset database's XAResource as given to the transaction manager for recovery: delegates,
  * and logs the in-doubt branches it reports and how each is resolved, so an operator can see what
- * a crash left behind and what recovery did with it.
+ * a crash left behind and what recovery did with it. A rollback H2 does not carry out (all but the
+ * first after a recovery scan) is completed by name on {@code connection}.
  */
 final class RecoveryXAResource implements XAResource {
     private static final System.Logger LOG = System.getLogger(RecoveryXAResource.class.getName());
     private final XAResource delegate;
+    private final Connection connection;
 
-    RecoveryXAResource(XAResource delegate) {
+    RecoveryXAResource(XAResource delegate, Connection connection) {
         this.delegate = delegate;
+        this.connection = connection;
     }
 
     @Override
@@ -36,6 +41,11 @@ final class RecoveryXAResource implements XAResource {
     public void rollback(Xid xid) throws XAException {
         LOG.log(System.Logger.Level.INFO, "Recovery rolls back in-doubt branch " + xid);
         delegate.rollback(xid);
+        try {
+            InDoubtTransactions.rollBackIfInDoubt(connection, xid);
+        } catch (SQLException e) {
+            throw (XAException) new XAException(XAException.XAER_RMERR).initCause(e);
+        }
     }
 
     @Override

@@ -8,14 +8,13 @@ import javax.sql.XAConnection;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 import java.nio.file.Path;
-import java.sql.SQLException;
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -58,7 +57,7 @@ class OffsetTableTest {
 
     @Test
     void aReadWaitsForInDoubtTransactionsUntilTheyAreResolvedOrTheEndpointStops() throws Exception {
-        JdbcDataSource ds = databaseWithUndecidedOffsetWrites(1, 1);
+        JdbcDataSource ds = UndecidedOffsetWrites.database(dir.resolve("offsets-1"), 1);
         try (Connection c = ds.getConnection()) {
             // An endpoint being deactivated gives up the wait at once.
             AtomicBoolean running = new AtomicBoolean(true);
@@ -90,7 +89,7 @@ class OffsetTableTest {
 
     @Test
     void aTransactionStillInDoubtAfterTheWaitIsRolledBack() throws Exception {
-        JdbcDataSource ds = databaseWithUndecidedOffsetWrites(2, 2);
+        JdbcDataSource ds = UndecidedOffsetWrites.database(dir.resolve("offsets-2"), 2);
         try (Connection c = ds.getConnection()) {
             // Recovery rolls both back (no decision in its log) on one connection, as a transaction
             // manager does; H2 carries out only the first rollback after its recovery scan.
@@ -109,46 +108,8 @@ class OffsetTableTest {
         }
     }
 
-    /**
-     * A file database where the offsets of g/orders partitions 0 to {@code partitions - 1} are 5,
-     * each with a prepared, undecided write of 9 (its own transaction), as a crash between prepare
-     * and commit leaves them.
-     */
-    private JdbcDataSource databaseWithUndecidedOffsetWrites(int id, int partitions) throws Exception {
-        JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL("jdbc:h2:file:" + dir.resolve("offsets-" + id) + ";DB_CLOSE_DELAY=-1");
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            s.execute(OffsetDatabase.OffsetTable.CREATE);
-            for (int p = 0; p < partitions; p++) OffsetDatabase.OffsetTable.write(c, "g", "orders", p, 5);
-        }
-        for (int p = 0; p < partitions; p++) {
-            byte[] gtrid = {1, 2, (byte) p};
-            Xid xid = new Xid() {
-                public int getFormatId() { return 7; }
-                public byte[] getGlobalTransactionId() { return gtrid; }
-                public byte[] getBranchQualifier() { return new byte[]{4}; }
-            };
-            XAConnection xa = ds.getXAConnection();
-            XAResource r = xa.getXAResource();
-            r.start(xid, XAResource.TMNOFLAGS);
-            OffsetDatabase.OffsetTable.writeGuarded(xa.getConnection(), "g", "orders", p, 5, 9);
-            r.end(xid, XAResource.TMSUCCESS);
-            assertEquals(XAResource.XA_OK, r.prepare(xid));
-        }
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            s.execute("SHUTDOWN IMMEDIATELY");
-        } catch (SQLException closedUnderUs) {
-            // expected: the database went away with the statement
-        }
-        return ds;
-    }
-
     private static int inDoubt(Connection c) throws SQLException {
-        try (Statement s = c.createStatement();
-             java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.IN_DOUBT")) {
-            rs.next();
-            return rs.getInt(1);
-        }
+        return UndecidedOffsetWrites.inDoubt(c);
     }
 
     private static void sleep(long ms) {
