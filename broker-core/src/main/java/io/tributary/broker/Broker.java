@@ -144,7 +144,7 @@ public final class Broker implements AutoCloseable {
                 locator.set(new CoordinatorLocator(offsetStore, groups, replication, false));
             }
             CoordinatorLocator coordinators = locator.get();
-            ProducerIdManager producerIds = new ProducerIdManager(dataDir);
+            ProducerIdManager producerIds = new ProducerIdManager(dataDir, config.nodeId());
             AtomicReference<RequestDispatcher> dispatcher = new AtomicReference<>();
             Map<ApiKeys, ApiHandler<? extends ApiMessage>> handlers = new EnumMap<>(ApiKeys.class);
             handlers.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(() -> dispatcher.get().supportedApis()));

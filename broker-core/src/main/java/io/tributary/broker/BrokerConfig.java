@@ -65,7 +65,11 @@ public final class BrokerConfig {
         this.logDefaults = LogConfig.brokerDefaults(this.props);
         listenHost();
         listenPort();
-        intValue("node.id");
+        int nodeId = intValue("node.id");
+        if (nodeId < 0 || nodeId > io.tributary.broker.api.ProducerIdManager.MAX_NODE_ID) {
+            throw new ConfigException("node.id", props.get("node.id"),
+                    "expected 0 to " + io.tributary.broker.api.ProducerIdManager.MAX_NODE_ID);
+        }
         intValue("num.partitions");
         intValue("num.io.threads");
     }

@@ -68,6 +68,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                             throw new org.apache.kafka.common.errors.InvalidTopicException(
                                     "Cannot append to internal topic " + tp.topic());
                         }
+                        replication.awaitPartition(tp);
                         PartitionLog log = replication.leaderLog(tp, Replication.NO_EPOCH);
                         MemoryRecords records = (MemoryRecords) pd.records();
                         if (records == null) records = MemoryRecords.EMPTY;

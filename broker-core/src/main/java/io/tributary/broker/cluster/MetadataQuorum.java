@@ -1,5 +1,6 @@
 package io.tributary.broker.cluster;
 
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.protocol.Errors;
@@ -131,6 +132,7 @@ public final class MetadataQuorum implements AutoCloseable {
         List<CompletableFuture<Void>> done = new java.util.ArrayList<>();
         synchronized (appliedLock) {
             published = image;
+            appliedLock.notifyAll();
             var head = versionWaiters.headMap(image.version(), true);
             head.values().forEach(done::addAll);
             head.clear();
@@ -183,6 +185,27 @@ public final class MetadataQuorum implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) throw r;
             throw new NotControllerException(String.valueOf(e.getCause()));
+        }
+    }
+
+    /**
+     * Waits up to {@code maxWaitMs} until the published image has {@code tp}; true when it has.
+     * Blocks the calling thread.
+     */
+    public boolean awaitPartition(TopicPartition tp, long maxWaitMs) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
+        synchronized (appliedLock) {
+            while (published.partition(tp).isEmpty()) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0 || closed) return false;
+                try {
+                    appliedLock.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

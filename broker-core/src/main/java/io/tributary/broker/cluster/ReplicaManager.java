@@ -275,6 +275,15 @@ public final class ReplicaManager implements Replication, AutoCloseable {
         return out;
     }
 
+    /** How long a request waits for this node to learn of a partition another node already knows. */
+    static final long UNKNOWN_PARTITION_WAIT_MS = 1_000;
+
+    @Override
+    public void awaitPartition(TopicPartition tp) {
+        if (replicas.containsKey(tp)) return;
+        quorum.awaitPartition(tp, UNKNOWN_PARTITION_WAIT_MS);
+    }
+
     @Override
     public boolean cutOff() {
         return !quorum.hasQuorum();

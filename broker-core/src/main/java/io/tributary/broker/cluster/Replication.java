@@ -34,6 +34,14 @@ public interface Replication {
     Optional<PartitionRegistration> partitionState(TopicPartition tp);
 
     /**
+     * Returns once this node's metadata has {@code tp}, or after a short bound when it does not
+     * appear. A client may learn of a new partition from a node that applied its creation before
+     * this one did; answering it "unknown" would fail its first batch while the next ones, sent
+     * behind it, succeed, and an idempotent producer cannot recover from that order.
+     */
+    void awaitPartition(TopicPartition tp);
+
+    /**
      * The log of {@code tp} when this node leads it.
      *
      * @param currentLeaderEpoch the epoch the client believes current, or {@link #NO_EPOCH}

@@ -34,6 +34,11 @@ public final class StandaloneReplication implements Replication {
     }
 
     @Override
+    public void awaitPartition(TopicPartition tp) {
+        // Topics are created here synchronously: nothing to wait for.
+    }
+
+    @Override
     public boolean cutOff() {
         return false;
     }
