@@ -101,7 +101,24 @@ public final class ReplicaManager implements Replication, AutoCloseable {
         final List<CommitWaiter> waiters = new ArrayList<>();
         /** Completions and wake-ups decided under the monitor, run after it is released. */
         final List<Runnable> deferred = new ArrayList<>();
-        int isrChangeInFlightForEpoch = -1;
+        /**
+         * The ISR this leader proposed and has not yet seen committed or refused, or null. Until the
+         * quorum decides, the high watermark counts every member of either ISR (Kafka's "maximal
+         * ISR"): a member being added may already be chosen as leader, and one being removed is
+         * still in the ISR every other node acts on.
+         */
+        List<Integer> pendingIsr;
+        /** The partition epoch {@link #pendingIsr} was proposed against. */
+        int pendingIsrFromEpoch = -1;
+        /** When the next ISR change may be proposed; grows after each failed proposal. */
+        long nextIsrProposalMs;
+        long isrProposalBackoffMs = ISR_PROPOSAL_BACKOFF_MIN_MS;
+        boolean isrProposalInFlight;
+        /**
+         * A leader epoch newer than this node's, learned from a follower's fetch before the metadata
+         * that makes this node step down arrived; -1 if none. A superseded leader acknowledges nothing.
+         */
+        int supersededByEpoch = -1;
 
         Replica(TopicPartition tp, PartitionLog log) {
             this.tp = tp;
@@ -123,6 +140,9 @@ public final class ReplicaManager implements Replication, AutoCloseable {
 
     record CommitWaiter(long endOffset, CompletableFuture<Void> future) {
     }
+
+    static final long ISR_PROPOSAL_BACKOFF_MIN_MS = 100;
+    static final long ISR_PROPOSAL_BACKOFF_MAX_MS = 5_000;
 
     // ---------------------------------------------------------------- metadata
 
@@ -181,6 +201,10 @@ public final class ReplicaManager implements Replication, AutoCloseable {
             wasLeader = r.leader;
             epochBefore = r.leaderEpoch;
             r.state = state;
+            // A proposal is made against one partition epoch: once the partition has moved past it, the
+            // committed state says whether the proposal got in, and it can never get in later.
+            if (r.pendingIsr != null && state.partitionEpoch() != r.pendingIsrFromEpoch) clearPendingIsr(r);
+            if (r.supersededByEpoch >= 0 && state.leaderEpoch() >= r.supersededByEpoch) r.supersededByEpoch = -1;
             if (state.leader() == nodeId) {
                 if (!r.leader || r.leaderEpoch != state.leaderEpoch()) becomeLeader(r, state);
                 else maybeAdvanceHighWatermark(r);
@@ -211,6 +235,7 @@ public final class ReplicaManager implements Replication, AutoCloseable {
         long now = clock.millis();
         r.leader = true;
         r.leaderEpoch = state.leaderEpoch();
+        clearPendingIsr(r);
         r.log.setHighWatermarkFollowsLogEnd(false);
         r.log.assignEpochStartOffset(state.leaderEpoch());
         r.followers.clear();
@@ -225,6 +250,7 @@ public final class ReplicaManager implements Replication, AutoCloseable {
         boolean wasLeader = r.leader;
         r.leader = false;
         r.leaderEpoch = state.leaderEpoch();
+        clearPendingIsr(r);
         r.followers.clear();
         r.log.setHighWatermarkFollowsLogEnd(false);
         failWaiters(r, new NotLeaderOrFollowerException("Node " + nodeId + " no longer leads " + r.tp));
@@ -331,6 +357,8 @@ public final class ReplicaManager implements Replication, AutoCloseable {
         synchronized (r) {
             if (!r.leader) throw new NotLeaderOrFollowerException("Node " + nodeId + " is not the leader of " + tp
                     + (r.state != null && r.state.hasLeader() ? "; node " + r.state.leader() + " is" : ""));
+            if (r.supersededByEpoch >= 0) throw new NotLeaderOrFollowerException("Node " + nodeId + " no longer leads "
+                    + tp + ": leader epoch " + r.supersededByEpoch + " has superseded " + r.leaderEpoch);
             if (currentLeaderEpoch != NO_EPOCH && currentLeaderEpoch < r.leaderEpoch) {
                 throw new FencedLeaderEpochException("Leader epoch " + currentLeaderEpoch + " of " + tp
                         + " is older than the current " + r.leaderEpoch);
@@ -388,7 +416,7 @@ public final class ReplicaManager implements Replication, AutoCloseable {
         }
         CompletableFuture<Void> future = new CompletableFuture<>();
         synchronized (r) {
-            if (!r.leader) {
+            if (!r.leader || r.supersededByEpoch >= 0) {
                 return CompletableFuture.failedFuture(new NotLeaderOrFollowerException("Node " + nodeId
                         + " is no longer the leader of " + tp));
             }
@@ -411,9 +439,9 @@ public final class ReplicaManager implements Replication, AutoCloseable {
 
     /** Called with r's monitor held. */
     private void maybeAdvanceHighWatermark(Replica r) {
-        if (!r.leader) return;
+        if (!r.leader || r.supersededByEpoch >= 0) return;
         long candidate = r.log.logEndOffset();
-        for (int id : r.state.isr()) {
+        for (int id : maximalIsr(r)) {
             if (id == nodeId) continue;
             FollowerProgress f = r.followers.get(id);
             long leo = f == null ? -1 : f.logEndOffset;
@@ -427,6 +455,18 @@ public final class ReplicaManager implements Replication, AutoCloseable {
         }
     }
 
+    /** The committed ISR together with a pending proposal's members. Called with r's monitor held. */
+    private static Set<Integer> maximalIsr(Replica r) {
+        Set<Integer> isr = new java.util.LinkedHashSet<>(r.state.isr());
+        if (r.pendingIsr != null) isr.addAll(r.pendingIsr);
+        return isr;
+    }
+
+    private static void clearPendingIsr(Replica r) {
+        r.pendingIsr = null;
+        r.pendingIsrFromEpoch = -1;
+    }
+
     private void completeWaiters(Replica r) {
         long hw = r.log.highWatermark();
         int min = r.log.config().minInsyncReplicas();
@@ -434,9 +474,9 @@ public final class ReplicaManager implements Replication, AutoCloseable {
             CommitWaiter w = it.next();
             if (w.endOffset() <= hw) {
                 it.remove();
-                if (r.state.isr().size() < min) {
+                if (maximalIsr(r).size() < min) {
                     RuntimeException e = new NotEnoughReplicasAfterAppendException("The ISR "
-                            + r.state.isr() + " of " + r.tp + " shrank below min.insync.replicas " + min
+                            + maximalIsr(r) + " of " + r.tp + " shrank below min.insync.replicas " + min
                             + " after the append");
                     r.deferred.add(() -> w.future().completeExceptionally(e));
                 } else {
@@ -476,7 +516,7 @@ public final class ReplicaManager implements Replication, AutoCloseable {
         long now = clock.millis();
         for (Replica r : replicas.values()) {
             synchronized (r) {
-                if (!r.leader || r.state == null || r.isrChangeInFlightForEpoch == r.state.partitionEpoch()) continue;
+                if (!r.leader || r.state == null || !mayProposeIsr(r, now)) continue;
                 List<Integer> isr = new ArrayList<>(r.state.isr());
                 boolean changed = isr.removeIf(id -> {
                     if (id == nodeId) return false;
@@ -494,7 +534,7 @@ public final class ReplicaManager implements Replication, AutoCloseable {
 
     /** Called with r's monitor held. */
     private void maybeExpandIsr(Replica r, int followerId, FollowerProgress f) {
-        if (r.state.isr().contains(followerId) || r.isrChangeInFlightForEpoch == r.state.partitionEpoch()) return;
+        if (r.state.isr().contains(followerId) || !mayProposeIsr(r, clock.millis())) return;
         // A fetch that was in flight when its sender left must not bring a dead node back.
         if (!quorum.channel().liveNodes().contains(followerId)) return;
         if (f.logEndOffset < r.log.highWatermark()) return;
@@ -507,19 +547,64 @@ public final class ReplicaManager implements Replication, AutoCloseable {
         proposeIsr(r, isr);
     }
 
+    /** No proposal awaiting an answer and the backoff after a failed one has passed. Called with r's monitor held. */
+    private static boolean mayProposeIsr(Replica r, long now) {
+        return !r.isrProposalInFlight && r.supersededByEpoch < 0 && now >= r.nextIsrProposalMs;
+    }
+
+    /**
+     * Proposes {@code isr} and counts its members as pending (see {@link Replica#pendingIsr}) until
+     * the quorum decides: a newer partition epoch in the metadata, or a refusal by the state machine
+     * (a proposal against an epoch that moved on never applies). A proposal without an answer (no
+     * quorum, no answer in time) may still commit, so its members stay counted; the next attempt
+     * waits a backoff that doubles with every failure. Called with r's monitor held.
+     */
     private void proposeIsr(Replica r, List<Integer> isr) {
         int epoch = r.state.partitionEpoch();
-        r.isrChangeInFlightForEpoch = epoch;
+        if (r.pendingIsr == null || r.pendingIsrFromEpoch != epoch) {
+            r.pendingIsr = List.copyOf(isr);
+        } else {
+            Set<Integer> union = new java.util.LinkedHashSet<>(r.pendingIsr);
+            union.addAll(isr);
+            r.pendingIsr = List.copyOf(union);
+        }
+        r.pendingIsrFromEpoch = epoch;
+        r.isrProposalInFlight = true;
         quorum.propose(new MetadataCommand.ChangePartition(r.tp.topic(), r.tp.partition(), epoch, nodeId, isr))
                 .whenComplete((error, failure) -> {
+                    long backoff;
                     synchronized (r) {
-                        if (r.isrChangeInFlightForEpoch == epoch) r.isrChangeInFlightForEpoch = -1;
+                        r.isrProposalInFlight = false;
+                        if (failure == null && error == Errors.NONE) {
+                            r.isrProposalBackoffMs = ISR_PROPOSAL_BACKOFF_MIN_MS;
+                        } else {
+                            r.nextIsrProposalMs = clock.millis() + r.isrProposalBackoffMs;
+                            r.isrProposalBackoffMs = Math.min(ISR_PROPOSAL_BACKOFF_MAX_MS, 2 * r.isrProposalBackoffMs);
+                            if (failure == null && r.pendingIsrFromEpoch == epoch) clearPendingIsr(r);
+                        }
+                        backoff = r.nextIsrProposalMs - clock.millis();
+                        maybeAdvanceHighWatermark(r);
                     }
+                    runDeferred(r);
                     if (failure != null || error != Errors.NONE) {
-                        LOG.log(System.Logger.Level.INFO, "ISR change of " + r.tp + " not applied: "
-                                + (failure != null ? failure : error));
+                        LOG.log(System.Logger.Level.INFO, "ISR change of " + r.tp + " to " + isr + " not applied ("
+                                + (failure != null ? failure : error) + "); next attempt in " + Math.max(0, backoff) + " ms");
                     }
                 });
+    }
+
+    /**
+     * A follower already knows a newer leader epoch: this node's leadership has been superseded in
+     * metadata it has not applied yet. It stops acknowledging at once; the records it could still
+     * acknowledge may be missing on the new leader. Called with r's monitor held.
+     */
+    private void supersede(Replica r, int newerEpoch, int followerId) {
+        if (r.supersededByEpoch >= newerEpoch) return;
+        r.supersededByEpoch = newerEpoch;
+        LOG.log(System.Logger.Level.INFO, "Node " + nodeId + " stops acknowledging " + r.tp + ": node " + followerId
+                + " fetches in leader epoch " + newerEpoch + ", newer than this leader's " + r.leaderEpoch);
+        failWaiters(r, new NotLeaderOrFollowerException("Node " + nodeId + " no longer leads " + r.tp
+                + ": leader epoch " + newerEpoch + " has superseded " + r.leaderEpoch));
     }
 
     // ---------------------------------------------------------------- leader: serving followers
@@ -582,6 +667,12 @@ public final class ReplicaManager implements Replication, AutoCloseable {
                 return ReplicaFetch.PartitionResponse.error(p.tp(), Errors.FENCED_LEADER_EPOCH);
             }
             if (p.currentLeaderEpoch() > r.leaderEpoch) {
+                supersede(r, p.currentLeaderEpoch(), followerId);
+            }
+        }
+        runDeferred(r);
+        synchronized (r) {
+            if (!r.leader || p.currentLeaderEpoch() > r.leaderEpoch) {
                 return ReplicaFetch.PartitionResponse.error(p.tp(), Errors.UNKNOWN_LEADER_EPOCH);
             }
             FollowerProgress f = r.followers.get(followerId);
@@ -701,6 +792,24 @@ public final class ReplicaManager implements Replication, AutoCloseable {
 
     int nodeId() {
         return nodeId;
+    }
+
+    /** The ISR proposed for {@code tp} and not yet decided by the quorum, if any (for tests and diagnostics). */
+    Optional<List<Integer>> pendingIsr(TopicPartition tp) {
+        Replica r = replicas.get(tp);
+        if (r == null) return Optional.empty();
+        synchronized (r) {
+            return Optional.ofNullable(r.pendingIsr);
+        }
+    }
+
+    /** The node this node fetches {@code tp} from, or -1 when it leads or follows no one. */
+    int fetchingFrom(TopicPartition tp) {
+        Replica r = replicas.get(tp);
+        if (r == null) return -1;
+        synchronized (r) {
+            return r.fetchingFrom;
+        }
     }
 
     boolean isClosed() {
