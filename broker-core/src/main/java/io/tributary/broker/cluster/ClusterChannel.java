@@ -19,7 +19,6 @@ import org.jgroups.protocols.pbcast.NAKACK2;
 import org.jgroups.protocols.pbcast.STABLE;
 import org.jgroups.protocols.raft.ELECTION;
 import org.jgroups.protocols.raft.FileBasedLog;
-import org.jgroups.protocols.raft.NO_DUPES;
 import org.jgroups.protocols.raft.RAFT;
 import org.jgroups.protocols.raft.REDIRECT;
 import org.jgroups.stack.Protocol;
@@ -55,6 +54,7 @@ public final class ClusterChannel implements AutoCloseable {
     private final JChannel channel;
     private final ForkChannel replication;
     private final RAFT raft;
+    private final ELECTION election = new ELECTION();
     private final List<Consumer<Set<Integer>>> viewListeners = new CopyOnWriteArrayList<>();
     private volatile Set<Integer> liveNodes = Set.of();
 
@@ -67,6 +67,17 @@ public final class ClusterChannel implements AutoCloseable {
         tcp.setBindAddress(bind.getAddress());
         tcp.setBindPort(bind.getPort());
         tcp.setPortRange(0);
+        // Outgoing connections leave from the node's own address, not the wildcard: per-node network
+        // rules (and, on a multi-homed host, the route) then apply to all of the node's traffic.
+        tcp.setClientBindAddr(bind.getAddress());
+        // Sending never waits for one unreachable peer: a queue and a sender thread per destination, a
+        // connect that gives up well inside the failure detection time, and writes that queue (bounded,
+        // dropped when full and retransmitted by UNICAST3/NAKACK2) instead of blocking on a full socket.
+        // Otherwise heartbeats between two healthy nodes queue behind a connect to a silent third.
+        tcp.setBundlerType("per-destination");
+        tcp.setSockConnTimeout((int) Math.max(100, Math.min(1000, fd / 6)));
+        tcp.nonBlockingSends(true);
+        tcp.maxSendQueue(1024);
         this.raft = new RAFT()
                 .members(config.voterIds().stream().map(String::valueOf).toList())
                 .raftId(String.valueOf(config.nodeId()))
@@ -87,11 +98,11 @@ public final class ClusterChannel implements AutoCloseable {
                 new NAKACK2(),
                 new UNICAST3(),
                 new STABLE(),
-                new NO_DUPES(),
+                new RestartedMemberReplacement(),
                 new GMS().setJoinTimeout(1000).setLeaveTimeout(1000),
                 new FRAG4(),
                 new FORK(),
-                new ELECTION(),
+                election,
                 raft,
                 new REDIRECT()
         };
@@ -170,6 +181,10 @@ public final class ClusterChannel implements AutoCloseable {
 
     public RAFT raft() {
         return raft;
+    }
+
+    public ELECTION election() {
+        return election;
     }
 
     @Override

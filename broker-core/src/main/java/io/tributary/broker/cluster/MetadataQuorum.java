@@ -32,6 +32,8 @@ public final class MetadataQuorum implements AutoCloseable {
     private final MetadataStateMachine stateMachine;
     private final RaftHandle raft;
     private final ExecutorService publisher;
+    private final java.util.concurrent.ScheduledExecutorService watchdogTimer;
+    private final ElectionWatchdog watchdog;
     private final List<Consumer<ClusterImage>> listeners = new CopyOnWriteArrayList<>();
     private final Object appliedLock = new Object();
     private volatile ClusterImage published = ClusterImage.EMPTY;
@@ -54,6 +56,14 @@ public final class MetadataQuorum implements AutoCloseable {
         this.stateMachine = new MetadataStateMachine(image -> publisher.execute(() -> publish(image)));
         this.channel = new ClusterChannel(config, new File(metaDir, "raft"));
         this.raft = new RaftHandle(channel.channel(), stateMachine);
+        long fd = config.failureDetectionTimeoutMs();
+        this.watchdog = new ElectionWatchdog(channel.raft(), channel.election(), Math.max(2000, fd),
+                Math.max(1000, fd / 2), System::currentTimeMillis);
+        this.watchdogTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tributary-election-watchdog-" + config.nodeId());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     public void addListener(Consumer<ClusterImage> listener) {
@@ -69,6 +79,7 @@ public final class MetadataQuorum implements AutoCloseable {
      */
     public void connect() throws Exception {
         channel.connect();
+        watchdogTimer.scheduleWithFixedDelay(this::checkElection, 250, 250, TimeUnit.MILLISECONDS);
         Thread sync = new Thread(this::catchUp, "tributary-metadata-catch-up");
         sync.setDaemon(true);
         sync.start();
@@ -98,6 +109,14 @@ public final class MetadataQuorum implements AutoCloseable {
                     return;
                 }
             }
+        }
+    }
+
+    private void checkElection() {
+        try {
+            watchdog.check(channel.channel().getView());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Checking the metadata quorum's leader failed", e);
         }
     }
 
@@ -246,6 +265,7 @@ public final class MetadataQuorum implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        watchdogTimer.shutdownNow();
         channel.close();
         publisher.shutdown();
         try {
