@@ -293,8 +293,19 @@ public final class Broker implements AutoCloseable {
         LOG.log(System.Logger.Level.WARNING, "Tributary broker " + config.nodeId() + " halted");
     }
 
+    /**
+     * Stops the node: in a cluster it first hands its leaderships over (controlled shutdown, while
+     * it still answers clients, who move to the new leaders), then stops accepting requests.
+     */
     @Override
     public void close() throws IOException {
+        if (cluster != null) {
+            try {
+                cluster.handOverLeadership();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         fetchWaiters.completeAll();
         server.close();
         if (cluster != null) cluster.close();

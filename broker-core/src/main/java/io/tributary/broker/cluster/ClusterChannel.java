@@ -179,6 +179,10 @@ public final class ClusterChannel implements AutoCloseable {
         return replication;
     }
 
+    public ClusterConfig config() {
+        return config;
+    }
+
     public RAFT raft() {
         return raft;
     }

@@ -19,7 +19,8 @@ import java.util.Map;
 public record ClusterConfig(int nodeId, String clusterName, Map<Integer, InetSocketAddress> voters,
                             boolean controllerOnly, long failureDetectionTimeoutMs, long replicaLagTimeMaxMs,
                             long replicaFetchWaitMaxMs, int replicaFetchMaxBytes, int replicaFetchResponseMaxBytes,
-                            long requestTimeoutMs, short offsetsTopicReplicationFactor, boolean autoLeaderRebalance) {
+                            long requestTimeoutMs, short offsetsTopicReplicationFactor, boolean autoLeaderRebalance,
+                            boolean controlledShutdown) {
 
     /** Cluster settings with their defaults. */
     public static final Map<String, String> DEFAULTS = Map.ofEntries(
@@ -33,7 +34,8 @@ public record ClusterConfig(int nodeId, String clusterName, Map<Integer, InetSoc
             Map.entry("replica.fetch.response.max.bytes", "10485760"),
             Map.entry("cluster.request.timeout.ms", "10000"),
             Map.entry("offsets.topic.replication.factor", "3"),
-            Map.entry("auto.leader.rebalance.enable", "true"));
+            Map.entry("auto.leader.rebalance.enable", "true"),
+            Map.entry("controlled.shutdown.enable", "true"));
 
     public ClusterConfig {
         voters = Map.copyOf(voters);
@@ -75,7 +77,8 @@ public record ClusterConfig(int nodeId, String clusterName, Map<Integer, InetSoc
                 positive(p, "replica.fetch.wait.max.ms"), (int) positive(p, "replica.fetch.max.bytes"),
                 (int) positive(p, "replica.fetch.response.max.bytes"), positive(p, "cluster.request.timeout.ms"),
                 (short) positive(p, "offsets.topic.replication.factor"),
-                Boolean.parseBoolean(p.get("auto.leader.rebalance.enable")));
+                Boolean.parseBoolean(p.get("auto.leader.rebalance.enable")),
+                Boolean.parseBoolean(p.get("controlled.shutdown.enable")));
     }
 
     static Map<Integer, InetSocketAddress> parseVoters(String value) {

@@ -19,6 +19,7 @@ import java.util.function.Supplier;
  * hosted partitions are created), then the replica roles.
  */
 public final class ClusterMember implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ClusterMember.class.getName());
     private final MetadataQuorum quorum;
     private final ReplicaManager replicas;
     private final QuorumController controller;
@@ -85,6 +86,57 @@ public final class ClusterMember implements AutoCloseable {
 
     public ReplicaManager replicas() {
         return replicas;
+    }
+
+    /**
+     * Controlled shutdown: asks the quorum to move this node's leaderships to other live in-sync
+     * replicas and waits, at most {@code cluster.request.timeout.ms}, until the metadata names this node leader only
+     * of partitions no other live in-sync replica can take. Clients then find the new leaders
+     * through their retriable {@code NOT_LEADER_OR_FOLLOWER} errors and lose nothing. Without a
+     * quorum there is no one to hand over to, and it returns at once; with
+     * {@code controlled.shutdown.enable=false} it does nothing.
+     */
+    public void handOverLeadership() throws InterruptedException {
+        ClusterConfig config = quorum.channel().config();
+        if (!config.controlledShutdown() || !quorum.hasQuorum()) return;
+        long timeoutMs = config.requestTimeoutMs();
+        int me = config.nodeId();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        try {
+            controller.beginShutdown().get(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.log(System.Logger.Level.WARNING, "Node " + me + " could not begin a controlled shutdown: " + e);
+            return;
+        }
+        List<TopicPartition> stillLeading = List.of();
+        while (System.nanoTime() < deadline) {
+            stillLeading = movableLeaderships(quorum.image(), me, quorum.channel().liveNodes());
+            if (stillLeading.isEmpty()) {
+                LOG.log(System.Logger.Level.INFO, "Node " + me + " handed its leaderships over");
+                return;
+            }
+            Thread.sleep(20);
+        }
+        LOG.log(System.Logger.Level.WARNING, "Node " + me + " still leads " + stillLeading + " after " + timeoutMs
+                + " ms of controlled shutdown; stopping anyway");
+    }
+
+    /** The partitions {@code nodeId} leads although another live, in-sync replica could. */
+    static List<TopicPartition> movableLeaderships(ClusterImage image, int nodeId, java.util.Set<Integer> live) {
+        List<TopicPartition> out = new ArrayList<>();
+        for (TopicImage t : image.topics().values()) {
+            for (int p = 0; p < t.partitions().size(); p++) {
+                PartitionRegistration state = t.partitions().get(p);
+                if (state.leader() != nodeId) continue;
+                for (int r : state.isr()) {
+                    if (r != nodeId && live.contains(r) && !image.shuttingDown().contains(r)) {
+                        out.add(new TopicPartition(t.name(), p));
+                        break;
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** Leaves the cluster: stops acting as controller and replica, then closes the channel. */

@@ -28,6 +28,9 @@ public final class MetadataCodec {
     private static final byte SET_TOPIC_CONFIGS = 5;
     private static final byte CHANGE_PARTITION = 6;
     private static final byte NOOP = 7;
+    private static final byte BEGIN_SHUTDOWN = 8;
+    /** Snapshots of format 2 add the brokers in controlled shutdown; format 1 ones are still read. */
+    private static final byte IMAGE_FORMAT = 2;
 
     private MetadataCodec() {
     }
@@ -41,6 +44,9 @@ public final class MetadataCodec {
             } else if (command instanceof MetadataCommand.RegisterBroker c) {
                 out.writeByte(REGISTER_BROKER);
                 writeBroker(out, c.broker());
+            } else if (command instanceof MetadataCommand.BeginShutdown c) {
+                out.writeByte(BEGIN_SHUTDOWN);
+                out.writeInt(c.nodeId());
             } else if (command instanceof MetadataCommand.CreateTopic c) {
                 out.writeByte(CREATE_TOPIC);
                 writeTopic(out, c.topic());
@@ -77,6 +83,7 @@ public final class MetadataCodec {
         return switch (type) {
             case NOOP -> new MetadataCommand.Noop();
             case REGISTER_BROKER -> new MetadataCommand.RegisterBroker(readBroker(in));
+            case BEGIN_SHUTDOWN -> new MetadataCommand.BeginShutdown(in.readInt());
             case CREATE_TOPIC -> new MetadataCommand.CreateTopic(readTopic(in));
             case DELETE_TOPIC -> new MetadataCommand.DeleteTopic(in.readUTF());
             case ADD_PARTITIONS -> new MetadataCommand.AddPartitions(in.readUTF(), readPartitions(in));
@@ -88,17 +95,18 @@ public final class MetadataCodec {
     }
 
     public static void writeImage(DataOutput out, ClusterImage image) throws IOException {
-        out.writeByte(FORMAT);
+        out.writeByte(IMAGE_FORMAT);
         out.writeLong(image.version());
         out.writeInt(image.brokers().size());
         for (BrokerRegistration b : image.brokers().values()) writeBroker(out, b);
+        writeInts(out, List.copyOf(image.shuttingDown()));
         out.writeInt(image.topics().size());
         for (TopicImage t : image.topics().values()) writeTopic(out, t);
     }
 
     public static ClusterImage readImage(DataInput in) throws IOException {
         byte format = in.readByte();
-        if (format != FORMAT) throw new IOException("Unknown metadata snapshot format " + format);
+        if (format != 1 && format != IMAGE_FORMAT) throw new IOException("Unknown metadata snapshot format " + format);
         long version = in.readLong();
         Map<Integer, BrokerRegistration> brokers = new java.util.TreeMap<>();
         int nb = in.readInt();
@@ -106,13 +114,14 @@ public final class MetadataCodec {
             BrokerRegistration b = readBroker(in);
             brokers.put(b.nodeId(), b);
         }
+        java.util.Set<Integer> shuttingDown = format == 1 ? java.util.Set.of() : new java.util.TreeSet<>(readInts(in));
         Map<String, TopicImage> topics = new java.util.TreeMap<>();
         int nt = in.readInt();
         for (int i = 0; i < nt; i++) {
             TopicImage t = readTopic(in);
             topics.put(t.name(), t);
         }
-        return new ClusterImage(version, brokers, topics);
+        return new ClusterImage(version, brokers, shuttingDown, topics);
     }
 
     private static void writeBroker(DataOutput out, BrokerRegistration b) throws IOException {

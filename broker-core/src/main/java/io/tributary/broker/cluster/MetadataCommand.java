@@ -18,6 +18,13 @@ public sealed interface MetadataCommand {
     record RegisterBroker(BrokerRegistration broker) implements MetadataCommand {
     }
 
+    /**
+     * A broker beginning a controlled shutdown: the controller moves its leaderships to other
+     * in-sync replicas and elects it nowhere until it registers again.
+     */
+    record BeginShutdown(int nodeId) implements MetadataCommand {
+    }
+
     record CreateTopic(TopicImage topic) implements MetadataCommand {
     }
 

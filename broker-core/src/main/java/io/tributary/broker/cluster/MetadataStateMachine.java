@@ -68,8 +68,12 @@ public final class MetadataStateMachine implements StateMachine {
         if (command instanceof MetadataCommand.Noop) {
             return Errors.NONE;
         } else if (command instanceof MetadataCommand.RegisterBroker c) {
-            if (c.broker().equals(current.brokers().get(c.broker().nodeId()))) return Errors.NONE;
+            if (c.broker().equals(current.brokers().get(c.broker().nodeId()))
+                    && !current.shuttingDown().contains(c.broker().nodeId())) return Errors.NONE;
             next = current.withBroker(c.broker());
+        } else if (command instanceof MetadataCommand.BeginShutdown c) {
+            if (current.shuttingDown().contains(c.nodeId())) return Errors.NONE;
+            next = current.withShuttingDown(c.nodeId());
         } else if (command instanceof MetadataCommand.CreateTopic c) {
             TopicImage existing = current.topics().get(c.topic().name());
             if (existing != null) {

@@ -24,7 +24,10 @@ import java.util.function.Supplier;
  *   true, the first live replica;</li>
  *   <li>an ISR without the members that are not live;</li>
  *   <li>the preferred (first assigned) replica back as leader once it is live and in the ISR
- *   ({@code auto.leader.rebalance.enable}).</li>
+ *   ({@code auto.leader.rebalance.enable});</li>
+ *   <li>for a leader in controlled shutdown, another live in-sync replica as leader (the ISR
+ *   unchanged, so nothing acknowledged is lost); a node in controlled shutdown is elected only
+ *   when no other in-sync replica is live.</li>
  * </ul>
  * It also registers this node as a broker. Proposals carry the partition epoch they were computed
  * from, so a stale one is refused by the state machine.
@@ -41,6 +44,7 @@ public final class QuorumController implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final Map<TopicPartition, Integer> inFlight = new ConcurrentHashMap<>();
     private volatile boolean registering;
+    private volatile boolean stopping;
 
     /**
      * @param self this node's broker registration, or null for a controller-only node
@@ -84,8 +88,9 @@ public final class QuorumController implements AutoCloseable {
 
     private void registerSelf() {
         BrokerRegistration me = self.get();
-        if (me == null || registering || !quorum.hasQuorum()) return;
-        if (me.equals(quorum.image().brokers().get(me.nodeId()))) return;
+        if (me == null || registering || stopping || !quorum.hasQuorum()) return;
+        ClusterImage image = quorum.image();
+        if (me.equals(image.brokers().get(me.nodeId())) && !image.shuttingDown().contains(me.nodeId())) return;
         registering = true;
         quorum.propose(new MetadataCommand.RegisterBroker(me)).whenComplete((e, t) -> registering = false);
     }
@@ -99,7 +104,7 @@ public final class QuorumController implements AutoCloseable {
                 PartitionRegistration state = topic.partitions().get(p);
                 Integer pending = inFlight.get(tp);
                 if (pending != null && pending == state.partitionEpoch()) continue;
-                PartitionRegistration wanted = decide(topic.name(), state, live);
+                PartitionRegistration wanted = decide(topic.name(), state, live, image.shuttingDown());
                 if (wanted == null) continue;
                 propose(tp, state, wanted.leader(), wanted.isr());
             }
@@ -107,18 +112,29 @@ public final class QuorumController implements AutoCloseable {
     }
 
     /** The leader and ISR the partition should have, or null when it is fine as it is. */
-    PartitionRegistration decide(String topic, PartitionRegistration state, Set<Integer> live) {
+    PartitionRegistration decide(String topic, PartitionRegistration state, Set<Integer> live, Set<Integer> shuttingDown) {
         List<Integer> liveIsr = new ArrayList<>();
         for (int r : state.isr()) if (live.contains(r)) liveIsr.add(r);
+        Integer eligible = null;
+        for (int r : state.replicas()) {
+            if (liveIsr.contains(r) && !shuttingDown.contains(r)) {
+                eligible = r;
+                break;
+            }
+        }
         if (state.hasLeader() && live.contains(state.leader())) {
+            if (shuttingDown.contains(state.leader())) {
+                return eligible == null ? null : state.change(eligible, liveIsr);
+            }
             if (liveIsr.size() < state.isr().size()) return state.change(state.leader(), liveIsr);
             int preferred = state.replicas().get(0);
             if (config.autoLeaderRebalance() && preferred != state.leader() && live.contains(preferred)
-                    && state.isr().contains(preferred)) {
+                    && state.isr().contains(preferred) && !shuttingDown.contains(preferred)) {
                 return state.change(preferred, state.isr());
             }
             return null;
         }
+        if (eligible != null) return state.change(eligible, liveIsr);
         for (int r : state.replicas()) {
             if (liveIsr.contains(r)) return state.change(r, liveIsr);
         }
@@ -141,6 +157,15 @@ public final class QuorumController implements AutoCloseable {
                 + " -> " + leader + ", ISR " + from.isr() + " -> " + isr);
         quorum.propose(new MetadataCommand.ChangePartition(tp.topic(), tp.partition(), from.partitionEpoch(), leader, isr))
                 .whenComplete((e, t) -> inFlight.remove(tp, from.partitionEpoch()));
+    }
+
+    /**
+     * Begins this node's controlled shutdown: it stops registering itself and asks the quorum to move
+     * its leaderships away; the future completes once that is committed.
+     */
+    public java.util.concurrent.CompletableFuture<org.apache.kafka.common.protocol.Errors> beginShutdown() {
+        stopping = true;
+        return quorum.propose(new MetadataCommand.BeginShutdown(config.nodeId()));
     }
 
     @Override
