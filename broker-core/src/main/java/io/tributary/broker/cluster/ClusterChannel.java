@@ -92,7 +92,7 @@ public final class ClusterChannel implements AutoCloseable {
                 tcp,
                 new TCPPING().setInitialHosts(hosts).setPortRange(0),
                 new MERGE3().setMinInterval(1000).setMaxInterval(3000),
-                new FD_SOCK2().setBindAddress(bind.getAddress()),
+                new NodeBoundFdSock().setBindAddress(bind.getAddress()),
                 new FD_ALL3().setTimeout(fd).setInterval(Math.max(100, fd / 4)),
                 new VERIFY_SUSPECT2().setTimeout(Math.max(100, fd / 3)),
                 new NAKACK2(),

@@ -16,7 +16,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * local high watermark up to the leader's.
  *
  * <p>One fetcher per leader node; partitions are added and removed from any thread (a concurrent
- * set); the fetch loop runs on the fetcher's own thread only.
+ * set); the fetch loop runs on the fetcher's own thread only. {@link #shutdown} interrupts the
+ * thread only while it waits (for the leader's answer, or to retry), never while it writes the log:
+ * an interrupt during file I/O closes the log's channel. Applying an answer and shutting down are
+ * serialized by {@code applying}.
  */
 final class ReplicaFetcher {
     private static final System.Logger LOG = System.getLogger(ReplicaFetcher.class.getName());
@@ -27,6 +30,8 @@ final class ReplicaFetcher {
     private final Set<TopicPartition> partitions = ConcurrentHashMap.newKeySet();
     private final Thread thread;
     private volatile boolean running = true;
+    /** Held while an answer is applied to the logs; {@link #shutdown} takes it to interrupt safely. */
+    private final Object applying = new Object();
 
     ReplicaFetcher(ReplicaManager manager, int leaderId, ClusterConfig config) {
         this.manager = manager;
@@ -51,9 +56,13 @@ final class ReplicaFetcher {
         partitions.remove(tp);
     }
 
-    void shutdown() {
-        running = false;
-        thread.interrupt();
+    /** Stops the loop; returns once the thread has ended (at most {@code timeoutMs}). */
+    void shutdown(long timeoutMs) throws InterruptedException {
+        synchronized (applying) {
+            running = false;
+            thread.interrupt();
+        }
+        thread.join(timeoutMs);
     }
 
     private void run() {
@@ -80,11 +89,15 @@ final class ReplicaFetcher {
                 Map<TopicPartition, ReplicaFetch.PartitionRequest> sent = new HashMap<>();
                 for (ReplicaFetch.PartitionRequest p : wanted) sent.put(p.tp(), p);
                 boolean errorsOnly = true;
-                for (ReplicaFetch.PartitionResponse p : response.partitions()) {
-                    ReplicaFetch.PartitionRequest req = sent.get(p.tp());
-                    if (req == null) continue;
-                    if (p.error() == org.apache.kafka.common.protocol.Errors.NONE) errorsOnly = false;
-                    manager.applyFetched(leaderId, req, p);
+                synchronized (applying) {
+                    if (!running) return;
+                    Thread.interrupted(); // an interrupt meant for the wait must not reach the file I/O
+                    for (ReplicaFetch.PartitionResponse p : response.partitions()) {
+                        ReplicaFetch.PartitionRequest req = sent.get(p.tp());
+                        if (req == null) continue;
+                        if (p.error() == org.apache.kafka.common.protocol.Errors.NONE) errorsOnly = false;
+                        manager.applyFetched(leaderId, req, p);
+                    }
                 }
                 // A leader that answers only errors has not caught up with the metadata yet.
                 if (errorsOnly) Thread.sleep(50);

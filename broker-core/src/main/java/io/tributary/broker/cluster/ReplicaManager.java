@@ -820,9 +820,18 @@ public final class ReplicaManager implements Replication, AutoCloseable {
     public void close() {
         closed = true;
         isrTask.cancel(false);
+        List<ReplicaFetcher> stopping;
         synchronized (this) {
-            for (ReplicaFetcher f : fetchers.values()) f.shutdown();
+            stopping = new ArrayList<>(fetchers.values());
             fetchers.clear();
+        }
+        for (ReplicaFetcher f : stopping) {
+            try {
+                f.shutdown(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         for (Replica r : replicas.values()) {
             synchronized (r) {

@@ -27,10 +27,12 @@ import java.util.regex.Pattern;
  * A broker ({@code io.tributary.broker.cli.BrokerMain}) running in its own JVM, so a test can kill
  * it the way an operating system would: {@link #kill()} sends SIGKILL, {@link #stop()} SIGTERM.
  *
- * <p>The broker listens on 127.0.0.1 only, on a port the kernel picks ({@code --listen
- * 127.0.0.1:0}); the address actually bound is read back from the broker's "listening on" line, so
- * there is no window in which another process can take a port chosen in advance. The child's
- * stdout and stderr go to a file under {@code target/broker-processes/} ({@link #logFile()}).
+ * <p>By default the broker listens on 127.0.0.1 only, on a port the kernel picks ({@code --listen
+ * 127.0.0.1:0}); {@link #start(Path, String, Map)} takes another address (e.g. a node's own loopback
+ * address, 127.0.0.11). The address actually bound is read back from the broker's "listening on"
+ * line, so with port 0 there is no window in which another process can take a port chosen in
+ * advance. The child's stdout and stderr go to a file under {@code target/broker-processes/}
+ * ({@link #logFile()}).
  *
  * <p>{@link #close()} kills the child if it is still alive; use it in test cleanup
  * (try-with-resources or {@code @AfterEach}). Only the process started here is ever signalled.
@@ -60,15 +62,33 @@ public final class BrokerProcess implements AutoCloseable {
      * {@code --NAME=VALUE}) and waits until it accepts connections.
      */
     public static BrokerProcess start(Path dataDir, Map<String, String> props) throws IOException, InterruptedException {
+        return start(dataDir, "127.0.0.1:0", props);
+    }
+
+    /**
+     * As {@link #start(Path, Map)}, listening on {@code listen} ({@code HOST:PORT}, port 0 for one
+     * the kernel picks); a {@code listeners} property in {@code props} still takes precedence.
+     */
+    public static BrokerProcess start(Path dataDir, String listen, Map<String, String> props)
+            throws IOException, InterruptedException {
+        return start(dataDir, listen, props, System.getProperty("java.class.path"));
+    }
+
+    /**
+     * As {@link #start(Path, String, Map)}, with the child's class path given (e.g. a copy of this
+     * JVM's, so that a rebuild of {@code target/classes} cannot take classes from a running broker).
+     */
+    public static BrokerProcess start(Path dataDir, String listen, Map<String, String> props, String classPath)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.add("-Xmx256m");
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath);
         command.add("io.tributary.broker.cli.BrokerMain");
         command.add("--listen");
-        command.add("127.0.0.1:0");
+        command.add(listen);
         command.add("--data");
         command.add(dataDir.toAbsolutePath().toString());
         for (Map.Entry<String, String> e : props.entrySet()) command.add("--" + e.getKey() + "=" + e.getValue());
