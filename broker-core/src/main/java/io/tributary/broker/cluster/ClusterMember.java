@@ -90,8 +90,8 @@ public final class ClusterMember implements AutoCloseable {
 
     /**
      * Controlled shutdown: asks the quorum to move this node's leaderships to other live in-sync
-     * replicas and waits, at most {@code cluster.request.timeout.ms}, until the metadata names this node leader only
-     * of partitions no other live in-sync replica can take. Clients then find the new leaders
+     * replicas and waits, at most {@code cluster.request.timeout.ms}, until the metadata names this
+     * node leader only of partitions no other live in-sync replica can take. Clients then find the new leaders
      * through their retriable {@code NOT_LEADER_OR_FOLLOWER} errors and lose nothing. Without a
      * quorum there is no one to hand over to, and it returns at once; with
      * {@code controlled.shutdown.enable=false} it does nothing.

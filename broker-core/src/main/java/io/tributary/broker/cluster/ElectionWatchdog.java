@@ -36,7 +36,6 @@ final class ElectionWatchdog {
     private final long stepMs;
     private final LongSupplier clock;
     private long leaderlessSinceMs = -1;
-    private int rounds;
 
     ElectionWatchdog(RAFT raft, BaseElection election, long graceMs, long stepMs, LongSupplier clock) {
         this.raft = raft;
@@ -59,18 +58,12 @@ final class ElectionWatchdog {
         }
         int place = Math.max(0, view.getMembers().indexOf(raft.getAddress()));
         if (now - leaderlessSinceMs < graceMs + place * stepMs) return false;
-        rounds++;
         LOG.log(System.Logger.Level.WARNING, "Node " + raft.raftId() + ": the metadata quorum has had no leader for "
                 + (now - leaderlessSinceMs) + " ms with a majority in view " + view.getViewId() + " (term "
                 + raft.currentTerm() + ", leader " + raft.leader() + "); starting a vote");
         election.startVotingThread();
         leaderlessSinceMs = now;
         return true;
-    }
-
-    /** Voting rounds this watchdog started. */
-    int rounds() {
-        return rounds;
     }
 
     private boolean leaderless(View view) {
