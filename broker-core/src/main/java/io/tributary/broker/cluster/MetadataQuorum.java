@@ -228,6 +228,21 @@ public final class MetadataQuorum implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits, at most {@code maxWaitMs}, until this node has applied every change the quorum had
+     * committed when the call began: commits a no-op and waits for its image to be published.
+     * Returns quietly when that does not happen in time.
+     */
+    public void catchUp(long maxWaitMs) {
+        try {
+            propose(new MetadataCommand.Noop()).get(maxWaitMs, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.log(System.Logger.Level.DEBUG, "Catching up with the metadata quorum: " + e);
+        }
+    }
+
     /** Completes once the local listeners have seen image {@code version} (or a later one). */
     private CompletableFuture<Void> whenPublished(long version) {
         CompletableFuture<Void> f = new CompletableFuture<>();

@@ -304,10 +304,28 @@ public final class ReplicaManager implements Replication, AutoCloseable {
     /** How long a request waits for this node to learn of a partition another node already knows. */
     static final long UNKNOWN_PARTITION_WAIT_MS = 1_000;
 
+    /**
+     * {@inheritDoc} Likewise a client may learn that this node leads {@code tp} before this node has
+     * applied that change: when it does not lead {@code tp} yet, it first catches up with the quorum
+     * (commits a no-op and applies everything before it, at most 1 s), so the client's first batch is
+     * not refused while the ones pipelined behind it, processed a moment later, are appended.
+     */
     @Override
     public void awaitPartition(TopicPartition tp) {
-        if (replicas.containsKey(tp)) return;
-        quorum.awaitPartition(tp, UNKNOWN_PARTITION_WAIT_MS);
+        Replica r = replicas.get(tp);
+        if (r == null) {
+            quorum.awaitPartition(tp, UNKNOWN_PARTITION_WAIT_MS);
+            r = replicas.get(tp);
+        }
+        boolean leads;
+        if (r == null) {
+            leads = false;
+        } else {
+            synchronized (r) {
+                leads = r.leader;
+            }
+        }
+        if (!leads && quorum.hasQuorum()) quorum.catchUp(UNKNOWN_PARTITION_WAIT_MS);
     }
 
     @Override

@@ -34,10 +34,11 @@ public interface Replication {
     Optional<PartitionRegistration> partitionState(TopicPartition tp);
 
     /**
-     * Returns once this node's metadata has {@code tp}, or after a short bound when it does not
-     * appear. A client may learn of a new partition from a node that applied its creation before
-     * this one did; answering it "unknown" would fail its first batch while the next ones, sent
-     * behind it, succeed, and an idempotent producer cannot recover from that order.
+     * Returns once this node's metadata has {@code tp} (and, in a cluster, whatever leadership of it
+     * was committed before the call), or after a short bound. A client may learn of a new partition,
+     * or of a new leader, from a node that applied the change before this one did; answering it
+     * "unknown" or "not the leader" would fail its first batch while the next ones, sent behind it,
+     * succeed, and an idempotent producer cannot recover from that order.
      */
     void awaitPartition(TopicPartition tp);
 
