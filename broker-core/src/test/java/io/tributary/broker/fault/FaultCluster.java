@@ -33,6 +33,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * logging restored. Not thread-safe: one test thread drives it.
  */
 public final class FaultCluster implements AutoCloseable {
+    /** The nodes' loopback addresses, node 1 first. */
+    public static final List<String> HOSTS = List.of("127.0.0.11", "127.0.0.12", "127.0.0.13");
     public static final String TOPIC = "faults";
     public static final int NODES = 3;
     public static final int PARTITIONS = 3;

@@ -68,7 +68,7 @@ class FaultInjectionTest {
     private void run(String iptables, Profile profile, long seed, int count) throws Exception {
         long fd = Long.getLong("fault.failureDetectionMs", 3000);
         long lag = Long.getLong("fault.replicaLagMs", 3000);
-        List<String> hosts = List.of(System.getProperty("fault.hosts", "127.0.0.11,127.0.0.12,127.0.0.13").split(","));
+        List<String> hosts = List.of(System.getProperty("fault.hosts", String.join(",", FaultCluster.HOSTS)).split(","));
         String clientHost = System.getProperty("fault.clientHost", "127.0.0.1");
         String replay = "-Dfault.profile=" + profile.name().toLowerCase(java.util.Locale.ROOT) + " -Dfault.seed=" + seed
                 + (count != profile.faults() ? " -Dfault.count=" + count : "");

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * replica exactly once, in order ({@link FaultChecks}). Runs on {@link FaultCluster}.
  */
 class RollingRestartTest {
-    static final List<String> HOSTS = List.of("127.0.0.11", "127.0.0.12", "127.0.0.13");
+    static final List<String> HOSTS = FaultCluster.HOSTS;
 
     @TempDir
     Path dir;

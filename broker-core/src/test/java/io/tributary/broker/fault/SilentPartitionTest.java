@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * lost. Runs on {@link FaultCluster}.
  */
 class SilentPartitionTest {
-    static final List<String> HOSTS = List.of("127.0.0.11", "127.0.0.12", "127.0.0.13");
+    static final List<String> HOSTS = FaultCluster.HOSTS;
     static final long FAILURE_DETECTION_MS = 3000;
     /** Failure detection, the suspicion's verification (a third of it), an election and a client's metadata refresh. */
     static final long RESUME_LIMIT_MS = FAILURE_DETECTION_MS + 5000;
