@@ -139,7 +139,7 @@ public final class ClusterChannel implements AutoCloseable {
         if (live.equals(liveNodes)) return;
         liveNodes = live;
         LOG.log(System.Logger.Level.INFO, "Node " + config.nodeId() + " sees live nodes " + live + " (view "
-                + view.getViewId() + ")");
+                + view.getViewId() + ", coordinator " + nodeIdOf(view.getCoord()) + ")");
         for (Consumer<Set<Integer>> l : viewListeners) l.accept(live);
     }
 

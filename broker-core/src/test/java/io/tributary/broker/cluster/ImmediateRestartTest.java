@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * restarted process exit during start.
  */
 class ImmediateRestartTest {
-    private static final Pattern VIEW = Pattern.compile("Node (\\d+) sees live nodes \\[([0-9, ]*)] \\(view \\[(\\d+)\\|");
+    private static final Pattern VIEW = Pattern.compile("Node (\\d+) sees live nodes \\[([0-9, ]*)] \\(view \\S+, coordinator (\\d+)\\)");
 
     @TempDir
     Path dir;
@@ -72,7 +72,8 @@ class ImmediateRestartTest {
         ClusterHarness.awaitCondition("the restarted node back in every view", 30_000, () -> allSeeAll(List.of(1, 2, 3)));
         for (BrokerProcess b : nodes) assertTrue(b.isAlive(), "every node still running: " + b);
         assertTrue(Files.readString(nodes[coordinator - 1].logFile()).contains("removing its previous incarnation"),
-                "the coordinator replaced the old incarnation of node " + victim);
+                "the coordinator, node " + coordinator + ", replaced the old incarnation of node " + victim
+                        + "; what the nodes logged of the group:\n" + membershipLines());
     }
 
     private BrokerProcess start(int nodeId) throws Exception {
@@ -103,6 +104,20 @@ class ImmediateRestartTest {
 
     private int coordinatorSeenBy(int nodeId) {
         return Integer.parseInt(lastView(nodes[nodeId - 1])[1]);
+    }
+
+    /** Every node's log lines about views, joins and merges, for a failure's message. */
+    private String membershipLines() throws java.io.IOException {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < nodes.length; i++) {
+            for (String line : Files.readAllLines(nodes[i].logFile())) {
+                if (line.contains("sees live nodes") || line.contains("incarnation") || line.contains("GMS")
+                        || line.toLowerCase(java.util.Locale.ROOT).contains("merge")) {
+                    out.append("node ").append(i + 1).append(": ").append(line).append('\n');
+                }
+            }
+        }
+        return out.toString();
     }
 
     /** The members and the coordinator of the latest view a node logged, or null before its first. */
