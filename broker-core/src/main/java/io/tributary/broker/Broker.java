@@ -23,7 +23,6 @@ import io.tributary.broker.api.OffsetDeleteHandler;
 import io.tributary.broker.api.OffsetFetchHandler;
 import io.tributary.broker.api.SyncGroupHandler;
 import io.tributary.broker.api.FetchHandler;
-import io.tributary.broker.api.FetchWaiters;
 import io.tributary.broker.api.InitProducerIdHandler;
 import io.tributary.broker.api.ListOffsetsHandler;
 import io.tributary.broker.api.MetadataHandler;
@@ -36,6 +35,7 @@ import io.tributary.broker.cluster.ClusterConfig;
 import io.tributary.broker.cluster.ClusterMember;
 import io.tributary.broker.cluster.Replication;
 import io.tributary.broker.cluster.StandaloneReplication;
+import io.tributary.broker.delayed.DelayedFetches;
 import io.tributary.broker.api.GroupGate;
 import io.tributary.broker.group.CoordinatorLocator;
 import io.tributary.broker.group.GroupConfig;
@@ -85,7 +85,7 @@ public final class Broker implements AutoCloseable {
     private final LogManager logs;
     private final TopicManager topics;
     private final KafkaServer server;
-    private final FetchWaiters fetchWaiters;
+    private final DelayedFetches delayedFetches;
     private final ScheduledExecutorService timer;
     private final GroupCoordinator groups;
     private final InetSocketAddress address;
@@ -115,7 +115,7 @@ public final class Broker implements AutoCloseable {
                 return t;
             });
             undo.push(timer::shutdownNow);
-            this.fetchWaiters = new FetchWaiters(timer);
+            this.delayedFetches = new DelayedFetches(timer);
             GroupConfig groupConfig = GroupConfig.from(config);
             OffsetStore offsetStore = new OffsetStore(topics, groupConfig);
             this.groups = new GroupCoordinator(groupConfig, offsetStore, clock);
@@ -126,7 +126,7 @@ public final class Broker implements AutoCloseable {
             AtomicReference<CoordinatorLocator> locator = new AtomicReference<>();
             Replication replication;
             if (clusterConfig.clustered()) {
-                this.cluster = ClusterMember.join(clusterConfig, dataDir, topics, logs, fetchWaiters, timer, clock,
+                this.cluster = ClusterMember.join(clusterConfig, dataDir, topics, logs, delayedFetches, timer, clock,
                         config.defaultReplicationFactor(), self::get, replicas -> {
                             offsetStore.replicateThrough(replicas, clusterConfig.offsetsTopicReplicationFactor(),
                                     clusterConfig.requestTimeoutMs());
@@ -140,7 +140,8 @@ public final class Broker implements AutoCloseable {
                 replication = new StandaloneReplication(topics, config.nodeId(), () -> {
                     ClusterView v = view.get();
                     return new BrokerRegistration(v.nodeId(), v.host(), v.port());
-                });
+                }, delayedFetches);
+                offsetStore.replicateThrough(replication, (short) 1, clusterConfig.requestTimeoutMs());
                 locator.set(new CoordinatorLocator(offsetStore, groups, replication, false));
             }
             CoordinatorLocator coordinators = locator.get();
@@ -150,8 +151,8 @@ public final class Broker implements AutoCloseable {
             handlers.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(() -> dispatcher.get().supportedApis()));
             handlers.put(ApiKeys.METADATA, new MetadataHandler(topics, view::get, config.autoCreateTopics(),
                     config.numPartitions(), replication));
-            handlers.put(ApiKeys.PRODUCE, new ProduceHandler(topics, fetchWaiters, replication));
-            handlers.put(ApiKeys.FETCH, new FetchHandler(topics, fetchWaiters, config.fetchMaxBytes(), replication));
+            handlers.put(ApiKeys.PRODUCE, new ProduceHandler(topics, replication));
+            handlers.put(ApiKeys.FETCH, new FetchHandler(topics, delayedFetches.consumers(), config.fetchMaxBytes(), replication));
             handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(topics, replication));
             handlers.put(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(topics, config.nodeId(), config.numPartitions(),
                     config.defaultReplicationFactor()));
@@ -306,7 +307,7 @@ public final class Broker implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        fetchWaiters.completeAll();
+        delayedFetches.completeAll();
         server.close();
         if (cluster != null) cluster.close();
         groups.close();

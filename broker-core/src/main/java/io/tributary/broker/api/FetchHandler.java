@@ -1,5 +1,6 @@
 package io.tributary.broker.api;
 
+import io.tributary.broker.delayed.FetchWaiters;
 import io.tributary.broker.log.LogReadResult;
 import io.tributary.broker.network.RequestContext;
 import io.tributary.broker.topic.TopicManager;
@@ -24,7 +25,8 @@ import java.util.concurrent.CompletableFuture;
  * Fetch (v4+): reads each requested partition from its offset, up to the partition's and the
  * response's byte limits (the first batch is returned whole even when larger, as Kafka does), and
  * answers with file regions of the segments, which are sent with zero copy. When fewer than
- * {@code min.bytes} are available the fetch waits up to {@code max.wait.ms} for appends.
+ * {@code min.bytes} are available the fetch waits up to {@code max.wait.ms} for the high
+ * watermark to move ({@code waiters} is the consumer registry of {@link io.tributary.broker.delayed.DelayedFetches}).
  * Fetch sessions are not kept: every response has session id 0, so clients send full fetches.
  */
 public final class FetchHandler implements ApiHandler<FetchRequestData> {

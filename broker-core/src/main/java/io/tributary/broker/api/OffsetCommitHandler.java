@@ -15,10 +15,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * OffsetCommit: validates the member and generation, then writes all valid partitions' offsets in
- * one append to the offsets log; each partition is answered with its own error code.
+ * one append to the offsets log, and answers once that append is replicated; each partition is
+ * answered with its own error code.
  */
 public final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequestData> {
     private final GroupCoordinator coordinator;
@@ -66,13 +68,15 @@ public final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest
             }
             response.topics().add(rt);
         }
-        try {
-            coordinator.offsets().commit(request.groupId(), commits);
-        } catch (RuntimeException e) {
-            Errors error = Errors.forException(e);
-            results.values().forEach(rp -> rp.setErrorCode(error == Errors.UNKNOWN_SERVER_ERROR
-                    ? Errors.COORDINATOR_NOT_AVAILABLE.code() : error.code()));
-        }
-        return CompletableFuture.completedFuture(response);
+        return coordinator.offsets().commit(request.groupId(), commits).handle((v, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                Errors error = Errors.forException(cause);
+                results.values().forEach(rp -> rp.setErrorCode(error == Errors.UNKNOWN_SERVER_ERROR
+                        ? Errors.COORDINATOR_NOT_AVAILABLE.code() : error.code()));
+            }
+            return response;
+        });
     }
 }

@@ -1,7 +1,6 @@
 package io.tributary.broker.api;
 
 import io.tributary.broker.log.LogAppendInfo;
-import io.tributary.broker.log.PartitionLog;
 import io.tributary.broker.network.RequestContext;
 import io.tributary.broker.network.RequestProcessor.ConnectionCloseException;
 import io.tributary.broker.topic.TopicManager;
@@ -18,6 +17,7 @@ import org.apache.kafka.common.record.MemoryRecords;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import io.tributary.broker.cluster.AppendOrigin;
 import io.tributary.broker.cluster.Replication;
 import java.util.concurrent.CompletableFuture;
 
@@ -31,12 +31,10 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     private final TopicManager topics;
-    private final FetchWaiters fetchWaiters;
     private final Replication replication;
 
-    public ProduceHandler(TopicManager topics, FetchWaiters fetchWaiters, Replication replication) {
+    public ProduceHandler(TopicManager topics, Replication replication) {
         this.topics = topics;
-        this.fetchWaiters = fetchWaiters;
         this.replication = replication;
     }
 
@@ -69,33 +67,19 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                                     "Cannot append to internal topic " + tp.topic());
                         }
                         replication.awaitPartition(tp);
-                        PartitionLog log = replication.leaderLog(tp, Replication.NO_EPOCH);
                         MemoryRecords records = (MemoryRecords) pd.records();
                         if (records == null) records = MemoryRecords.EMPTY;
-                        if (acks == -1) replication.checkEnoughReplicas(tp, log);
-                        LogAppendInfo info = log.append(records, replication.leaderEpoch(tp), true);
-                        pr.setBaseOffset(info.firstOffset()).setLogAppendTimeMs(info.logAppendTime())
-                                .setLogStartOffset(info.logStartOffset());
-                        if (!info.duplicate()) {
-                            replication.onLeaderAppend(tp);
-                            fetchWaiters.onAppend(tp);
-                        }
-                        if (acks == -1) {
-                            CompletableFuture<Void> committed = replication.awaitCommitted(tp, info.lastOffset() + 1,
-                                    request.timeoutMs());
-                            if (!committed.isDone() || committed.isCompletedExceptionally()) {
-                                pending.add(committed.handle((v, error) -> {
-                                    if (error != null) {
-                                        Throwable cause = error instanceof java.util.concurrent.CompletionException
-                                                && error.getCause() != null ? error.getCause() : error;
-                                        synchronized (pr) {
-                                            pr.setBaseOffset(-1).setLogAppendTimeMs(-1);
-                                            fail(pr, Errors.forException(cause), cause.getMessage(), version);
-                                        }
-                                    }
-                                    return null;
-                                }));
-                            }
+                        CompletableFuture<LogAppendInfo> appended = replication.appendAsLeader(tp, records,
+                                acks == 0 ? 1 : acks, AppendOrigin.CLIENT, request.timeoutMs());
+                        if (appended.isDone()) {
+                            answer(pr, appended, version);
+                        } else {
+                            pending.add(appended.handle((info, error) -> {
+                                synchronized (pr) {
+                                    answer(pr, appended, version);
+                                }
+                                return null;
+                            }));
                         }
                     } catch (RuntimeException e) {
                         fail(pr, Errors.forException(e), e.getMessage(), version);
@@ -114,6 +98,18 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
             return CompletableFuture.completedFuture(null);
         }
         return CompletableFuture.completedFuture(response);
+    }
+
+    /** Fills {@code pr} from a completed append. */
+    private static void answer(PartitionProduceResponse pr, CompletableFuture<LogAppendInfo> appended, short version) {
+        try {
+            LogAppendInfo info = appended.join();
+            pr.setBaseOffset(info.firstOffset()).setLogAppendTimeMs(info.logAppendTime())
+                    .setLogStartOffset(info.logStartOffset());
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            fail(pr, Errors.forException(cause), cause.getMessage(), version);
+        }
     }
 
     private static void fail(PartitionProduceResponse pr, Errors error, String message, short version) {

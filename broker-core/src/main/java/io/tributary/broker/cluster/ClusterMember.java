@@ -1,6 +1,6 @@
 package io.tributary.broker.cluster;
 
-import io.tributary.broker.api.FetchWaiters;
+import io.tributary.broker.delayed.DelayedFetches;
 import io.tributary.broker.log.LogManager;
 import io.tributary.broker.topic.TopicManager;
 import io.tributary.broker.topic.TopicMetadata;
@@ -38,14 +38,14 @@ public final class ClusterMember implements AutoCloseable {
      * @param beforeConnect wiring that must see every image, run before the node joins
      */
     public static ClusterMember join(ClusterConfig config, File dataDir, TopicManager topics, LogManager logs,
-                                     FetchWaiters fetchWaiters, ScheduledExecutorService timer, Clock clock,
+                                     DelayedFetches delayedFetches, ScheduledExecutorService timer, Clock clock,
                                      short defaultReplicationFactor, Supplier<BrokerRegistration> self,
                                      java.util.function.Consumer<ReplicaManager> beforeConnect) throws Exception {
         MetadataQuorum quorum = new MetadataQuorum(config, new File(dataDir, "meta"));
         ReplicaManager replicas = null;
         QuorumController controller = null;
         try {
-            replicas = new ReplicaManager(config, quorum, logs, fetchWaiters, timer, clock);
+            replicas = new ReplicaManager(config, quorum, logs, delayedFetches, timer, clock);
             ReplicaManager r = replicas;
             int nodeId = config.nodeId();
             quorum.addListener(image -> {

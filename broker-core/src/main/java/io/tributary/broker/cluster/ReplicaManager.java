@@ -1,6 +1,6 @@
 package io.tributary.broker.cluster;
 
-import io.tributary.broker.api.FetchWaiters;
+import io.tributary.broker.delayed.DelayedFetches;
 import io.tributary.broker.log.EpochEndOffset;
 import io.tributary.broker.log.LogManager;
 import io.tributary.broker.log.LogReadResult;
@@ -63,7 +63,7 @@ public final class ReplicaManager implements Replication, AutoCloseable {
     private final int nodeId;
     private final MetadataQuorum quorum;
     private final LogManager logs;
-    private final FetchWaiters fetchWaiters;
+    private final DelayedFetches delayedFetches;
     private final ScheduledExecutorService timer;
     private final Clock clock;
     private final Map<TopicPartition, Replica> replicas = new ConcurrentHashMap<>();
@@ -74,13 +74,13 @@ public final class ReplicaManager implements Replication, AutoCloseable {
     private final List<java.util.function.BiConsumer<TopicPartition, Boolean>> leadershipListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    public ReplicaManager(ClusterConfig config, MetadataQuorum quorum, LogManager logs, FetchWaiters fetchWaiters,
+    public ReplicaManager(ClusterConfig config, MetadataQuorum quorum, LogManager logs, DelayedFetches delayedFetches,
                           ScheduledExecutorService timer, Clock clock) {
         this.config = config;
         this.nodeId = config.nodeId();
         this.quorum = quorum;
         this.logs = logs;
-        this.fetchWaiters = fetchWaiters;
+        this.delayedFetches = delayedFetches;
         this.timer = timer;
         this.clock = clock;
         this.dispatcher = new MessageDispatcher(quorum.channel().replicationChannel(), new FetchServer());
@@ -419,6 +419,7 @@ public final class ReplicaManager implements Replication, AutoCloseable {
     public void onLeaderAppend(TopicPartition tp) {
         Replica r = replicas.get(tp);
         if (r == null) return;
+        delayedFetches.onLogEnd(tp);
         synchronized (r) {
             if (r.leader) maybeAdvanceHighWatermark(r);
         }
@@ -512,7 +513,7 @@ public final class ReplicaManager implements Replication, AutoCloseable {
 
     private void wakeFetches(TopicPartition tp) {
         try {
-            timer.execute(() -> fetchWaiters.onAppend(tp));
+            timer.execute(() -> delayedFetches.onHighWatermark(tp));
         } catch (java.util.concurrent.RejectedExecutionException closing) {
             // shutting down
         }
@@ -644,7 +645,7 @@ public final class ReplicaManager implements Replication, AutoCloseable {
             }
             Set<TopicPartition> parts = new HashSet<>();
             for (ReplicaFetch.PartitionRequest p : request.partitions()) parts.add(p.tp());
-            fetchWaiters.park(parts, force -> {
+            delayedFetches.followers().park(parts, force -> {
                 ReplicaFetch.Response r = serve(request);
                 if (force || r.bytes() > 0 || hasError(r)) {
                     response.send(ReplicaFetch.encode(r), false);

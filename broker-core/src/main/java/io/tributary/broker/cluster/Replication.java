@@ -1,6 +1,9 @@
 package io.tributary.broker.cluster;
 
+import io.tributary.broker.log.LogAppendInfo;
 import io.tributary.broker.log.PartitionLog;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.List;
@@ -11,6 +14,9 @@ import java.util.concurrent.CompletableFuture;
  * What the request handlers ask of the cluster: who the brokers are, who leads a partition, and
  * when an append is safe to acknowledge. {@link StandaloneReplication} answers for a node on its
  * own (leader of everything, nothing to wait for); {@link ReplicaManager} for a cluster member.
+ *
+ * <p>Every leader-side write, a producer's batch or records the broker writes itself, goes through
+ * {@link #appendAsLeader}.
  *
  * <p>Implementations are thread-safe.
  */
@@ -63,7 +69,31 @@ public interface Replication {
      */
     void checkEnoughReplicas(TopicPartition tp, PartitionLog log);
 
-    /** Tells replication that the leader appended to {@code tp}. */
+    /**
+     * Appends {@code records} to this node's leader log of {@code tp} and completes with where they
+     * went once they are acknowledged as {@code acks} asks: at once for 0 and 1, once committed (below
+     * the high watermark) for -1. Completes exceptionally, with a Kafka {@link ApiException} for what a client can be told (this node
+     * does not lead {@code tp}, too few in-sync replicas, invalid records, a timeout after
+     * {@code timeoutMs}); nothing is written when the append itself is refused. The append happens
+     * before this method returns, so appends made one after another from one thread are in that order
+     * in the log.
+     */
+    default CompletableFuture<LogAppendInfo> appendAsLeader(TopicPartition tp, MemoryRecords records, short acks,
+                                                           AppendOrigin origin, long timeoutMs) {
+        LogAppendInfo info;
+        try {
+            PartitionLog log = leaderLog(tp, NO_EPOCH);
+            if (acks == -1) checkEnoughReplicas(tp, log);
+            info = log.append(records, leaderEpoch(tp), origin.singleBatch());
+            if (!info.duplicate()) onLeaderAppend(tp);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (acks != -1) return CompletableFuture.completedFuture(info);
+        return awaitCommitted(tp, info.lastOffset() + 1, timeoutMs).thenApply(v -> info);
+    }
+
+    /** Tells replication that the leader appended to {@code tp}; wakes the fetches that may read it. */
     void onLeaderAppend(TopicPartition tp);
 
     /**

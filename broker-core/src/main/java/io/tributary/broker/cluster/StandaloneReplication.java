@@ -1,5 +1,6 @@
 package io.tributary.broker.cluster;
 
+import io.tributary.broker.delayed.DelayedFetches;
 import io.tributary.broker.log.PartitionLog;
 import io.tributary.broker.topic.TopicManager;
 import io.tributary.broker.topic.TopicMetadata;
@@ -13,17 +14,21 @@ import java.util.function.Supplier;
 
 /**
  * Replication of a node on its own: it is the only broker, the controller and the leader (epoch
- * 0) of every partition, whose only in-sync replica it is; every append is committed at once.
+ * 0) of every partition, whose only in-sync replica it is; every append is committed at once, so
+ * an append moves the high watermark and wakes the consumer fetches waiting for it.
  * Stateless apart from its collaborators; thread-safe.
  */
 public final class StandaloneReplication implements Replication {
     private final TopicManager topics;
     private final int nodeId;
     private final Supplier<BrokerRegistration> self;
+    private final DelayedFetches delayedFetches;
 
     /** {@code self} is read per call: the advertised port is known only once the listener is bound. */
-    public StandaloneReplication(TopicManager topics, int nodeId, Supplier<BrokerRegistration> self) {
+    public StandaloneReplication(TopicManager topics, int nodeId, Supplier<BrokerRegistration> self,
+                                 DelayedFetches delayedFetches) {
         this.topics = topics;
+        this.delayedFetches = delayedFetches;
         this.nodeId = nodeId;
         this.self = self;
     }
@@ -77,6 +82,7 @@ public final class StandaloneReplication implements Replication {
 
     @Override
     public void onLeaderAppend(TopicPartition tp) {
+        delayedFetches.onHighWatermark(tp);
     }
 
     @Override

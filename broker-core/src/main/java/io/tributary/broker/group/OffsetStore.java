@@ -1,10 +1,21 @@
 package io.tributary.broker.group;
 
+import io.tributary.broker.cluster.AppendOrigin;
+import io.tributary.broker.cluster.Replication;
+import io.tributary.broker.log.LogAppendInfo;
 import io.tributary.broker.log.LogReadResult;
 import io.tributary.broker.log.PartitionLog;
 import io.tributary.broker.topic.TopicManager;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
+import org.apache.kafka.common.errors.InvalidCommitOffsetSizeException;
+import org.apache.kafka.common.errors.InvalidFetchSizeException;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.NotCoordinatorException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
@@ -16,6 +27,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -26,8 +39,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * into memory. Because the store is an ordinary partition log, replicating partitions (in a
  * cluster) is all it takes to keep a group's offsets on more than one node.
  *
- * <p>Thread safety: writes to one offsets partition are serialised by a lock per partition, so the
- * in-memory view is updated in log order; reads use concurrent maps and do not block.
+ * <p>Writes go through the leader append path ({@link Replication#appendAsLeader}, {@code acks=all})
+ * and are asynchronous: a commit completes once replicated and visible.
+ *
+ * <p>Thread safety: appends to one offsets partition are serialised by a lock per partition, and
+ * their effects on memory are applied in that (log) order by the partition's {@link OffsetWriteQueue};
+ * reads use concurrent maps and do not block. Lock order: a partition lock, then (inside the append)
+ * the log's own lock; the write queue's monitor is never held while taking another.
  */
 public final class OffsetStore {
     public static final String TOPIC = "__consumer_offsets";
@@ -36,7 +54,8 @@ public final class OffsetStore {
     private final GroupConfig config;
     private final Map<String, Map<TopicPartition, CommittedOffset>> offsets = new ConcurrentHashMap<>();
     private final Object[] partitionLocks;
-    private volatile io.tributary.broker.cluster.Replication replication;
+    private final OffsetWriteQueue[] writeQueues;
+    private volatile Replication replication;
     private volatile short replicationFactor = 1;
     private volatile long commitTimeoutMs = 5000;
 
@@ -44,14 +63,18 @@ public final class OffsetStore {
         this.topics = topics;
         this.config = config;
         this.partitionLocks = new Object[config.offsetsTopicPartitions()];
-        for (int i = 0; i < partitionLocks.length; i++) partitionLocks[i] = new Object();
+        this.writeQueues = new OffsetWriteQueue[config.offsetsTopicPartitions()];
+        for (int i = 0; i < partitionLocks.length; i++) {
+            partitionLocks[i] = new Object();
+            writeQueues[i] = new OffsetWriteQueue();
+        }
     }
 
     /**
      * Writes through {@code replication}: appends go to the partition's leader log and a commit is
      * acknowledged once the in-sync replicas have it (committed, below the high watermark).
      */
-    public void replicateThrough(io.tributary.broker.cluster.Replication replication, short replicationFactor,
+    public void replicateThrough(Replication replication, short replicationFactor,
                                  long commitTimeoutMs) {
         this.replication = replication;
         this.replicationFactor = replicationFactor;
@@ -146,18 +169,21 @@ public final class OffsetStore {
         return Utils.abs(group.hashCode()) % partitionLocks.length;
     }
 
-    /** Appends the commits to the group's offsets partition, then makes them visible. */
-    public void commit(String group, Map<TopicPartition, CommittedOffset> commits) {
-        if (commits.isEmpty()) return;
+    /**
+     * Appends the commits to the group's offsets partition; completes once they are replicated as
+     * {@code __consumer_offsets} requires and visible to reads, or exceptionally with the error to
+     * answer (Kafka's mapping for offset commits: not this node's group, coordinator not available, or
+     * commit too large).
+     */
+    public CompletableFuture<Void> commit(String group, Map<TopicPartition, CommittedOffset> commits) {
+        if (commits.isEmpty()) return CompletableFuture.completedFuture(null);
         List<SimpleRecord> records = new ArrayList<>(commits.size());
         long now = System.currentTimeMillis();
         commits.forEach((tp, o) -> records.add(new SimpleRecord(now, OffsetRecordCodec.key(group, tp), OffsetRecordCodec.value(o))));
-        write(group, records);
-        Map<TopicPartition, CommittedOffset> m = offsets.computeIfAbsent(group, g -> new ConcurrentHashMap<>());
-        m.putAll(commits);
+        return write(group, records, () -> offsets.computeIfAbsent(group, g -> new ConcurrentHashMap<>()).putAll(commits));
     }
 
-    /** Deletes the given partitions' offsets of {@code group} (tombstones). */
+    /** Deletes the given partitions' offsets of {@code group} (tombstones); returns once they are written. */
     public void delete(String group, Collection<TopicPartition> partitions) {
         Map<TopicPartition, CommittedOffset> m = offsets.get(group);
         if (m == null || partitions.isEmpty()) return;
@@ -167,9 +193,16 @@ public final class OffsetStore {
             if (m.containsKey(tp)) tombstones.add(new SimpleRecord(now, OffsetRecordCodec.key(group, tp), null));
         }
         if (tombstones.isEmpty()) return;
-        write(group, tombstones);
-        partitions.forEach(m::remove);
-        if (m.isEmpty()) offsets.remove(group, m);
+        try {
+            write(group, tombstones, () -> {
+                Map<TopicPartition, CommittedOffset> current = offsets.get(group);
+                if (current == null) return;
+                partitions.forEach(current::remove);
+                if (current.isEmpty()) offsets.remove(group, current);
+            }).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     public void deleteGroup(String group) {
@@ -177,41 +210,47 @@ public final class OffsetStore {
         if (m != null) delete(group, List.copyOf(m.keySet()));
     }
 
-    private void write(String group, List<SimpleRecord> records) {
+    /**
+     * Appends {@code records} to the group's offsets partition through the leader append path and
+     * applies {@code effect} to memory once they are acknowledged, in log order (see
+     * {@link OffsetWriteQueue}).
+     */
+    private CompletableFuture<Void> write(String group, List<SimpleRecord> records, Runnable effect) {
+        Replication r = replication;
+        if (r == null) {
+            return CompletableFuture.failedFuture(new CoordinatorNotAvailableException(
+                    "The offset store of group " + group + " is not ready yet"));
+        }
         ensureTopic();
         int partition = partitionFor(group);
         TopicPartition tp = new TopicPartition(TOPIC, partition);
         MemoryRecords batch = MemoryRecords.withRecords(Compression.NONE, records.toArray(new SimpleRecord[0]));
-        io.tributary.broker.cluster.Replication r = replication;
-        if (r == null) {
-            synchronized (partitionLocks[partition]) {
-                topics.log(tp).append(batch, 0, false);
-            }
-            return;
-        }
-        java.util.concurrent.CompletableFuture<Void> committed;
+        CompletableFuture<LogAppendInfo> appended;
+        OffsetWriteQueue.Write w;
+        // Held across the append (disk I/O) on purpose: the lock makes the queue's order the log's order.
         synchronized (partitionLocks[partition]) {
-            PartitionLog log;
-            try {
-                log = r.leaderLog(tp, io.tributary.broker.cluster.Replication.NO_EPOCH);
-            } catch (org.apache.kafka.common.errors.NotLeaderOrFollowerException e) {
-                throw new org.apache.kafka.common.errors.NotCoordinatorException("This node is not the coordinator of group "
-                        + group + " (it does not lead " + tp + ")");
-            }
-            io.tributary.broker.log.LogAppendInfo info = log.append(batch, r.leaderEpoch(tp), false);
-            r.onLeaderAppend(tp);
-            committed = r.awaitCommitted(tp, info.lastOffset() + 1, commitTimeoutMs);
+            appended = r.appendAsLeader(tp, batch, (short) -1, AppendOrigin.COORDINATOR, commitTimeoutMs);
+            w = writeQueues[partition].add(effect);
         }
-        try {
-            committed.get(commitTimeoutMs + 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new org.apache.kafka.common.errors.CoordinatorNotAvailableException("Interrupted committing offsets of " + group);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new org.apache.kafka.common.errors.CoordinatorNotAvailableException("Offsets of group " + group
-                    + " were not replicated: " + cause.getMessage());
+        appended.whenComplete((info, error) -> writeQueues[partition].complete(w,
+                error == null ? null : commitError(group, tp, error)));
+        return w.result();
+    }
+
+    /** The error a client is told when appending its group's offsets failed, as Kafka maps it. */
+    private static RuntimeException commitError(String group, TopicPartition tp, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof NotLeaderOrFollowerException || cause instanceof KafkaStorageException) {
+            return new NotCoordinatorException("This node is not the coordinator of group " + group
+                    + " (it does not lead " + tp + "): " + cause.getMessage());
         }
+        if (cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException
+                || cause instanceof InvalidFetchSizeException) {
+            return new InvalidCommitOffsetSizeException("The offsets of group " + group + " are too large for "
+                    + tp + ": " + cause.getMessage());
+        }
+        return new CoordinatorNotAvailableException("Offsets of group " + group + " were not replicated: "
+                + cause.getMessage());
     }
 
     /** The committed offsets of {@code group}; empty when it has none. */

@@ -1,4 +1,4 @@
-package io.tributary.broker.api;
+package io.tributary.broker.delayed;
 
 import org.apache.kafka.common.TopicPartition;
 
@@ -12,10 +12,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Fetches waiting for data (long polling): a fetch that found fewer than {@code min.bytes} waits
- * here until an append to one of its partitions lets it complete, or until {@code max.wait.ms}.
+ * here until {@link #wake} for one of its partitions lets it complete, or until its maximum wait.
+ * Which event wakes a registry is {@link DelayedFetches}' business.
  *
- * <p>Each waiter completes exactly once (an atomic flag), whichever of append or timeout comes
- * first. Thread-safe: appends from any I/O thread, timeouts on the scheduler.
+ * <p>Each waiter completes exactly once (an atomic flag), whichever of wake-up or timeout comes
+ * first. Thread-safe: wake-ups from any thread, timeouts on the scheduler; a waiter's
+ * {@code tryComplete} runs under that waiter's own monitor, never under another lock of this class.
  */
 public final class FetchWaiters {
     /** A parked fetch. {@code tryComplete(force)} re-reads and answers if it has enough data or if forced. */
@@ -67,8 +69,8 @@ public final class FetchWaiters {
         entry.attempt(false);
     }
 
-    /** Lets fetches waiting on {@code tp} re-check after an append. */
-    public void onAppend(TopicPartition tp) {
+    /** Lets fetches waiting on {@code tp} re-check what they can read now. */
+    public void wake(TopicPartition tp) {
         Set<Entry> set = byPartition.get(tp);
         if (set == null || set.isEmpty()) return;
         for (Entry e : set.toArray(new Entry[0])) e.attempt(false);
