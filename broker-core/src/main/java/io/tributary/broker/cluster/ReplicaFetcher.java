@@ -45,8 +45,8 @@ final class ReplicaFetcher {
         thread.start();
     }
 
-    void add(ReplicaManager.Replica r) {
-        partitions.add(r.tp);
+    void add(TopicPartition tp) {
+        partitions.add(tp);
         synchronized (this) {
             notifyAll();
         }

@@ -63,43 +63,15 @@ public interface Replication {
     int leaderEpoch(TopicPartition tp);
 
     /**
-     * Checks, before an {@code acks=all} append, that enough replicas are in sync.
-     *
-     * @throws org.apache.kafka.common.errors.NotEnoughReplicasException naming the ISR and the minimum
-     */
-    void checkEnoughReplicas(TopicPartition tp, PartitionLog log);
-
-    /**
      * Appends {@code records} to this node's leader log of {@code tp} and completes with where they
      * went once they are acknowledged as {@code acks} asks: at once for 0 and 1, once committed (below
-     * the high watermark) for -1. Completes exceptionally, with a Kafka {@link ApiException} for what a client can be told (this node
-     * does not lead {@code tp}, too few in-sync replicas, invalid records, a timeout after
-     * {@code timeoutMs}); nothing is written when the append itself is refused. The append happens
+     * the high watermark) for -1. Completes exceptionally, with a Kafka {@link ApiException} for what
+     * a client can be told (this node does not lead {@code tp}, too few in-sync replicas, invalid
+     * records, a timeout after {@code timeoutMs}); nothing is written when the append itself is
+     * refused. The append happens
      * before this method returns, so appends made one after another from one thread are in that order
      * in the log.
      */
-    default CompletableFuture<LogAppendInfo> appendAsLeader(TopicPartition tp, MemoryRecords records, short acks,
-                                                           AppendOrigin origin, long timeoutMs) {
-        LogAppendInfo info;
-        try {
-            PartitionLog log = leaderLog(tp, NO_EPOCH);
-            if (acks == -1) checkEnoughReplicas(tp, log);
-            info = log.append(records, leaderEpoch(tp), origin.singleBatch());
-            if (!info.duplicate()) onLeaderAppend(tp);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        if (acks != -1) return CompletableFuture.completedFuture(info);
-        return awaitCommitted(tp, info.lastOffset() + 1, timeoutMs).thenApply(v -> info);
-    }
-
-    /** Tells replication that the leader appended to {@code tp}; wakes the fetches that may read it. */
-    void onLeaderAppend(TopicPartition tp);
-
-    /**
-     * Completes when every record below {@code endOffset} is committed (below the high watermark);
-     * completes exceptionally with a Kafka exception when this node stops leading, the ISR falls
-     * below {@code min.insync.replicas}, or {@code timeoutMs} passes.
-     */
-    CompletableFuture<Void> awaitCommitted(TopicPartition tp, long endOffset, long timeoutMs);
+    CompletableFuture<LogAppendInfo> appendAsLeader(TopicPartition tp, MemoryRecords records, short acks,
+                                                    AppendOrigin origin, long timeoutMs);
 }

@@ -1,11 +1,13 @@
 package io.tributary.broker.cluster;
 
 import io.tributary.broker.delayed.DelayedFetches;
+import io.tributary.broker.log.LogAppendInfo;
 import io.tributary.broker.log.PartitionLog;
 import io.tributary.broker.topic.TopicManager;
 import io.tributary.broker.topic.TopicMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.record.MemoryRecords;
 
 import java.util.List;
 import java.util.Optional;
@@ -72,21 +74,20 @@ public final class StandaloneReplication implements Replication {
     }
 
     @Override
-    public void checkEnoughReplicas(TopicPartition tp, PartitionLog log) {
-        int min = log.config().minInsyncReplicas();
-        if (min > 1) {
-            throw new NotEnoughReplicasException("The size of the current ISR [" + nodeId + "] of " + tp
-                    + " is less than min.insync.replicas " + min);
+    public CompletableFuture<LogAppendInfo> appendAsLeader(TopicPartition tp, MemoryRecords records, short acks,
+                                                           AppendOrigin origin, long timeoutMs) {
+        try {
+            PartitionLog log = topics.log(tp);
+            int min = log.config().minInsyncReplicas();
+            if (acks == -1 && min > 1) {
+                throw new NotEnoughReplicasException("The size of the current ISR [" + nodeId + "] of " + tp
+                        + " is less than min.insync.replicas " + min);
+            }
+            LogAppendInfo info = log.append(records, 0, origin.singleBatch());
+            if (!info.duplicate()) delayedFetches.onHighWatermark(tp);
+            return CompletableFuture.completedFuture(info);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
-    }
-
-    @Override
-    public void onLeaderAppend(TopicPartition tp) {
-        delayedFetches.onHighWatermark(tp);
-    }
-
-    @Override
-    public CompletableFuture<Void> awaitCommitted(TopicPartition tp, long endOffset, long timeoutMs) {
-        return CompletableFuture.completedFuture(null);
     }
 }

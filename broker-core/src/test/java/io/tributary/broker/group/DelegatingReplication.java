@@ -1,10 +1,13 @@
 package io.tributary.broker.group;
 
+import io.tributary.broker.cluster.AppendOrigin;
 import io.tributary.broker.cluster.BrokerRegistration;
 import io.tributary.broker.cluster.PartitionRegistration;
 import io.tributary.broker.cluster.Replication;
+import io.tributary.broker.log.LogAppendInfo;
 import io.tributary.broker.log.PartitionLog;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.MemoryRecords;
 
 import java.util.List;
 import java.util.Optional;
@@ -54,17 +57,8 @@ abstract class DelegatingReplication implements Replication {
     }
 
     @Override
-    public void checkEnoughReplicas(TopicPartition tp, PartitionLog log) {
-        delegate.checkEnoughReplicas(tp, log);
-    }
-
-    @Override
-    public void onLeaderAppend(TopicPartition tp) {
-        delegate.onLeaderAppend(tp);
-    }
-
-    @Override
-    public CompletableFuture<Void> awaitCommitted(TopicPartition tp, long endOffset, long timeoutMs) {
-        return delegate.awaitCommitted(tp, endOffset, timeoutMs);
+    public CompletableFuture<LogAppendInfo> appendAsLeader(TopicPartition tp, MemoryRecords records, short acks,
+                                                           AppendOrigin origin, long timeoutMs) {
+        return delegate.appendAsLeader(tp, records, acks, origin, timeoutMs);
     }
 }

@@ -171,9 +171,11 @@ class OffsetStoreTest {
         }
 
         @Override
-        public CompletableFuture<Void> awaitCommitted(TopicPartition tp, long endOffset, long timeoutMs) {
-            CompletableFuture<Void> f = new CompletableFuture<>();
-            acks.schedule(() -> f.complete(null), java.util.concurrent.ThreadLocalRandom.current().nextInt(3000),
+        public CompletableFuture<LogAppendInfo> appendAsLeader(TopicPartition tp, MemoryRecords records, short acks,
+                                                               AppendOrigin origin, long timeoutMs) {
+            LogAppendInfo info = delegate.appendAsLeader(tp, records, acks, origin, timeoutMs).join();
+            CompletableFuture<LogAppendInfo> f = new CompletableFuture<>();
+            this.acks.schedule(() -> f.complete(info), java.util.concurrent.ThreadLocalRandom.current().nextInt(3000),
                     TimeUnit.MICROSECONDS);
             return f;
         }
