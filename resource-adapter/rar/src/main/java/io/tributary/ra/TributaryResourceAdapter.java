@@ -2,6 +2,7 @@ package io.tributary.ra;
 
 import io.tributary.broker.Broker;
 import io.tributary.broker.BrokerConfig;
+import io.tributary.ra.config.ConfigProperties;
 import io.tributary.ra.inbound.ActivationRegistry;
 import io.tributary.ra.inbound.TributaryActivationSpec;
 import jakarta.resource.ResourceException;
@@ -19,7 +20,6 @@ import javax.transaction.xa.XAResource;
 import java.io.File;
 import java.io.IOException;
 import java.io.Serializable;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -80,16 +80,16 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
     public void start(BootstrapContext ctx) throws ResourceAdapterInternalException {
         this.workManager = ctx.getWorkManager();
         try {
-            if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            if (!ConfigProperties.isSet(bootstrapServers)) {
                 BrokerConfig config = BrokerConfig.defaults()
                         .with("listeners", host + ":" + port)
                         .with("log.dirs", new File(dataDirectory, "broker").getAbsolutePath())
                         .with("node.id", Integer.toString(nodeId))
-                        .with("cluster.name", clusterName == null || clusterName.isBlank() ? "tributary" : clusterName.trim());
-                if (clusterMembers != null && !clusterMembers.isBlank()) {
+                        .with("cluster.name", ConfigProperties.orDefault(clusterName, "tributary"));
+                if (ConfigProperties.isSet(clusterMembers)) {
                     config = config.with("controller.quorum.voters", clusterMembers.trim());
                 }
-                for (Map.Entry<String, String> e : parseProperties(brokerProperties).entrySet()) {
+                for (Map.Entry<String, String> e : ConfigProperties.nameValuePairs("brokerProperties", brokerProperties).entrySet()) {
                     config = config.with(e.getKey(), e.getValue());
                 }
                 for (String name : System.getProperties().stringPropertyNames()) {
@@ -103,9 +103,9 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
             } else {
                 effectiveBootstrap = bootstrapServers.trim();
             }
-            offsetDatabase = new OffsetDatabase(offsetDatabaseUrl == null || offsetDatabaseUrl.isBlank()
-                    ? OffsetDatabase.defaultUrl(new File(dataDirectory)) : offsetDatabaseUrl);
-            activations = new ActivationRegistry(this);
+            offsetDatabase = new OffsetDatabase(ConfigProperties.isSet(offsetDatabaseUrl)
+                    ? offsetDatabaseUrl : OffsetDatabase.defaultUrl(new File(dataDirectory)));
+            activations = new ActivationRegistry(effectiveBootstrap, workManager, offsetDatabase);
             LOG.log(System.Logger.Level.INFO, "Tributary resource adapter started; brokers at " + effectiveBootstrap
                     + (broker == null ? "" : " (embedded node " + nodeId + ", data in "
                     + new File(dataDirectory).getAbsolutePath() + ")"));
@@ -169,20 +169,6 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
         } catch (java.sql.SQLException e) {
             throw new ResourceException("Cannot open the offset database for recovery: " + e.getMessage(), e);
         }
-    }
-
-    /** {@code a=1;b=2} (or newline-separated) as an ordered map. */
-    public static Map<String, String> parseProperties(String text) {
-        Map<String, String> m = new LinkedHashMap<>();
-        if (text == null) return m;
-        for (String part : text.split("[;\\n]")) {
-            String p = part.trim();
-            if (p.isEmpty()) continue;
-            int eq = p.indexOf('=');
-            if (eq <= 0) throw new IllegalArgumentException("Expected name=value, got '" + p + "'");
-            m.put(p.substring(0, eq).trim(), p.substring(eq + 1).trim());
-        }
-        return m;
     }
 
     /** Registers something (an outbound factory's producer) that {@link #stop} closes, before the node stops. */

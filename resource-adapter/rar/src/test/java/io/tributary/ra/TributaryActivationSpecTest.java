@@ -5,9 +5,11 @@ import jakarta.resource.spi.InvalidPropertyException;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,21 +75,40 @@ class TributaryActivationSpecTest {
     }
 
     @Test
-    void outOfRangeNumbersAndMalformedConsumerPropertiesAreRejectedNamingTheProperty() {
+    void outOfRangeNumbersAndMalformedConsumerPropertiesAreRejectedNamingThePropertyAndTheValue() {
         TributaryActivationSpec s = valid();
         s.setConcurrency(0);
-        assertTrue(rejection(s).contains("concurrency"));
+        assertRejected(s, "concurrency", "0");
         s = valid();
         s.setMaxPollRecords(0);
-        assertTrue(rejection(s).contains("maxPollRecords"));
+        assertRejected(s, "maxPollRecords", "0");
         s = valid();
         s.setMaxRedeliveries(-1);
-        assertTrue(rejection(s).contains("maxRedeliveries"));
+        assertRejected(s, "maxRedeliveries", "-1");
         s = valid();
         s.setRedeliveryBackoff(-5L);
-        assertTrue(rejection(s).contains("redeliveryBackoff"));
+        assertRejected(s, "redeliveryBackoff", "-5");
         s = valid();
-        s.setConsumerProperties("fetch.min.bytes");
-        assertTrue(rejection(s).contains("consumerProperties"));
+        s.setConsumerProperties("max.poll.interval.ms=60000;fetch.min.bytes");
+        assertRejected(s, "consumerProperties", "'fetch.min.bytes'");
+    }
+
+    @Test
+    void theConsumerGetsTheParsedPropertiesAndTheLowerCaseOffsetReset() throws InvalidPropertyException {
+        TributaryActivationSpec s = valid();
+        s.setConsumerProperties("metadata.max.age.ms=3000; fetch.min.bytes = 1");
+        s.setAutoOffsetReset("Latest");
+        s.validate();
+        assertEquals(Map.of("metadata.max.age.ms", "3000", "fetch.min.bytes", "1"), s.consumerPropertyMap());
+        assertEquals("latest", s.autoOffsetResetValue());
+        assertFalse(s.usesTopicPattern());
+        s.setTopics("");
+        s.setTopicPattern("orders-.*");
+        assertTrue(s.usesTopicPattern());
+    }
+
+    private static void assertRejected(TributaryActivationSpec s, String property, String value) {
+        String message = rejection(s);
+        assertTrue(message.contains(property) && message.contains(value), message);
     }
 }

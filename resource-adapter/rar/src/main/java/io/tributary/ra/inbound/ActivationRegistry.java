@@ -1,11 +1,15 @@
 package io.tributary.ra.inbound;
 
 import io.tributary.api.BatchRecordListener;
-import io.tributary.ra.TributaryResourceAdapter;
+import io.tributary.ra.AdapterClassLoader;
+import io.tributary.ra.OffsetDatabase;
+import io.tributary.ra.config.ConfigProperties;
+import io.tributary.ra.json.JsonbCodec;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ActivationSpec;
 import jakarta.resource.spi.endpoint.MessageEndpointFactory;
 import jakarta.resource.spi.work.WorkException;
+import jakarta.resource.spi.work.WorkManager;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -17,15 +21,15 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /**
  * The activated message-driven beans: for each, {@code concurrency} {@link EndpointConsumer}s (one
  * consumer-group member each) scheduled on the WorkManager, and one dead-letter publisher.
- * Deactivation stops the consumers and waits until they have left the group. Thread-safe.
+ * Deactivation stops the consumers and waits until they have left the group. It knows of the
+ * adapter only what it is given: the brokers' address, the WorkManager and the adapter's offset
+ * database (for activations without an {@code offsetDataSource}). Thread-safe.
  */
 public final class ActivationRegistry {
     private static final System.Logger LOG = System.getLogger(ActivationRegistry.class.getName());
@@ -34,20 +38,24 @@ public final class ActivationRegistry {
     private record Activation(TributaryActivationSpec spec, List<EndpointConsumer> consumers, DeadLetterPublisher deadLetters) {
     }
 
-    private final TributaryResourceAdapter adapter;
-    private final JsonbValueReader valueReader = new JsonbValueReader();
+    private final String bootstrapServers;
+    private final WorkManager workManager;
+    private final OffsetDatabase offsetDatabase;
+    private final JsonbCodec valueReader = new JsonbCodec();
     private final Map<MessageEndpointFactory, Activation> active = new ConcurrentHashMap<>();
 
-    public ActivationRegistry(TributaryResourceAdapter adapter) {
-        this.adapter = adapter;
+    public ActivationRegistry(String bootstrapServers, WorkManager workManager, OffsetDatabase offsetDatabase) {
+        this.bootstrapServers = bootstrapServers;
+        this.workManager = workManager;
+        this.offsetDatabase = offsetDatabase;
     }
 
     public void activate(MessageEndpointFactory factory, TributaryActivationSpec spec) throws ResourceException {
         boolean batch = BatchRecordListener.class.isAssignableFrom(factory.getEndpointClass() == null
                 ? Object.class : factory.getEndpointClass());
         String name = factory.getActivationName() == null ? spec.getGroupId() : factory.getActivationName();
-        DeadLetterPublisher deadLetters = withAdapterClassLoader(() ->
-                new DeadLetterPublisher(adapter.bootstrapServers(), "tributary-dlt-" + spec.getGroupId()));
+        DeadLetterPublisher deadLetters = AdapterClassLoader.call(() ->
+                new DeadLetterPublisher(bootstrapServers, "tributary-dlt-" + spec.getGroupId()));
         List<EndpointConsumer> consumers = new ArrayList<>();
         for (int i = 0; i < spec.getConcurrency(); i++) {
             String clientId = "tributary-" + spec.getGroupId() + "-" + i;
@@ -56,13 +64,13 @@ public final class ActivationRegistry {
         }
         active.put(factory, new Activation(spec, consumers, deadLetters));
         try {
-            for (EndpointConsumer c : consumers) adapter.workManager().scheduleWork(c);
+            for (EndpointConsumer c : consumers) workManager.scheduleWork(c);
         } catch (WorkException e) {
             deactivate(factory, spec);
             throw new ResourceException("Cannot schedule the consumers of " + name + ": " + e.getMessage(), e);
         }
         LOG.log(System.Logger.Level.INFO, "Activated " + name + ": group " + spec.getGroupId() + ", "
-                + (spec.getTopicPattern().isBlank() ? "topics " + spec.topicList() : "pattern " + spec.getTopicPattern())
+                + (spec.usesTopicPattern() ? "pattern " + spec.getTopicPattern() : "topics " + spec.topicList())
                 + ", " + spec.getConcurrency() + " consumer(s), " + (batch ? "batch" : "per-record") + " delivery");
     }
 
@@ -91,37 +99,25 @@ public final class ActivationRegistry {
 
     private KafkaConsumer<byte[], byte[]> newConsumer(TributaryActivationSpec spec, String clientId) {
         Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, adapter.bootstrapServers());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, spec.getGroupId());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, spec.getAutoOffsetReset().toLowerCase(Locale.ROOT));
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, spec.autoOffsetResetValue());
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, spec.getMaxPollRecords());
-        props.putAll(TributaryResourceAdapter.parseProperties(spec.getConsumerProperties()));
-        return withAdapterClassLoader(() -> new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+        props.putAll(spec.consumerPropertyMap());
+        return AdapterClassLoader.call(() -> new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
     }
 
     private OffsetSink newSink(TributaryActivationSpec spec) {
         try {
-            if (spec.getOffsetDataSource() != null && !spec.getOffsetDataSource().isBlank()) {
+            if (ConfigProperties.isSet(spec.getOffsetDataSource())) {
                 DataSource ds = (DataSource) new InitialContext().lookup(spec.getOffsetDataSource());
                 return new DataSourceOffsetSink(ds);
             }
-            return new H2OffsetSink(adapter.offsetDatabase());
+            return new H2OffsetSink(offsetDatabase);
         } catch (NamingException | SQLException e) {
             throw new IllegalStateException("Cannot open the offset store of group " + spec.getGroupId() + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** kafka-clients loads classes by name through the context class loader; make it the adapter's. */
-    static <T> T withAdapterClassLoader(Supplier<T> action) {
-        Thread t = Thread.currentThread();
-        ClassLoader previous = t.getContextClassLoader();
-        t.setContextClassLoader(ActivationRegistry.class.getClassLoader());
-        try {
-            return action.get();
-        } finally {
-            t.setContextClassLoader(previous);
         }
     }
 }

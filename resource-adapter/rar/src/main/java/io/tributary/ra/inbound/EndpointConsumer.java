@@ -4,6 +4,7 @@ import io.tributary.api.BatchRecordListener;
 import io.tributary.api.RecordListener;
 import io.tributary.api.TributaryRecord;
 import io.tributary.api.ValueReader;
+import io.tributary.ra.AdapterClassLoader;
 import jakarta.resource.spi.UnavailableException;
 import jakarta.resource.spi.endpoint.MessageEndpoint;
 import jakarta.resource.spi.endpoint.MessageEndpointFactory;
@@ -89,13 +90,20 @@ public final class EndpointConsumer implements Work {
 
     @Override
     public void run() {
-        ClassLoader previous = Thread.currentThread().getContextClassLoader();
-        Thread.currentThread().setContextClassLoader(EndpointConsumer.class.getClassLoader());
+        try {
+            AdapterClassLoader.run(this::consume);
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    /** Subscribes, polls and delivers until released; runs with the adapter's class loader as context class loader. */
+    private void consume() {
         try {
             sink = sinkFactory.get();
             consumer = consumerFactory.get();
             ConsumerRebalanceListener listener = new SeekToStoredOffsets();
-            if (spec.getTopicPattern() != null && !spec.getTopicPattern().isBlank()) {
+            if (spec.usesTopicPattern()) {
                 consumer.subscribe(Pattern.compile(spec.getTopicPattern()), listener);
             } else {
                 consumer.subscribe(spec.topicList(), listener);
@@ -126,8 +134,6 @@ public final class EndpointConsumer implements Work {
                 }
             }
             if (sink != null) sink.close();
-            Thread.currentThread().setContextClassLoader(previous);
-            finished.countDown();
         }
     }
 

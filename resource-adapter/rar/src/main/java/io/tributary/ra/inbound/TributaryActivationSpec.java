@@ -2,6 +2,8 @@ package io.tributary.ra.inbound;
 
 import io.tributary.api.BatchRecordListener;
 import io.tributary.api.RecordListener;
+import io.tributary.ra.config.ConfigProperties;
+import io.tributary.ra.config.InvalidPropertyValueException;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.Activation;
 import jakarta.resource.spi.ActivationSpec;
@@ -10,18 +12,20 @@ import jakarta.resource.spi.InvalidPropertyException;
 import jakarta.resource.spi.ResourceAdapter;
 
 import java.io.Serializable;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 
 /**
  * How a message-driven bean consumes: which topics, as which consumer group, and what happens
  * when delivery fails. Set with {@code @ActivationConfigProperty}; every property is listed with
- * its default in {@code docs/adapter.md}.
+ * its default in {@code docs/adapter.md}. {@link #validate()} checks every property with
+ * {@link ConfigProperties}, so a rejection names the property and its value.
  */
 @Activation(messageListeners = {RecordListener.class, BatchRecordListener.class})
 public class TributaryActivationSpec implements ActivationSpec, Serializable {
     private static final long serialVersionUID = 1L;
+    /** The {@code auto.offset.reset} values Kafka's consumer accepts. */
+    private static final List<String> AUTO_OFFSET_RESETS = List.of("earliest", "latest", "none");
 
     @ConfigProperty(description = "Comma-separated topics to consume")
     private String topics = "";
@@ -56,35 +60,43 @@ public class TributaryActivationSpec implements ActivationSpec, Serializable {
 
     @Override
     public void validate() throws InvalidPropertyException {
-        boolean hasTopics = topics != null && !topics.isBlank();
-        boolean hasPattern = topicPattern != null && !topicPattern.isBlank();
-        if (hasTopics == hasPattern) {
-            throw new InvalidPropertyException("Set exactly one of topics and topicPattern (topics='" + topics
-                    + "', topicPattern='" + topicPattern + "')");
-        }
-        if (groupId == null || groupId.isBlank()) throw new InvalidPropertyException("groupId is required");
-        String reset = autoOffsetReset == null ? "" : autoOffsetReset.toLowerCase(Locale.ROOT);
-        if (!List.of("earliest", "latest", "none").contains(reset)) {
-            throw new InvalidPropertyException("autoOffsetReset must be earliest, latest or none, got " + autoOffsetReset);
-        }
-        if (maxPollRecords == null || maxPollRecords < 1) throw new InvalidPropertyException("maxPollRecords must be at least 1");
-        if (concurrency == null || concurrency < 1) throw new InvalidPropertyException("concurrency must be at least 1");
-        if (maxRedeliveries == null || maxRedeliveries < 0) throw new InvalidPropertyException("maxRedeliveries must be 0 or more");
-        if (redeliveryBackoff == null || redeliveryBackoff < 0) throw new InvalidPropertyException("redeliveryBackoff must be 0 or more");
         try {
-            io.tributary.ra.TributaryResourceAdapter.parseProperties(consumerProperties);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidPropertyException("consumerProperties: " + e.getMessage());
+            ConfigProperties.exactlyOne("topics", topics, "topicPattern", topicPattern);
+            ConfigProperties.required("groupId", groupId);
+            ConfigProperties.oneOf("autoOffsetReset", autoOffsetReset, AUTO_OFFSET_RESETS);
+            ConfigProperties.atLeast("maxPollRecords", maxPollRecords, 1);
+            ConfigProperties.atLeast("concurrency", concurrency, 1);
+            ConfigProperties.atLeast("maxRedeliveries", maxRedeliveries, 0);
+            ConfigProperties.atLeast("redeliveryBackoff", redeliveryBackoff, 0);
+            consumerPropertyMap();
+        } catch (InvalidPropertyValueException e) {
+            throw new InvalidPropertyException(e.getMessage(), e);
         }
     }
 
+    /** The topics to consume, when {@link #usesTopicPattern()} is false. */
     public List<String> topicList() {
-        return Arrays.stream(topics.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return ConfigProperties.commaList(topics);
+    }
+
+    /** Whether the topics are chosen by {@code topicPattern} rather than listed in {@code topics}. */
+    public boolean usesTopicPattern() {
+        return ConfigProperties.isSet(topicPattern);
+    }
+
+    /** {@code autoOffsetReset} as the consumer property wants it (lower case). */
+    public String autoOffsetResetValue() {
+        return ConfigProperties.oneOf("autoOffsetReset", autoOffsetReset, AUTO_OFFSET_RESETS);
+    }
+
+    /** {@code consumerProperties} as kafka-clients consumer properties, in the written order. */
+    public Map<String, String> consumerPropertyMap() {
+        return ConfigProperties.nameValuePairs("consumerProperties", consumerProperties);
     }
 
     /** The dead-letter topic for records of {@code topic}. */
     public String deadLetterTopicFor(String topic) {
-        return deadLetterTopic == null || deadLetterTopic.isBlank() ? topic + ".DLT" : deadLetterTopic;
+        return ConfigProperties.isSet(deadLetterTopic) ? deadLetterTopic : topic + ".DLT";
     }
 
     @Override

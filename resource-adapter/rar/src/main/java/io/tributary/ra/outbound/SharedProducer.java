@@ -3,6 +3,7 @@ package io.tributary.ra.outbound;
 import io.tributary.api.OutgoingRecord;
 import io.tributary.api.SentRecord;
 import io.tributary.api.TributaryException;
+import io.tributary.ra.AdapterClassLoader;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -28,14 +29,7 @@ final class SharedProducer implements AutoCloseable {
         props.put(ProducerConfig.ACKS_CONFIG, acks);
         props.put(ProducerConfig.LINGER_MS_CONFIG, "1");
         props.putAll(extra);
-        Thread t = Thread.currentThread();
-        ClassLoader previous = t.getContextClassLoader();
-        t.setContextClassLoader(SharedProducer.class.getClassLoader());
-        try {
-            producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-        } finally {
-            t.setContextClassLoader(previous);
-        }
+        producer = AdapterClassLoader.call(() -> new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer()));
     }
 
     CompletionStage<SentRecord> send(OutgoingRecord r) {

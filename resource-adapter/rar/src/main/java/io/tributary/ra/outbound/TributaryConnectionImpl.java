@@ -4,7 +4,7 @@ import io.tributary.api.OutgoingRecord;
 import io.tributary.api.SentRecord;
 import io.tributary.api.TributaryConnection;
 import io.tributary.api.TributaryException;
-import io.tributary.ra.inbound.JsonbValueReader;
+import io.tributary.ra.json.JsonbCodec;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -12,7 +12,7 @@ import java.util.concurrent.CompletionStage;
 
 /** A connection handle; sends through its managed connection's shared producer. */
 public class TributaryConnectionImpl implements TributaryConnection {
-    private static final JsonbValueReader JSON = new JsonbValueReader();
+    private static final JsonbCodec JSON = new JsonbCodec();
     private volatile TributaryManagedConnection managed;
     private volatile boolean closed;
 
@@ -45,7 +45,7 @@ public class TributaryConnectionImpl implements TributaryConnection {
 
     @Override
     public CompletionStage<SentRecord> sendObject(String topic, String key, Object value) {
-        byte[] json = value == null ? null : JSON.jsonb().toJson(value).getBytes(StandardCharsets.UTF_8);
+        byte[] json = value == null ? null : JSON.write(value);
         return producer().send(new OutgoingRecord(topic, null, null,
                 key == null ? null : key.getBytes(StandardCharsets.UTF_8), json, Map.of("content-type", "application/json".getBytes(StandardCharsets.UTF_8))));
     }

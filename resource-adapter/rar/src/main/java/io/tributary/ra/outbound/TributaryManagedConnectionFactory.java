@@ -3,6 +3,7 @@ package io.tributary.ra.outbound;
 import io.tributary.api.TributaryConnection;
 import io.tributary.api.TributaryConnectionFactory;
 import io.tributary.ra.TributaryResourceAdapter;
+import io.tributary.ra.config.ConfigProperties;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConfigProperty;
 import jakarta.resource.spi.ConnectionDefinition;
@@ -70,7 +71,7 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
                 if (producer == null) {
                     if (adapter == null) throw new IllegalStateException("The connection factory is not associated with the Tributary adapter");
                     SharedProducer created = new SharedProducer(adapter.bootstrapServers(), acks,
-                            TributaryResourceAdapter.parseProperties(producerProperties));
+                            ConfigProperties.nameValuePairs("producerProperties", producerProperties));
                     adapter.closeOnStop(() -> closeProducer(created));
                     producer = created;
                 }

@@ -1,4 +1,4 @@
-package io.tributary.ra.inbound;
+package io.tributary.ra.json;
 
 import io.tributary.api.TributaryException;
 import io.tributary.api.ValueReader;
@@ -7,8 +7,12 @@ import jakarta.json.bind.JsonbBuilder;
 
 import java.nio.charset.StandardCharsets;
 
-/** Reads record values as JSON with the server's JSON-B implementation. Thread-safe. */
-public final class JsonbValueReader implements ValueReader {
+/**
+ * Record values as JSON (UTF-8) with the server's JSON-B implementation: read for the records
+ * delivered to beans, written for {@code sendObject}. The {@link Jsonb} instance is created on
+ * first use, from the calling thread's context class loader, and shared. Thread-safe.
+ */
+public final class JsonbCodec implements ValueReader {
     private volatile Jsonb jsonb;
 
     @Override
@@ -20,7 +24,12 @@ public final class JsonbValueReader implements ValueReader {
         }
     }
 
-    public Jsonb jsonb() {
+    /** {@code value} as JSON in UTF-8; JSON-B's own exception when it cannot be written. */
+    public byte[] write(Object value) {
+        return jsonb().toJson(value).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private Jsonb jsonb() {
         Jsonb j = jsonb;
         if (j == null) {
             synchronized (this) {
