@@ -1,5 +1,6 @@
 package io.tributary.broker.log;
 
+import io.tributary.broker.testing.ManualClock;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.header.Header;
@@ -48,7 +49,7 @@ class BatchRecompressorTest {
 
     private ScheduledExecutorService scheduler;
     private final List<PartitionLog> logs = new ArrayList<>();
-    private final TestClock clock = new TestClock(T0);
+    private final ManualClock clock = new ManualClock(T0);
 
     @BeforeEach
     void startScheduler() {

@@ -1,5 +1,6 @@
 package io.tributary.broker.log;
 
+import io.tributary.broker.testing.ManualClock;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.KafkaStorageException;
@@ -199,21 +200,21 @@ class PartitionLogTest {
 
     @Test
     void segmentRollsOnceSegmentMsHasPassedSinceItWasCreated() throws IOException {
-        TestClock clock = new TestClock(T0);
+        ManualClock clock = new ManualClock(T0);
         PartitionLog log = open(Map.of("segment.ms", "60000"), clock);
         log.append(MemoryRecords.withRecords(Compression.NONE, records(2, 0, T0)), 0, true);
-        clock.advance(59_999);
+        clock.advanceMillis(59_999);
         log.append(MemoryRecords.withRecords(Compression.NONE, records(2, 2, clock.millis())), 0, true);
         assertEquals(1, log.segmentCount(), "segment.ms has not yet passed");
 
-        clock.advance(1);
+        clock.advanceMillis(1);
         LogAppendInfo info = log.append(MemoryRecords.withRecords(Compression.NONE, records(3, 4, clock.millis())), 0, true);
         assertEquals(2, log.segmentCount());
         assertEquals(4, info.firstOffset());
         assertEquals(4, log.segments().get(1).baseOffset(), "the new segment starts at the appended batch");
         assertEquals(4, log.segments().get(0).nextOffset());
 
-        clock.advance(30_000);
+        clock.advanceMillis(30_000);
         log.append(MemoryRecords.withRecords(Compression.NONE, records(1, 7, clock.millis())), 0, true);
         assertEquals(2, log.segmentCount(), "segment.ms counts from the new segment's creation");
         assertEquals(8, readAll(log, 0).size());
@@ -221,20 +222,20 @@ class PartitionLogTest {
 
     @Test
     void idleActiveSegmentRollsByTimeWithoutNewAppendsButAnEmptyOneDoesNot() throws IOException {
-        TestClock clock = new TestClock(T0);
+        ManualClock clock = new ManualClock(T0);
         PartitionLog log = open(Map.of("segment.ms", "1000"), clock);
         log.append(MemoryRecords.withRecords(Compression.NONE, records(3, 0, T0)), 0, true);
-        clock.advance(999);
+        clock.advanceMillis(999);
         log.maybeRollByTime();
         assertEquals(1, log.segmentCount());
-        clock.advance(1);
+        clock.advanceMillis(1);
         log.maybeRollByTime();
         assertEquals(2, log.segmentCount());
         LogSegment active = log.segments().get(1);
         assertTrue(active.isEmpty());
         assertEquals(3, active.baseOffset());
 
-        clock.advance(5_000);
+        clock.advanceMillis(5_000);
         log.maybeRollByTime();
         assertEquals(2, log.segmentCount(), "an empty active segment is never rolled");
         assertEquals(3, log.append(MemoryRecords.withRecords(Compression.NONE, records(1, 3, T0)), 0, true).firstOffset());
@@ -334,14 +335,14 @@ class PartitionLogTest {
 
     @Test
     void logAppendTimeReplacesProducerTimestampsWithTheBrokerTime() throws IOException {
-        TestClock clock = new TestClock(T0);
+        ManualClock clock = new ManualClock(T0);
         PartitionLog log = open(Map.of("message.timestamp.type", "LogAppendTime"), clock);
         long farFuture = T0 + 365L * 24 * 3600 * 1000; // never checked for LogAppendTime topics
         LogAppendInfo first = log.append(MemoryRecords.withRecords(Compression.NONE,
                 new SimpleRecord(42L, "a".getBytes(StandardCharsets.UTF_8), "1".getBytes(StandardCharsets.UTF_8)),
                 new SimpleRecord(farFuture, "b".getBytes(StandardCharsets.UTF_8), "2".getBytes(StandardCharsets.UTF_8))), 0, true);
         assertEquals(T0, first.logAppendTime());
-        clock.advance(5_000);
+        clock.advanceMillis(5_000);
         LogAppendInfo second = log.append(MemoryRecords.withRecords(Compression.NONE, records(1, 2, 7L)), 0, true);
         assertEquals(T0 + 5_000, second.logAppendTime());
 

@@ -1,5 +1,6 @@
 package io.tributary.broker.log;
 
+import io.tributary.broker.testing.ManualClock;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
@@ -47,7 +48,7 @@ class ProducerStateTest {
 
     private ScheduledExecutorService scheduler;
     private final List<PartitionLog> logs = new ArrayList<>();
-    private final TestClock clock = new TestClock(T0);
+    private final ManualClock clock = new ManualClock(T0);
 
     @BeforeEach
     void startScheduler() {
@@ -207,7 +208,7 @@ class ProducerStateTest {
         PartitionLog log = open(tmp.resolve("invoices-1").toFile(), Map.of("message.timestamp.type", "LogAppendTime"), false);
         LogAppendInfo original = append(log, batch(PID, (short) 0, 0, 2));
         assertEquals(T0, original.logAppendTime());
-        clock.advance(10_000);
+        clock.advanceMillis(10_000);
         LogAppendInfo retry = append(log, batch(PID, (short) 0, 0, 2));
         assertDuplicateOf(original, retry);
         assertEquals(T0, retry.logAppendTime());
@@ -217,11 +218,11 @@ class ProducerStateTest {
     void expiredProducerIsForgottenAndAcceptedAtAnySequence() throws IOException {
         PartitionLog log = open();
         append(log, batch(PID, (short) 0, 0, 2));
-        clock.advance(1_000);
+        clock.advanceMillis(1_000);
         log.expireProducers(1_000);
         assertRefused(log, OutOfOrderSequenceException.class, () -> append(log, batch(PID, (short) 0, 7, 1)));
 
-        clock.advance(1);
+        clock.advanceMillis(1);
         log.expireProducers(1_000);
         LogAppendInfo accepted = append(log, batch(PID, (short) 0, 7, 1));
         assertFalse(accepted.duplicate());

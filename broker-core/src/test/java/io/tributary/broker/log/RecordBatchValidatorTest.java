@@ -1,5 +1,6 @@
 package io.tributary.broker.log;
 
+import io.tributary.broker.testing.ManualClock;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
@@ -44,7 +45,7 @@ class RecordBatchValidatorTest {
 
     private ScheduledExecutorService scheduler;
     private final List<PartitionLog> logs = new ArrayList<>();
-    private final TestClock clock = new TestClock(NOW);
+    private final ManualClock clock = new ManualClock(NOW);
 
     @BeforeEach
     void startScheduler() {

@@ -1,5 +1,6 @@
 package io.tributary.broker.log;
 
+import io.tributary.broker.testing.ManualClock;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
