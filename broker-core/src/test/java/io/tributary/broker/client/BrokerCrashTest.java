@@ -1,5 +1,6 @@
 package io.tributary.broker.client;
 
+import io.tributary.broker.testing.Poll;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
@@ -165,14 +166,13 @@ class BrokerCrashTest {
         sender.start();
         try {
             long started = System.nanoTime();
-            long deadline = started + TimeUnit.SECONDS.toNanos(40);
-            while (System.nanoTime() < deadline) {
+            Poll.within(Duration.ofSeconds(40), Duration.ofMillis(20), () -> {
                 boolean longEnough = System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(2500);
                 boolean ackingNow = System.nanoTime() - lastAckNanos.get() < TimeUnit.MILLISECONDS.toNanos(200);
-                if (longEnough && acked.size() >= 2_000 && ackingNow) break;
+                if (longEnough && acked.size() >= 2_000 && ackingNow) return true;
                 assertNull(senderDied.get(), () -> "sender failed: " + senderDied.get());
-                Thread.sleep(20);
-            }
+                return false;
+            });
             assertTrue(acked.size() >= 2_000, () -> "only " + acked.size() + " records acknowledged before the kill; "
                     + "broker log " + broker.logFile());
             assertTrue(sender.isAlive(), "the producer is still sending when the broker is killed");

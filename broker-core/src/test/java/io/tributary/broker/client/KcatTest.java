@@ -1,6 +1,7 @@
 package io.tributary.broker.client;
 
 import io.tributary.broker.Broker;
+import io.tributary.broker.testing.Poll;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -29,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -249,8 +251,7 @@ class KcatTest {
         }
 
         List<String> awaitLines(int count) throws InterruptedException {
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (lines.size() < count && System.nanoTime() < deadline && process.isAlive()) Thread.sleep(20);
+            Poll.within(TIMEOUT, Duration.ofMillis(20), () -> lines.size() >= count || !process.isAlive());
             if (lines.size() < count) fail("kcat -G delivered " + lines.size() + " of " + count + " messages; " + describe());
             return lines();
         }
@@ -283,13 +284,12 @@ class KcatTest {
     }
 
     private static <T> void awaitEquals(T expected, Supplier<T> actual, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        T last = actual.get();
-        while (!expected.equals(last) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            last = actual.get();
-        }
-        assertEquals(expected, last, what);
+        AtomicReference<T> last = new AtomicReference<>();
+        Poll.within(TIMEOUT, Duration.ofMillis(100), () -> {
+            last.set(actual.get());
+            return expected.equals(last.get());
+        });
+        assertEquals(expected, last.get(), what);
     }
 
     private static Map<TopicPartition, Long> endOffsets(String bootstrap) {

@@ -2,17 +2,18 @@ package io.tributary.broker.cluster;
 
 import io.tributary.broker.Broker;
 import io.tributary.broker.BrokerConfig;
+import io.tributary.broker.testing.Poll;
 
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
-import java.util.function.BooleanSupplier;
 
 /**
  * Starts, stops and restarts the nodes of an in-JVM cluster on loopback: each node has its own
@@ -107,7 +108,7 @@ final class ClusterHarness implements AutoCloseable {
         }
         for (Thread t : threads) t.join();
         if (!errors.isEmpty()) throw errors.get(0);
-        awaitCondition("all brokers registered", 30_000, () -> {
+        Poll.until("all brokers registered", Duration.ofSeconds(30), () -> {
             for (int id = 1; id <= size; id++) {
                 if (nodes[id - 1] == null) continue;
                 var member = nodes[id - 1].cluster().orElseThrow();
@@ -155,7 +156,7 @@ final class ClusterHarness implements AutoCloseable {
     /** The current leader of {@code tp}, as the running nodes' metadata says. */
     int leaderOf(org.apache.kafka.common.TopicPartition tp) throws InterruptedException {
         int[] leader = {-1};
-        awaitCondition("a leader for " + tp, 30_000, () -> {
+        Poll.until("a leader for " + tp, Duration.ofSeconds(30), () -> {
             for (int id = 1; id <= size; id++) {
                 if (!running(id)) continue;
                 var state = node(id).cluster().orElseThrow().quorum().image().partition(tp);
@@ -171,7 +172,7 @@ final class ClusterHarness implements AutoCloseable {
 
     /** Waits until every node runs and every partition of {@code topic} has a leader and a full ISR. */
     void awaitFullIsr(String topic) throws InterruptedException {
-        awaitCondition("every replica of " + topic + " in the ISR", 60_000, () -> {
+        Poll.until("every replica of " + topic + " in the ISR", Duration.ofSeconds(60), () -> {
             for (int id = 1; id <= size; id++) {
                 if (!running(id)) return false;
                 ClusterImage image = node(id).cluster().orElseThrow().quorum().image();
@@ -187,7 +188,7 @@ final class ClusterHarness implements AutoCloseable {
 
     /** Waits until every node's replica of {@code tp} has the same log end, with the high watermark there. */
     void awaitConverged(org.apache.kafka.common.TopicPartition tp) throws InterruptedException {
-        awaitCondition("replicas of " + tp + " converged", 60_000, () -> {
+        Poll.until("replicas of " + tp + " converged", Duration.ofSeconds(60), () -> {
             long leo = -1;
             for (int id = 1; id <= size; id++) {
                 var log = node(id).logs().get(tp).orElseThrow();
@@ -197,14 +198,6 @@ final class ClusterHarness implements AutoCloseable {
             }
             return true;
         });
-    }
-
-    static void awaitCondition(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("Timed out waiting for " + what);
-            Thread.sleep(50);
-        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.tributary.broker.cluster;
 import io.tributary.broker.client.BrokerProcess;
 import io.tributary.broker.log.LogConfig;
 import io.tributary.broker.log.LogManager;
+import io.tributary.broker.testing.Poll;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -57,6 +59,8 @@ class ClusterProcessKillTest {
     /** Exit codes as {@link Process#exitValue()} reports them: 128 + 9, 128 + 15. */
     static final int SIGKILL_EXIT = 137;
     static final int SIGTERM_EXIT = 143;
+    /** How often the cluster's state is asked for while waiting on it. */
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
 
     @TempDir
     Path dir;
@@ -202,10 +206,8 @@ class ClusterProcessKillTest {
                     ProcessHandle handle = ProcessHandle.of(b.pid()).orElseThrow();
                     handle.destroy();
                     handle.onExit().get(90, TimeUnit.SECONDS);
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                    while (System.nanoTime() < deadline && !Files.readString(b.logFile()).contains("# exited with")) {
-                        Thread.sleep(20);
-                    }
+                    Poll.within(Duration.ofSeconds(5), Duration.ofMillis(20),
+                            () -> Files.readString(b.logFile()).contains("# exited with"));
                     return b.stop();
                 } catch (Exception e) {
                     throw new java.util.concurrent.CompletionException(e);
@@ -248,7 +250,8 @@ class ClusterProcessKillTest {
     /** Creates the topic once all the brokers are registered (retried: the quorum may still be settling). */
     private void createTopic(Admin admin) throws InterruptedException {
         AtomicReference<Throwable> last = new AtomicReference<>();
-        await("topic " + TOPIC + " created", () -> "last error: " + last.get(), 60_000, () -> {
+        Poll.until("topic " + TOPIC + " created", () -> "last error: " + last.get(), Duration.ofSeconds(60),
+                POLL_INTERVAL, () -> {
             try {
                 if (admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).size() < NODES) return false;
                 admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) NODES)
@@ -286,7 +289,8 @@ class ClusterProcessKillTest {
     private List<Integer> awaitStableLeaders(Admin admin) throws InterruptedException {
         AtomicReference<List<Integer>> leaders = new AtomicReference<>();
         AtomicReference<List<TopicPartitionInfo>> seen = new AtomicReference<>();
-        await("every replica in the ISR under its preferred leader", () -> "last seen: " + seen.get(), 90_000, () -> {
+        Poll.until("every replica in the ISR under its preferred leader", () -> "last seen: " + seen.get(),
+                Duration.ofSeconds(90), POLL_INTERVAL, () -> {
             for (BrokerProcess b : nodes) {
                 if (b == null || !b.isAlive()) throw new AssertionError("a broker process died: " + b);
             }
@@ -313,8 +317,8 @@ class ClusterProcessKillTest {
     private int awaitLeaderOtherThan(Admin admin, TopicPartition tp, int old) throws InterruptedException {
         AtomicReference<Integer> leader = new AtomicReference<>();
         AtomicReference<TopicPartitionInfo> seen = new AtomicReference<>();
-        await("a new leader of " + tp + " without node " + old + " in the ISR", () -> "last seen: " + seen.get(),
-                60_000, () -> {
+        Poll.until("a new leader of " + tp + " without node " + old + " in the ISR", () -> "last seen: " + seen.get(),
+                Duration.ofSeconds(60), POLL_INTERVAL, () -> {
             List<TopicPartitionInfo> parts = describe(admin);
             if (parts == null) return false;
             seen.set(parts.get(tp.partition()));
@@ -335,7 +339,8 @@ class ClusterProcessKillTest {
     private void awaitReplicated(Admin admin, FailoverWorkload load) throws InterruptedException {
         awaitStableLeaders(admin);
         AtomicReference<Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo>> seen = new AtomicReference<>();
-        await("high watermarks covering every acknowledged record", () -> "last seen: " + seen.get(), 60_000, () -> {
+        Poll.until("high watermarks covering every acknowledged record", () -> "last seen: " + seen.get(),
+                Duration.ofSeconds(60), POLL_INTERVAL, () -> {
             Map<TopicPartition, OffsetSpec> query = new HashMap<>();
             for (int p = 0; p < PARTITIONS; p++) query.put(new TopicPartition(TOPIC, p), OffsetSpec.latest());
             try {
@@ -352,18 +357,6 @@ class ClusterProcessKillTest {
             return true;
         });
         awaitStableLeaders(admin);
-    }
-
-    /** Polls {@code condition} until it holds; on timeout fails naming {@code what} and {@code detail}. */
-    private static void await(String what, java.util.function.Supplier<String> detail, long timeoutMs,
-                              java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Timed out after " + timeoutMs + " ms waiting for " + what + "; " + detail.get());
-            }
-            Thread.sleep(100);
-        }
     }
 
     private static void log(String format, Object... args) {

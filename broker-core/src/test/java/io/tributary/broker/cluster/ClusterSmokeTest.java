@@ -1,5 +1,6 @@
 package io.tributary.broker.cluster;
 
+import io.tributary.broker.testing.Poll;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -50,7 +52,7 @@ class ClusterSmokeTest {
                     if (leo == -1) leo = nodeLeo;
                     int n = id;
                     long expected = leo;
-                    ClusterHarness.awaitCondition("node " + n + " caught up on " + tp, 10_000,
+                    Poll.until("node " + n + " caught up on " + tp, Duration.ofSeconds(10),
                             () -> cluster.node(n).logs().get(tp).orElseThrow().logEndOffset() == expected);
                 }
             }

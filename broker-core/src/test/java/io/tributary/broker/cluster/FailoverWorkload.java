@@ -1,5 +1,6 @@
 package io.tributary.broker.cluster;
 
+import io.tributary.broker.testing.Poll;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -134,7 +135,7 @@ final class FailoverWorkload {
 
     /** Waits until {@code n} records in all have been acknowledged; fails if a client thread died. */
     void awaitAcked(long n) throws InterruptedException {
-        ClusterHarness.awaitCondition(n + " acknowledged records (" + ackedCount.get() + " so far)", 90_000, () -> {
+        Poll.until(n + " acknowledged records (" + ackedCount.get() + " so far)", Duration.ofSeconds(90), () -> {
             if (crashed.get() != null) throw new AssertionError("a workload thread died", crashed.get());
             return ackedCount.get() >= n;
         });

@@ -1,6 +1,7 @@
 package io.tributary.broker.cluster;
 
 import io.tributary.broker.client.BrokerProcess;
+import io.tributary.broker.testing.Poll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -57,7 +59,7 @@ class ImmediateRestartTest {
             }));
         }
         for (int id = 1; id <= 3; id++) nodes[id - 1] = starts.get(id - 1).get(120, TimeUnit.SECONDS);
-        ClusterHarness.awaitCondition("every node seeing all three", 60_000, () -> allSeeAll(List.of(1, 2, 3)));
+        Poll.until("every node seeing all three", Duration.ofSeconds(60), () -> allSeeAll(List.of(1, 2, 3)));
 
         // Kill a node other than the view's coordinator (a join goes to the coordinator).
         int coordinator = coordinatorSeenBy(1);
@@ -69,7 +71,7 @@ class ImmediateRestartTest {
         System.out.printf("ImmediateRestartTest: node %d listening again %d ms after SIGKILL%n", victim, restartMs);
         assertTrue(restartMs < 9_000, "the restart came within the old incarnation's time in the view (took "
                 + restartMs + " ms)");
-        ClusterHarness.awaitCondition("the restarted node back in every view", 30_000, () -> allSeeAll(List.of(1, 2, 3)));
+        Poll.until("the restarted node back in every view", Duration.ofSeconds(30), () -> allSeeAll(List.of(1, 2, 3)));
         for (BrokerProcess b : nodes) assertTrue(b.isAlive(), "every node still running: " + b);
         assertTrue(Files.readString(nodes[coordinator - 1].logFile()).contains("removing its previous incarnation"),
                 "the coordinator, node " + coordinator + ", replaced the old incarnation of node " + victim

@@ -1,5 +1,6 @@
 package io.tributary.broker.cluster;
 
+import io.tributary.broker.testing.Poll;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -61,7 +63,7 @@ class IsrExpansionElectionTest {
 
             // The preferred replica drops out: another node leads, without it in the ISR.
             var discards = NetworkPartitionTest.isolate(cluster, preferred, others);
-            ClusterHarness.awaitCondition("a new leader without node " + preferred + " in the ISR", 30_000, () ->
+            Poll.until("a new leader without node " + preferred + " in the ISR", Duration.ofSeconds(30), () ->
                     state(cluster, others.get(0), tp).map(s -> s.hasLeader() && s.leader() != preferred
                             && !s.isr().contains(preferred)).orElse(false));
             int leader = state(cluster, others.get(0), tp).orElseThrow().leader();
@@ -72,7 +74,7 @@ class IsrExpansionElectionTest {
             HeaderFilter fetchesOfReturning = HeaderFilter.insertBelow(channel(cluster, preferred), FORK.class, FORK.class);
             NetworkPartitionTest.heal(cluster, discards);
             ReplicaManager returning = cluster.node(preferred).cluster().orElseThrow().replicas();
-            ClusterHarness.awaitCondition("node " + preferred + " following node " + leader, 30_000,
+            Poll.until("node " + preferred + " following node " + leader, Duration.ofSeconds(30),
                     () -> returning.fetchingFrom(tp) == leader);
 
             // The quorum stops committing; the returning node catches up, and the leader proposes it back.
@@ -81,7 +83,7 @@ class IsrExpansionElectionTest {
                     RAFT.class, REDIRECT.class));
             fetchesOfReturning.passing = true;
             ReplicaManager leading = cluster.node(leader).cluster().orElseThrow().replicas();
-            ClusterHarness.awaitCondition("node " + leader + " proposing node " + preferred + " back into the ISR", 30_000,
+            Poll.until("node " + leader + " proposing node " + preferred + " back into the ISR", Duration.ofSeconds(30),
                     () -> leading.pendingIsr(tp).map(isr -> isr.contains(preferred)).orElse(false));
             fetchesOfReturning.passing = false;
             long returningEnd = cluster.node(preferred).logs().get(tp).orElseThrow().logEndOffset();
@@ -109,7 +111,7 @@ class IsrExpansionElectionTest {
             // The quorum resumes: the expansion commits and the preferred replica is elected.
             for (HeaderFilter f : raftStopped) f.passing = true;
             fetchesOfReturning.passing = true;
-            ClusterHarness.awaitCondition("node " + preferred + " leading again", 60_000, () ->
+            Poll.until("node " + preferred + " leading again", Duration.ofSeconds(60), () ->
                     state(cluster, preferred, tp).map(s -> s.leader() == preferred).orElse(false));
             producer.flush();
             producer.close();

@@ -1,5 +1,6 @@
 package io.tributary.broker.cluster;
 
+import io.tributary.broker.testing.Poll;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -57,7 +59,7 @@ class NetworkPartitionTest {
 
             List<String> ackedBefore = send(producer(cluster.node(isolated).bootstrapServers()), "before-", 200);
             List<DISCARD> discards = isolate(cluster, isolated, majority);
-            ClusterHarness.awaitCondition("node " + isolated + " alone", 30_000, () ->
+            Poll.until("node " + isolated + " alone", Duration.ofSeconds(30), () ->
                     cluster.node(isolated).cluster().orElseThrow().quorum().channel().liveNodes().equals(Set.of(isolated)));
 
             // Both sides get writes while the link is cut: one producer knows only the cut-off node,
@@ -89,7 +91,7 @@ class NetworkPartitionTest {
                     "high watermark of the cut-off node: it acknowledged nothing while cut off");
 
             heal(cluster, discards);
-            ClusterHarness.awaitCondition("the cluster whole again", 60_000, () -> {
+            Poll.until("the cluster whole again", Duration.ofSeconds(60), () -> {
                 for (int id = 1; id <= 3; id++) {
                     if (cluster.node(id).cluster().orElseThrow().quorum().channel().liveNodes().size() != 3) return false;
                 }

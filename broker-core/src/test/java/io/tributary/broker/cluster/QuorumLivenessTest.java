@@ -1,11 +1,13 @@
 package io.tributary.broker.cluster;
 
+import io.tributary.broker.testing.Poll;
 import org.jgroups.protocols.raft.RAFT;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -57,7 +59,7 @@ class QuorumLivenessTest {
         for (int id = 1; id <= 3; id++) {
             MetadataQuorum quorum = cluster.node(id).cluster().orElseThrow().quorum();
             int node = id;
-            ClusterHarness.awaitCondition("node " + node + " committing a metadata change", RECOVERY_MS, () -> {
+            Poll.until("node " + node + " committing a metadata change", Duration.ofMillis(RECOVERY_MS), () -> {
                 try {
                     return quorum.propose(new MetadataCommand.Noop()).get(2, TimeUnit.SECONDS)
                             == org.apache.kafka.common.protocol.Errors.NONE;
@@ -66,7 +68,7 @@ class QuorumLivenessTest {
                 }
             });
         }
-        ClusterHarness.awaitCondition("one leader and term on every node", RECOVERY_MS, () -> {
+        Poll.until("one leader and term on every node", Duration.ofMillis(RECOVERY_MS), () -> {
             RAFT first = raft(cluster, 1);
             for (int id = 2; id <= 3; id++) {
                 RAFT other = raft(cluster, id);
@@ -82,7 +84,7 @@ class QuorumLivenessTest {
 
     private static int raftLeader(ClusterHarness cluster) throws InterruptedException {
         int[] leader = {-1};
-        ClusterHarness.awaitCondition("a Raft leader", 30_000, () -> {
+        Poll.until("a Raft leader", Duration.ofSeconds(30), () -> {
             for (int id = 1; id <= 3; id++) {
                 if (raft(cluster, id).isLeader()) {
                     leader[0] = id;

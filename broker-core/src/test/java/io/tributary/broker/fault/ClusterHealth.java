@@ -1,5 +1,6 @@
 package io.tributary.broker.fault;
 
+import io.tributary.broker.testing.Poll;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -11,6 +12,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.TopicExistsException;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -20,6 +22,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The cluster's state as a Kafka client sees it, through the Admin client from the test's JVM
@@ -54,24 +57,23 @@ public final class ClusterHealth implements AutoCloseable {
      * nodes are registered; retried for up to 60 s while the quorum settles.
      */
     public void createTopic() throws InterruptedException {
-        Throwable last = null;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
+        AtomicReference<Throwable> last = new AtomicReference<>();
+        Poll.until("topic " + topic + " created", () -> "last error: " + last.get(), Duration.ofSeconds(60),
+                Duration.ofMillis(200), () -> {
             try {
-                if (admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).size() >= nodes) {
-                    admin.createTopics(List.of(new NewTopic(topic, partitions, (short) nodes)
-                            .configs(Map.of("min.insync.replicas", "2")))).all().get(15, TimeUnit.SECONDS);
-                    return;
-                }
+                if (admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).size() < nodes) return false;
+                admin.createTopics(List.of(new NewTopic(topic, partitions, (short) nodes)
+                        .configs(Map.of("min.insync.replicas", "2")))).all().get(15, TimeUnit.SECONDS);
+                return true;
             } catch (ExecutionException e) {
-                if (e.getCause() instanceof TopicExistsException) return;
-                last = e.getCause();
+                if (e.getCause() instanceof TopicExistsException) return true;
+                last.set(e.getCause());
+                return false;
             } catch (TimeoutException e) {
-                last = e;
+                last.set(e);
+                return false;
             }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("topic " + topic + " not created within 60 s; last error: " + last, last);
+        });
     }
 
     /** The partitions of the topic as the cluster describes them now, or null if it cannot say. */

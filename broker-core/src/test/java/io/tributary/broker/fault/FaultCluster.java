@@ -3,6 +3,7 @@ package io.tributary.broker.fault;
 import io.tributary.broker.fault.FaultChecks.Check;
 import io.tributary.broker.fault.FaultWorkload.Ack;
 import io.tributary.broker.fault.OfflineReplicas.Replica;
+import io.tributary.broker.testing.Poll;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -133,15 +135,12 @@ public final class FaultCluster implements AutoCloseable {
 
     /** Waits until every replica is in the ISR; fails after {@code timeoutMs} naming what it saw. */
     public void awaitFullIsr(String when, long timeoutMs) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        List<TopicPartitionInfo> seen = null;
-        while (System.nanoTime() < deadline) {
-            seen = health.describe();
-            if (health.fullIsr(seen)) return;
-            Thread.sleep(200);
-        }
-        throw new AssertionError(when + ", not every replica in the ISR within " + timeoutMs + " ms; last seen: "
-                + ClusterHealth.summary(seen));
+        AtomicReference<List<TopicPartitionInfo>> seen = new AtomicReference<>();
+        Poll.until("every replica in the ISR " + when, () -> "last seen: " + ClusterHealth.summary(seen.get()),
+                Duration.ofMillis(timeoutMs), Duration.ofMillis(200), () -> {
+            seen.set(health.describe());
+            return health.fullIsr(seen.get());
+        });
     }
 
     /**

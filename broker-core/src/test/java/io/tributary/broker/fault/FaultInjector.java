@@ -1,7 +1,9 @@
 package io.tributary.broker.fault;
 
+import io.tributary.broker.testing.Poll;
 import org.apache.kafka.common.TopicPartitionInfo;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -82,12 +84,12 @@ public final class FaultInjector {
 
     private List<Integer> targets(Fault fault) throws InterruptedException {
         if (fault.kind() != FaultKind.KILL_PARTITION_LEADER) return fault.nodes();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            int leader = health.leaderOf(fault.partition());
-            if (leader > 0) return List.of(leader);
-            Thread.sleep(100);
-        }
+        int[] leader = {-1};
+        boolean found = Poll.within(Duration.ofSeconds(10), Duration.ofMillis(100), () -> {
+            leader[0] = health.leaderOf(fault.partition());
+            return leader[0] > 0;
+        });
+        if (found) return List.of(leader[0]);
         // The cluster names no leader (it should: it had recovered); kill the partition's preferred one.
         return List.of(1 + fault.partition() % cluster.size());
     }

@@ -1,5 +1,6 @@
 package io.tributary.broker.fault;
 
+import io.tributary.broker.testing.Poll;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -238,15 +239,12 @@ public final class FaultWorkload {
      * that does not happen within {@code timeoutMs}.
      */
     public boolean awaitProgress(long afterNanos, long timeoutMs) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (true) {
+        return Poll.within(Duration.ofMillis(timeoutMs), Duration.ofMillis(20), () -> {
             checkAlive();
             boolean all = true;
             for (int p = 0; p < partitions; p++) all &= lastAckNanos.get(p) > afterNanos;
-            if (all) return true;
-            if (System.nanoTime() > deadline) return false;
-            Thread.sleep(20);
-        }
+            return all;
+        });
     }
 
     /** Partitions with no acknowledgement after {@code afterNanos}. */

@@ -1,6 +1,7 @@
 package io.tributary.broker.fault;
 
 import io.tributary.broker.client.BrokerProcess;
+import io.tributary.broker.testing.Poll;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -9,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -347,10 +349,8 @@ public final class LoopbackCluster implements AutoCloseable {
                 handle.destroy();
                 handle.onExit().get(90, TimeUnit.SECONDS);
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (System.nanoTime() < deadline && !Files.readString(b.logFile()).contains("# exited with")) {
-                Thread.sleep(20);
-            }
+            Poll.within(Duration.ofSeconds(5), Duration.ofMillis(20),
+                    () -> Files.readString(b.logFile()).contains("# exited with"));
             int exit = b.stop();
             if (exit != SIGTERM_EXIT) {
                 return "node " + nodeId + " exited with " + exit + " on SIGTERM, not " + SIGTERM_EXIT + "; output in "

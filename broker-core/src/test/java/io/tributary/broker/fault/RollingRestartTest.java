@@ -2,6 +2,7 @@ package io.tributary.broker.fault;
 
 import io.tributary.broker.fault.FaultChecks.Check;
 import io.tributary.broker.fault.FaultWorkload.Ack;
+import io.tributary.broker.testing.Poll;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.junit.jupiter.api.Test;
@@ -9,11 +10,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,18 +71,16 @@ class RollingRestartTest {
 
     /** Every replica in the ISR and every partition led by its preferred (first) replica. */
     private static void awaitPreferredLeaders(FaultCluster f) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        List<TopicPartitionInfo> seen = null;
-        while (System.nanoTime() < deadline) {
-            seen = f.health().describe();
-            if (f.health().fullIsr(seen) && seen.stream().allMatch(p -> {
+        AtomicReference<List<TopicPartitionInfo>> seen = new AtomicReference<>();
+        Poll.until("every partition back under its preferred leader with a full ISR",
+                () -> "last seen: " + ClusterHealth.summary(seen.get()), Duration.ofSeconds(90), Duration.ofMillis(200), () -> {
+            List<TopicPartitionInfo> parts = f.health().describe();
+            seen.set(parts);
+            return f.health().fullIsr(parts) && parts.stream().allMatch(p -> {
                 Node leader = p.leader();
                 return leader != null && !leader.isEmpty() && leader.id() == p.replicas().get(0).id();
-            })) return;
-            Thread.sleep(200);
-        }
-        throw new AssertionError("not every partition back under its preferred leader with a full ISR within 90 s; "
-                + "last seen: " + ClusterHealth.summary(seen));
+            });
+        });
     }
 
     /** Prints, per restarted node, the longest gap between acknowledgements of one partition. */
