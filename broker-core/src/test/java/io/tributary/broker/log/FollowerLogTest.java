@@ -1,7 +1,7 @@
 package io.tributary.broker.log;
 
-import io.tributary.broker.testing.ManualClock;
-import org.apache.kafka.common.TopicPartition;
+import io.tributary.broker.testing.Batches;
+import io.tributary.broker.testing.LogFixture;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.record.FileRecords;
@@ -9,30 +9,22 @@ import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.Records;
-import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.utils.Utils;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
+import static io.tributary.broker.testing.ManualClock.T0;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,62 +33,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Leader epochs recorded by appends, and replicated appends on a follower. */
 class FollowerLogTest {
-    private static final TopicPartition TP = new TopicPartition("ledger", 2);
-    private static final long T0 = 1_700_000_000_000L;
     private static final Map<String, String> SMALL_SEGMENTS = Map.of("segment.bytes", "2048", "index.interval.bytes", "200");
 
-    @TempDir
-    Path tmp;
+    @RegisterExtension
+    final LogFixture logs = new LogFixture("ledger", 2);
 
-    private ManualClock clock;
-    private ScheduledExecutorService scheduler;
-    private final List<PartitionLog> logs = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        clock = new ManualClock(T0);
-        scheduler = Executors.newSingleThreadScheduledExecutor();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (PartitionLog log : logs) log.close();
-        scheduler.shutdownNow();
-        assertTrue(scheduler.awaitTermination(10, TimeUnit.SECONDS));
-    }
-
+    /** The replica of ledger-2 in the directory {@code name} ("leader" or "follower"). */
     private PartitionLog open(String name, Map<String, String> overrides, boolean cleanShutdown) throws IOException {
-        LogConfig config = LogConfig.brokerDefaults(Map.of()).withOverrides(overrides);
-        PartitionLog log = PartitionLog.open(TP, tmp.resolve(name).toFile(), config, cleanShutdown, clock, scheduler);
-        logs.add(log);
-        return log;
+        return logs.open(logs.dir(name), overrides, cleanShutdown);
     }
 
-    private void closeAndForget(PartitionLog log) throws IOException {
-        log.close();
-        logs.remove(log);
-    }
-
-    private static SimpleRecord[] records(int count, long firstOffset) {
-        SimpleRecord[] records = new SimpleRecord[count];
-        for (int i = 0; i < count; i++) {
-            long offset = firstOffset + i;
-            records[i] = new SimpleRecord(T0 + offset, ("key-" + offset).getBytes(StandardCharsets.UTF_8),
-                    ("value-" + offset + "-" + "y".repeat((int) (offset % 40))).getBytes(StandardCharsets.UTF_8));
-        }
-        return records;
+    /** Records numbered by their offset: key-n, value-n- and 0 to 39 y, timestamp T0 + n. */
+    private static Batches records(int count, long firstOffset) {
+        return Batches.of(count).numberedFrom(firstOffset).timestamps(n -> T0 + n).paddedValues("value", 'y', 40);
     }
 
     /** A batch as a leader in {@code epoch} would send it: offsets from {@code base}, epoch stamped. */
     private static MemoryRecords leaderBatch(long base, int epoch, int count) {
-        return MemoryRecords.withRecords(base, Compression.NONE, epoch, records(count, base));
+        return records(count, base).asLeaderWrote(base, epoch).build();
     }
 
     /** Appends {@code batches} batches of 1 to 3 records as leader in {@code epoch}. */
     private static void appendAsLeader(PartitionLog log, int epoch, int batches) {
         for (int b = 0; b < batches; b++) {
             long next = log.logEndOffset();
-            log.append(MemoryRecords.withRecords(Compression.NONE, records(1 + b % 3, next)), epoch, true);
+            log.append(records(1 + b % 3, next).build(), epoch, true);
         }
     }
 
@@ -176,7 +137,7 @@ class FollowerLogTest {
         appendAsLeader(log, 7, 6);
         List<EpochEntry> expected = log.leaderEpochCache().entries();
         long end = log.logEndOffset();
-        closeAndForget(log);
+        logs.close(log);
 
         File checkpoint = new File(log.dir(), LeaderEpochCache.FILE_NAME);
         switch (damage) {
@@ -188,7 +149,7 @@ class FollowerLogTest {
         }
         PartitionLog reopened = open("leader", SMALL_SEGMENTS, true);
         assertEquals(expected, reopened.leaderEpochCache().entries());
-        assertEquals(expected, LeaderEpochCache.open(TP, reopened.dir()).entries(), "the repaired cache is checkpointed");
+        assertEquals(expected, LeaderEpochCache.open(logs.tp(), reopened.dir()).entries(), "the repaired cache is checkpointed");
     }
 
     @Test
@@ -210,7 +171,7 @@ class FollowerLogTest {
         follower.setHighWatermarkFollowsLogEnd(false);
         appendAsLeader(leader, 0, 10);
         appendAsLeader(leader, 2, 15);
-        leader.append(MemoryRecords.withRecords(Compression.gzip().build(), records(5, leader.logEndOffset())), 2, true);
+        leader.append(records(5, leader.logEndOffset()).compressed(Compression.gzip().build()).build(), 2, true);
         appendAsLeader(leader, 3, 10);
 
         replicate(leader, follower, 700);
@@ -229,7 +190,7 @@ class FollowerLogTest {
             assertEquals(Utils.utf8(fromLeader.value()), Utils.utf8(fromFollower.value()));
         }
 
-        closeAndForget(follower);
+        logs.close(follower);
         PartitionLog reopened = open("follower", SMALL_SEGMENTS, false);
         assertEquals(leader.logEndOffset(), reopened.logEndOffset());
         assertEquals(leader.leaderEpochCache().entries(), reopened.leaderEpochCache().entries());
@@ -250,11 +211,11 @@ class FollowerLogTest {
 
         UnexpectedAppendOffsetException e = assertThrows(UnexpectedAppendOffsetException.class,
                 () -> follower.appendAsFollower(leaderBatch(3, 1, 4)));
-        assertEquals(TP, e.topicPartition());
+        assertEquals(logs.tp(), e.topicPartition());
         assertEquals(5, e.expectedOffset());
         assertEquals(3, e.firstOffset());
         assertEquals(6, e.lastOffset());
-        assertTrue(e.getMessage().contains(TP.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains(logs.tp().toString()), e.getMessage());
         assertThrows(UnexpectedAppendOffsetException.class, () -> follower.appendAsFollower(leaderBatch(0, 1, 1)));
         assertEquals(5, follower.logEndOffset());
 
@@ -289,7 +250,7 @@ class FollowerLogTest {
         bytes[position] ^= 0x5A;
         MemoryRecords damaged = MemoryRecords.readableRecords(ByteBuffer.wrap(bytes));
         CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> follower.appendAsFollower(damaged));
-        assertTrue(e.getMessage().contains(TP.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains(logs.tp().toString()), e.getMessage());
         assertEquals(0, follower.logEndOffset());
         assertEquals(0, follower.size());
         assertEquals(OptionalInt.empty(), follower.latestEpoch());
@@ -326,17 +287,14 @@ class FollowerLogTest {
     @Test
     void followerAppendUpdatesProducerStateSoALaterLeaderRecognisesRetries() throws IOException {
         PartitionLog follower = open("follower", Map.of(), false);
-        SimpleRecord[] first = records(2, 0);
-        follower.appendAsFollower(MemoryRecords.withIdempotentRecords(0L, Compression.NONE, 77L, (short) 0, 0, 4, first));
+        follower.appendAsFollower(records(2, 0).idempotent(77L, (short) 0, 0).asLeaderWrote(0L, 4).build());
 
         // The follower becomes leader and the producer retries its batch.
-        LogAppendInfo retry = follower.append(MemoryRecords.withIdempotentRecords(Compression.NONE, 77L, (short) 0, 0,
-                records(2, 0)), 5, true);
+        LogAppendInfo retry = follower.append(records(2, 0).idempotent(77L, (short) 0, 0).build(), 5, true);
         assertTrue(retry.duplicate());
         assertEquals(0, retry.firstOffset());
         assertEquals(1, retry.lastOffset());
-        LogAppendInfo next = follower.append(MemoryRecords.withIdempotentRecords(Compression.NONE, 77L, (short) 0, 2,
-                records(1, 2)), 5, true);
+        LogAppendInfo next = follower.append(records(1, 2).idempotent(77L, (short) 0, 2).build(), 5, true);
         assertFalse(next.duplicate());
         assertEquals(2, next.firstOffset());
     }

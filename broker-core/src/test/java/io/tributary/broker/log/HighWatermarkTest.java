@@ -1,18 +1,15 @@
 package io.tributary.broker.log;
 
+import io.tributary.broker.testing.Batches;
+import io.tributary.broker.testing.LogFixture;
 import io.tributary.broker.testing.ManualClock;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
-import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.utils.Utils;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.File;
 import java.io.IOException;
@@ -22,10 +19,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
+import static io.tributary.broker.testing.Batches.record;
+import static io.tributary.broker.testing.ManualClock.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -34,44 +30,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The explicit high watermark of a replicated partition, its checkpoint, and what respects it. */
 class HighWatermarkTest {
-    private static final TopicPartition TP = new TopicPartition("ledger", 7);
-    private static final long T0 = 1_700_000_000_000L;
-
-    @TempDir
-    File dir;
-
-    private ManualClock clock;
-    private ScheduledExecutorService scheduler;
-    private final List<PartitionLog> opened = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        clock = new ManualClock(T0);
-        scheduler = Executors.newSingleThreadScheduledExecutor();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (PartitionLog log : opened) log.close();
-        scheduler.shutdownNow();
-        assertTrue(scheduler.awaitTermination(10, TimeUnit.SECONDS));
-    }
-
-    private PartitionLog open(Map<String, String> overrides, boolean cleanShutdown) throws IOException {
-        LogConfig config = LogConfig.brokerDefaults(Map.of()).withOverrides(overrides);
-        PartitionLog log = PartitionLog.open(TP, dir, config, cleanShutdown, clock, scheduler);
-        opened.add(log);
-        return log;
-    }
-
-    private void close(PartitionLog log) throws IOException {
-        log.close();
-        opened.remove(log);
-    }
+    @RegisterExtension
+    final LogFixture logs = new LogFixture("ledger", 7);
+    private final ManualClock clock = logs.clock();
 
     private static MemoryRecords single(long timestamp, String key, String value) {
-        return MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(timestamp,
-                key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8)));
+        return Batches.of(record(timestamp, key, value)).build();
     }
 
     private static void appendSingles(PartitionLog log, int count) {
@@ -107,7 +71,7 @@ class HighWatermarkTest {
 
     @Test
     void byDefaultTheHighWatermarkIsTheLogEnd() throws IOException {
-        PartitionLog log = open(Map.of(), false);
+        PartitionLog log = logs.open(Map.of());
         assertTrue(log.highWatermarkFollowsLogEnd());
         appendSingles(log, 5);
         assertEquals(5, log.highWatermark());
@@ -117,7 +81,7 @@ class HighWatermarkTest {
 
     @Test
     void explicitHighWatermarkStaysWhereTheOwnerPutsItAndBoundsReads() throws IOException {
-        PartitionLog log = open(Map.of(), false);
+        PartitionLog log = logs.open(Map.of());
         log.setHighWatermarkFollowsLogEnd(false);
         assertFalse(log.highWatermarkFollowsLogEnd());
         appendSingles(log, 10);
@@ -148,7 +112,7 @@ class HighWatermarkTest {
 
     @Test
     void leaderReadsBeyondTheHighWatermarkForFollowers() throws IOException {
-        PartitionLog log = open(Map.of(), false);
+        PartitionLog log = logs.open(Map.of());
         log.setHighWatermarkFollowsLogEnd(false);
         appendSingles(log, 6);
         log.updateHighWatermark(2);
@@ -163,49 +127,49 @@ class HighWatermarkTest {
 
     @Test
     void theHighWatermarkIsCheckpointedAndRestoredWhenTheOwnerTakesItBack() throws IOException {
-        PartitionLog log = open(Map.of(), false);
+        PartitionLog log = logs.open(Map.of());
         log.setHighWatermarkFollowsLogEnd(false);
         appendSingles(log, 10);
         log.updateHighWatermark(6);
-        close(log);
-        assertEquals(6, PartitionState.read(dir).highWatermark());
+        logs.close(log);
+        assertEquals(6, PartitionState.read(logs.dir()).highWatermark());
 
-        PartitionLog reopened = open(Map.of(), true);
+        PartitionLog reopened = logs.open(Map.of(), true);
         assertEquals(10, reopened.highWatermark(), "until the owner says otherwise it follows the log end");
-        assertEquals(6, PartitionState.read(dir).highWatermark(), "opening does not overwrite the checkpointed value");
+        assertEquals(6, PartitionState.read(logs.dir()).highWatermark(), "opening does not overwrite the checkpointed value");
         reopened.setHighWatermarkFollowsLogEnd(false);
         assertEquals(6, reopened.highWatermark());
         assertEquals(range(0, 6), consumable(reopened));
         reopened.updateHighWatermark(8);
         reopened.flush();
-        assertEquals(8, PartitionState.read(dir).highWatermark(), "a flush writes the new value");
+        assertEquals(8, PartitionState.read(logs.dir()).highWatermark(), "a flush writes the new value");
     }
 
     @Test
     void aCheckpointedHighWatermarkAboveTheRecoveredLogEndIsCapped() throws IOException {
-        PartitionLog log = open(Map.of(), false);
+        PartitionLog log = logs.open(Map.of());
         appendSingles(log, 5);
-        close(log);
-        PartitionState state = PartitionState.read(dir);
-        new PartitionState(state.logStartOffset(), state.recoveryPoint(), 50).write(dir);
+        logs.close(log);
+        PartitionState state = PartitionState.read(logs.dir());
+        new PartitionState(state.logStartOffset(), state.recoveryPoint(), 50).write(logs.dir());
 
-        PartitionLog reopened = open(Map.of(), false);
+        PartitionLog reopened = logs.open(Map.of(), false);
         reopened.setHighWatermarkFollowsLogEnd(false);
         assertEquals(5, reopened.highWatermark());
     }
 
     @Test
     void oldPartitionStateFilesWithoutAHighWatermarkStillOpen() throws IOException {
-        PartitionLog log = open(Map.of("segment.bytes", Integer.toString(3 * singleSize())), false);
+        PartitionLog log = logs.open(Map.of("segment.bytes", Integer.toString(3 * singleSize())));
         appendSingles(log, 10);
         log.deleteRecordsBefore(4);
-        close(log);
+        logs.close(log);
         // The checkpoint as written before it recorded the high watermark.
-        Files.writeString(new File(dir, PartitionState.FILE_NAME).toPath(),
+        Files.writeString(new File(logs.dir(), PartitionState.FILE_NAME).toPath(),
                 "#Sat Nov 15 10:00:00 UTC 2025\nlog.start.offset=4\nrecovery.point=10\n", StandardCharsets.ISO_8859_1);
-        assertEquals(new PartitionState(4, 10, PartitionState.UNKNOWN_HIGH_WATERMARK), PartitionState.read(dir));
+        assertEquals(new PartitionState(4, 10, PartitionState.UNKNOWN_HIGH_WATERMARK), PartitionState.read(logs.dir()));
 
-        PartitionLog reopened = open(Map.of("segment.bytes", Integer.toString(3 * singleSize())), true);
+        PartitionLog reopened = logs.open(Map.of("segment.bytes", Integer.toString(3 * singleSize())), true);
         assertEquals(4, reopened.logStartOffset());
         assertEquals(10, reopened.logEndOffset());
         assertEquals(10, reopened.highWatermark());
@@ -213,12 +177,12 @@ class HighWatermarkTest {
         assertEquals(10, reopened.highWatermark(), "a partition that was never replicated had everything committed");
         assertEquals(range(4, 10), consumable(reopened));
         reopened.flush();
-        assertEquals(10, PartitionState.read(dir).highWatermark());
+        assertEquals(10, PartitionState.read(logs.dir()).highWatermark());
     }
 
     @Test
     void retentionDeletesOnlySegmentsWhollyBelowTheHighWatermark() throws IOException {
-        PartitionLog log = open(Map.of("segment.bytes", Integer.toString(3 * singleSize()), "retention.ms", "60000"), false);
+        PartitionLog log = logs.open(Map.of("segment.bytes", Integer.toString(3 * singleSize()), "retention.ms", "60000"));
         log.setHighWatermarkFollowsLogEnd(false);
         appendSingles(log, 10);
         // Segments 0-2, 3-5, 6-8 and the active 9.
@@ -239,7 +203,7 @@ class HighWatermarkTest {
 
     @Test
     void retentionBytesAndDeleteRecordsStopAtTheHighWatermark() throws IOException {
-        PartitionLog log = open(Map.of("segment.bytes", Integer.toString(3 * singleSize()), "retention.bytes", "0"), false);
+        PartitionLog log = logs.open(Map.of("segment.bytes", Integer.toString(3 * singleSize()), "retention.bytes", "0"));
         log.setHighWatermarkFollowsLogEnd(false);
         appendSingles(log, 10);
         log.updateHighWatermark(4);
@@ -254,8 +218,8 @@ class HighWatermarkTest {
 
     @Test
     void compactionLeavesEverythingAtOrAboveTheHighWatermark() throws IOException {
-        PartitionLog log = open(Map.of("cleanup.policy", "compact", "segment.bytes", Integer.toString(3 * singleSize()),
-                "min.cleanable.dirty.ratio", "0.01"), false);
+        PartitionLog log = logs.open(Map.of("cleanup.policy", "compact", "segment.bytes", Integer.toString(3 * singleSize()),
+                "min.cleanable.dirty.ratio", "0.01"));
         log.setHighWatermarkFollowsLogEnd(false);
         for (int i = 0; i < 12; i++) log.append(single(T0, "k00", "v" + (10 + i)), 1, true);
         log.updateHighWatermark(6);

@@ -1,7 +1,8 @@
 package io.tributary.broker.log;
 
+import io.tributary.broker.testing.Batches;
+import io.tributary.broker.testing.LogFixture;
 import io.tributary.broker.testing.ManualClock;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.header.Header;
@@ -10,10 +11,8 @@ import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.File;
 import java.io.IOException;
@@ -27,11 +26,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static io.tributary.broker.testing.Batches.record;
+import static io.tributary.broker.testing.Batches.utf8;
+import static io.tributary.broker.testing.ManualClock.T0;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,56 +40,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Log compaction by {@link LogCleaner} on a real partition log on disk. */
 class LogCompactionTest {
-    private static final TopicPartition TP = new TopicPartition("accounts", 0);
-    private static final long T0 = 1_700_000_000_000L;
     private static final long DELETE_RETENTION_MS = Duration.ofHours(1).toMillis();
 
-    @TempDir
-    File dir;
+    @RegisterExtension
+    final LogFixture logs = new LogFixture("accounts", 0);
+    private final ManualClock clock = logs.clock();
 
-    private ManualClock clock;
-    private ScheduledExecutorService scheduler;
-    private final List<PartitionLog> opened = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        clock = new ManualClock(T0);
-        scheduler = Executors.newSingleThreadScheduledExecutor();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (PartitionLog log : opened) log.close();
-        scheduler.shutdownNow();
-        assertTrue(scheduler.awaitTermination(10, TimeUnit.SECONDS));
-    }
-
+    /** The log of accounts-0, compacted with a delete retention of an hour unless {@code overrides} say otherwise. */
     private PartitionLog open(Map<String, String> overrides, boolean cleanShutdown) throws IOException {
         Map<String, String> all = new HashMap<>(Map.of("cleanup.policy", "compact",
                 "delete.retention.ms", Long.toString(DELETE_RETENTION_MS)));
         all.putAll(overrides);
-        LogConfig config = LogConfig.brokerDefaults(Map.of()).withOverrides(all);
-        PartitionLog log = PartitionLog.open(TP, dir, config, cleanShutdown, clock, scheduler);
-        opened.add(log);
-        return log;
+        return logs.open(all, cleanShutdown);
     }
 
-    private void closeLog(PartitionLog log) throws IOException {
-        log.close();
-        opened.remove(log);
-    }
-
-    private static byte[] bytes(String s) {
-        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** A record {@code key=value} ({@code value} null for a tombstone). */
+    /** A record {@code key=value} ({@code value} null for a tombstone), at the clock's time. */
     private SimpleRecord rec(String key, String value) {
-        return new SimpleRecord(clock.millis(), bytes(key), bytes(value));
+        return record(clock.millis(), key, value);
     }
 
     private static void append(PartitionLog log, SimpleRecord... records) {
-        log.append(MemoryRecords.withRecords(Compression.NONE, records), 0, true);
+        log.append(Batches.of(records).build(), 0, true);
     }
 
     /** What a consumer sees of one record. */
@@ -136,10 +106,10 @@ class LogCompactionTest {
         append(log, rec("k1", "b"));                                                // 3
         log.roll();
         clock.advanceMillis(10);
-        log.append(MemoryRecords.withRecords(Compression.gzip().build(), rec("k2", "b"), rec("k1", "c")), 0, true); // 4-5
-        Header[] headers = {new RecordHeader("trace", bytes("t-6")), new RecordHeader("origin", bytes("eu"))};
+        log.append(Batches.of(rec("k2", "b"), rec("k1", "c")).compressed(Compression.gzip().build()).build(), 0, true); // 4-5
+        Header[] headers = {new RecordHeader("trace", utf8("t-6")), new RecordHeader("origin", utf8("eu"))};
         long timestamp6 = clock.millis() - 5;
-        append(log, new SimpleRecord(timestamp6, bytes("k4"), bytes("a"), headers));  // 6
+        append(log, new SimpleRecord(timestamp6, utf8("k4"), utf8("a"), headers));    // 6
         log.roll();
         append(log, rec("k3", "b"));                                                // 7
         log.roll();
@@ -170,7 +140,7 @@ class LogCompactionTest {
         assertTrue(log.size() < sizeBefore);
         assertEquals(4, log.read(0, 1024, true).records().batches().iterator().next().baseOffset(),
                 "a fetch from a compacted-away offset returns the next surviving batch");
-        assertFalse(new File(dir, LogSegment.fileName(0, ".log.cleaned")).exists());
+        assertFalse(new File(logs.dir(), LogSegment.fileName(0, ".log.cleaned")).exists());
         assertFalse(cleaner.needsCleaning(log), "nothing is dirty right after a clean");
 
         // Appending more makes the log dirty again; the next clean supersedes k1@5 and k5@9.
@@ -294,19 +264,19 @@ class LogCompactionTest {
         List<Seen> compacted = readAll(log);
         assertEquals(20 + 5 + 1, compacted.size());
         long end = log.logEndOffset();
-        closeLog(log);
+        logs.close(log);
 
         PartitionLog afterCleanShutdown = open(Map.of(), true);
         assertEquals(compacted, readAll(afterCleanShutdown));
         assertEquals(end, afterCleanShutdown.logEndOffset());
-        closeLog(afterCleanShutdown);
+        logs.close(afterCleanShutdown);
 
         // Without the checkpoint every segment is recovered: validated batch by batch, indexes rebuilt.
-        Files.delete(new File(dir, PartitionState.FILE_NAME).toPath());
+        Files.delete(new File(logs.dir(), PartitionState.FILE_NAME).toPath());
         PartitionLog afterRecovery = open(Map.of(), false);
         assertEquals(compacted, readAll(afterRecovery), "recovery accepts the offset gaps left by compaction");
         assertEquals(end, afterRecovery.logEndOffset());
-        assertEquals(end, afterRecovery.append(MemoryRecords.withRecords(Compression.NONE, rec("key-1", "new")), 0, true)
+        assertEquals(end, afterRecovery.append(Batches.of(rec("key-1", "new")).build(), 0, true)
                 .firstOffset());
     }
 
@@ -317,9 +287,9 @@ class LogCompactionTest {
         log.roll();
         append(log, rec("k2", "a"));
         List<Seen> records = readAll(log);
-        closeLog(log);
+        logs.close(log);
         // A crash between writing the cleaned copy and swapping it in leaves this behind.
-        File leftover = new File(dir, LogSegment.fileName(0, ".log.cleaned"));
+        File leftover = new File(logs.dir(), LogSegment.fileName(0, ".log.cleaned"));
         Files.write(leftover.toPath(), new byte[]{1, 2, 3, 4, 5, 6, 7, 8, 9});
 
         PartitionLog reopened = open(Map.of(), false);
@@ -380,10 +350,9 @@ class LogCompactionTest {
         LogCleaner cleaner = new LogCleaner();
         long producerId = 4242;
         short epoch = 0;
-        log.append(MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, 0,
-                rec("unique", "a"), rec("k1", "a")), 0, true);                       // 0-1, seq 0-1
-        MemoryRecords second = MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, 2,
-                rec("k1", "b"), rec("k2", "b"));
+        MemoryRecords first = Batches.of(rec("unique", "a"), rec("k1", "a")).idempotent(producerId, epoch, 0).build();
+        log.append(first, 0, true);                                                 // 0-1, seq 0-1
+        MemoryRecords second = Batches.of(rec("k1", "b"), rec("k2", "b")).idempotent(producerId, epoch, 2).build();
         log.append(second, 0, true);                                                // 2-3, seq 2-3
         log.roll();
         append(log, rec("k1", "c"), rec("k2", "c"));                                // 4-5, no producer id
@@ -392,17 +361,15 @@ class LogCompactionTest {
 
         cleaner.clean(log);
         assertEquals(List.of("0:unique=a", "4:k1=c", "5:k2=c", "6:k3=a"), summary(log));
-        closeLog(log);
+        logs.close(log);
 
         PartitionLog reopened = open(Map.of(), false);
-        MemoryRecords retry = MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, 2,
-                rec("k1", "b"), rec("k2", "b"));
+        MemoryRecords retry = Batches.of(rec("k1", "b"), rec("k2", "b")).idempotent(producerId, epoch, 2).build();
         LogAppendInfo duplicate = reopened.append(retry, 0, true);
         assertTrue(duplicate.duplicate(), "the emptied batch still identifies a retry after a restart");
         assertEquals(2, duplicate.firstOffset());
         assertEquals(3, duplicate.lastOffset());
-        LogAppendInfo next = reopened.append(MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, 4,
-                rec("k4", "a")), 0, true);
+        LogAppendInfo next = reopened.append(Batches.of(rec("k4", "a")).idempotent(producerId, epoch, 4).build(), 0, true);
         assertFalse(next.duplicate());
         assertEquals(7, next.firstOffset(), "sequence 4 follows the compacted batch's sequence 3");
     }
@@ -417,7 +384,7 @@ class LogCompactionTest {
         Thread producer = new Thread(() -> {
             try {
                 for (int i = 0; i < total; i++) {
-                    append(log, new SimpleRecord(T0, bytes("key-" + (i % keys)), bytes("value-" + i)));
+                    append(log, record(T0, "key-" + (i % keys), "value-" + i));
                 }
             } catch (Throwable t) {
                 failure.set(t);

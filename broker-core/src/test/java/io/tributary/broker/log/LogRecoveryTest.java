@@ -1,37 +1,28 @@
 package io.tributary.broker.log;
 
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.compress.Compression;
+import io.tributary.broker.testing.Batches;
+import io.tributary.broker.testing.LogFixture;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
-import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.utils.Utils;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
+import static io.tributary.broker.testing.ManualClock.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -43,56 +34,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * write or bad sector would, and opening the copy with {@code cleanShutdown=false}.
  */
 class LogRecoveryTest {
-    private static final TopicPartition TP = new TopicPartition("payments", 0);
-    private static final long T0 = 1_700_000_000_000L;
     private static final Map<String, String> SMALL_SEGMENTS = Map.of("segment.bytes", "4096", "index.interval.bytes", "256");
 
-    @TempDir
-    Path tmp;
+    @RegisterExtension
+    final LogFixture logs = new LogFixture("payments", 0).withSystemClock();
 
-    private ScheduledExecutorService scheduler;
-    private final List<PartitionLog> logs = new ArrayList<>();
-    private int crashes;
-
-    @BeforeEach
-    void startScheduler() {
-        scheduler = Executors.newSingleThreadScheduledExecutor();
-    }
-
-    @AfterEach
-    void closeLogsAndScheduler() throws Exception {
-        for (PartitionLog log : logs) log.close();
-        scheduler.shutdownNow();
-        assertTrue(scheduler.awaitTermination(10, TimeUnit.SECONDS));
-    }
-
-    private PartitionLog open(File dir, Map<String, String> overrides, boolean cleanShutdown) throws IOException {
-        LogConfig config = LogConfig.brokerDefaults(Map.of()).withOverrides(overrides);
-        PartitionLog log = PartitionLog.open(TP, dir, config, cleanShutdown, Clock.systemUTC(), scheduler);
-        logs.add(log);
-        return log;
-    }
-
-    /** Flushes, waits for background flushes, and copies the still-open log's directory. */
-    private File crashCopy(PartitionLog log) throws Exception {
-        log.flush();
-        scheduler.submit(() -> { }).get(10, TimeUnit.SECONDS);
-        File copy = tmp.resolve("crashed-" + (++crashes)).toFile();
-        Files.createDirectories(copy.toPath());
-        try (Stream<Path> files = Files.list(log.dir().toPath())) {
-            for (Path f : files.toList()) Files.copy(f, copy.toPath().resolve(f.getFileName()));
-        }
-        return copy;
-    }
-
-    private static SimpleRecord[] records(int count, long firstOffset) {
-        SimpleRecord[] records = new SimpleRecord[count];
-        for (int i = 0; i < count; i++) {
-            long offset = firstOffset + i;
-            records[i] = new SimpleRecord(T0 + offset, ("key-" + offset).getBytes(StandardCharsets.UTF_8),
-                    ("value-" + offset + "-" + "x".repeat((int) (offset % 50))).getBytes(StandardCharsets.UTF_8));
-        }
-        return records;
+    /** Records numbered by their offset: key-n, value-n- and 0 to 49 x, timestamp T0 + n. */
+    private static MemoryRecords records(int count, long firstOffset) {
+        return Batches.of(count).numberedFrom(firstOffset).timestamps(n -> T0 + n).paddedValues("value", 'x', 50).build();
     }
 
     /** Appends {@code batches} batches of 1 to 4 records; returns the offsets of each batch. */
@@ -100,7 +49,7 @@ class LogRecoveryTest {
         List<long[]> appended = new ArrayList<>();
         for (int b = 0; b < batches; b++) {
             long next = log.logEndOffset();
-            LogAppendInfo info = log.append(MemoryRecords.withRecords(Compression.NONE, records(1 + b % 4, next)), 0, true);
+            LogAppendInfo info = log.append(records(1 + b % 4, next), 0, true);
             appended.add(new long[] {info.firstOffset(), info.lastOffset()});
         }
         return appended;
@@ -153,31 +102,29 @@ class LogRecoveryTest {
 
     @Test
     void cleanlyClosedLogReopensWithEveryRecordAndContinuesItsOffsets() throws IOException {
-        File dir = tmp.resolve("payments-0").toFile();
-        PartitionLog log = open(dir, SMALL_SEGMENTS, false);
+        PartitionLog log = logs.open(SMALL_SEGMENTS);
         fill(log, 80);
         long end = log.logEndOffset();
         int segmentCount = log.segmentCount();
-        log.close();
 
-        PartitionLog reopened = open(dir, SMALL_SEGMENTS, true);
+        PartitionLog reopened = logs.reopen(log, SMALL_SEGMENTS);
         assertEquals(end, reopened.logEndOffset());
         assertEquals(end, reopened.highWatermark());
         assertEquals(0, reopened.logStartOffset());
         assertEquals(segmentCount, reopened.segmentCount());
         assertIntact(reopened, 0);
-        assertEquals(end, reopened.append(MemoryRecords.withRecords(Compression.NONE, records(2, end)), 0, true).firstOffset());
+        assertEquals(end, reopened.append(records(2, end), 0, true).firstOffset());
         assertIntact(reopened, 0);
     }
 
     @Test
     void uncleanShutdownWithoutDamageLosesNoFlushedRecord() throws Exception {
-        PartitionLog log = open(tmp.resolve("payments-0").toFile(), SMALL_SEGMENTS, false);
+        PartitionLog log = logs.open(SMALL_SEGMENTS);
         fill(log, 100);
         long end = log.logEndOffset();
-        File crashed = crashCopy(log);
+        File crashed = logs.crashCopy(log);
 
-        PartitionLog recovered = open(crashed, SMALL_SEGMENTS, false);
+        PartitionLog recovered = logs.open(crashed, SMALL_SEGMENTS, false);
         assertEquals(end, recovered.logEndOffset());
         assertEquals(end, recovered.recoveryPoint());
         assertEquals(log.segmentCount(), recovered.segmentCount());
@@ -188,11 +135,11 @@ class LogRecoveryTest {
     @ParameterizedTest(name = "{0} bytes of the last batch written")
     @ValueSource(ints = {1, 11, 16, 40, 61, 100, -1})
     void tornLastBatchIsTruncatedAndAppendsContinueAtItsOffset(int bytesKept) throws Exception {
-        PartitionLog log = open(tmp.resolve("payments-0").toFile(), SMALL_SEGMENTS, false);
+        PartitionLog log = logs.open(SMALL_SEGMENTS);
         List<long[]> batches = fill(log, 60);
         long[] lastBatch = batches.get(batches.size() - 1);
         long activeBase = log.segments().get(log.segmentCount() - 1).baseOffset();
-        File crashed = crashCopy(log);
+        File crashed = logs.crashCopy(log);
 
         File active = LogSegment.logFile(crashed, activeBase);
         List<int[]> positions = batchPositions(active);
@@ -201,13 +148,13 @@ class LogRecoveryTest {
         assertTrue(kept < last[1]);
         truncate(active, last[0] + kept);
 
-        PartitionLog recovered = open(crashed, SMALL_SEGMENTS, false);
+        PartitionLog recovered = logs.open(crashed, SMALL_SEGMENTS, false);
         assertEquals(lastBatch[0], recovered.logEndOffset(), "the log ends after the last whole batch");
         assertEquals(last[0], active.length(), "the torn bytes are cut from the file");
         assertEquals(log.segmentCount(), recovered.segmentCount());
         assertIntact(recovered, 0);
 
-        LogAppendInfo info = recovered.append(MemoryRecords.withRecords(Compression.NONE, records(3, lastBatch[0])), 0, true);
+        LogAppendInfo info = recovered.append(records(3, lastBatch[0]), 0, true);
         assertEquals(lastBatch[0], info.firstOffset());
         assertEquals(lastBatch[0] + 3, recovered.logEndOffset());
         assertIntact(recovered, 0);
@@ -215,56 +162,56 @@ class LogRecoveryTest {
 
     @Test
     void segmentWhoseOnlyBatchIsTornRecoversToItsBaseOffset() throws Exception {
-        PartitionLog log = open(tmp.resolve("payments-0").toFile(), Map.of(), false);
+        PartitionLog log = logs.open(Map.of());
         fill(log, 10);
         log.roll();
         long base = log.logEndOffset();
         fill(log, 1);
-        File crashed = crashCopy(log);
+        File crashed = logs.crashCopy(log);
         File active = LogSegment.logFile(crashed, base);
         truncate(active, active.length() / 2);
 
-        PartitionLog recovered = open(crashed, Map.of(), false);
+        PartitionLog recovered = logs.open(crashed, Map.of(), false);
         assertEquals(base, recovered.logEndOffset());
         assertEquals(0, active.length());
         assertIntact(recovered, 0);
-        assertEquals(base, recovered.append(MemoryRecords.withRecords(Compression.NONE, records(1, base)), 0, true).firstOffset());
+        assertEquals(base, recovered.append(records(1, base), 0, true).firstOffset());
     }
 
     /** Byte positions inside the last batch: length, magic, attributes, producer id, first record, last byte. */
     @ParameterizedTest(name = "byte {0} of the last batch flipped")
     @ValueSource(ints = {10, 16, 21, 45, 61, 70, -1})
     void flippedByteInTheLastBatchIsDetectedAndTheBatchDropped(int offsetInBatch) throws Exception {
-        PartitionLog log = open(tmp.resolve("payments-0").toFile(), SMALL_SEGMENTS, false);
+        PartitionLog log = logs.open(SMALL_SEGMENTS);
         List<long[]> batches = fill(log, 60);
         long[] lastBatch = batches.get(batches.size() - 1);
         long activeBase = log.segments().get(log.segmentCount() - 1).baseOffset();
-        File crashed = crashCopy(log);
+        File crashed = logs.crashCopy(log);
 
         File active = LogSegment.logFile(crashed, activeBase);
         List<int[]> positions = batchPositions(active);
         int[] last = positions.get(positions.size() - 1);
         flipByte(active, last[0] + (offsetInBatch < 0 ? last[1] - 1 : offsetInBatch));
 
-        PartitionLog recovered = open(crashed, SMALL_SEGMENTS, false);
+        PartitionLog recovered = logs.open(crashed, SMALL_SEGMENTS, false);
         assertEquals(lastBatch[0], recovered.logEndOffset());
         assertEquals(last[0], active.length());
         assertIntact(recovered, 0);
         assertEquals(lastBatch[0],
-                recovered.append(MemoryRecords.withRecords(Compression.NONE, records(2, lastBatch[0])), 0, true).firstOffset());
+                recovered.append(records(2, lastBatch[0]), 0, true).firstOffset());
         assertIntact(recovered, 0);
     }
 
     @Test
     void corruptBatchInTheMiddleOfTheActiveSegmentDropsItAndEverythingAfterIt() throws Exception {
-        PartitionLog log = open(tmp.resolve("payments-0").toFile(), Map.of(), false);
+        PartitionLog log = logs.open(Map.of());
         List<long[]> batches = fill(log, 20);
-        File crashed = crashCopy(log);
+        File crashed = logs.crashCopy(log);
         File active = LogSegment.logFile(crashed, 0);
         List<int[]> positions = batchPositions(active);
         flipByte(active, positions.get(12)[0] + positions.get(12)[1] - 5);
 
-        PartitionLog recovered = open(crashed, Map.of(), false);
+        PartitionLog recovered = logs.open(crashed, Map.of(), false);
         assertEquals(batches.get(12)[0], recovered.logEndOffset());
         assertEquals(positions.get(12)[0], active.length());
         assertIntact(recovered, 0);
@@ -273,7 +220,7 @@ class LogRecoveryTest {
     @ParameterizedTest(name = "cleanShutdown={0}")
     @ValueSource(booleans = {true, false})
     void missingIndexFilesAreRebuiltOnOpenAndLookupsStayCorrect(boolean cleanShutdown) throws Exception {
-        PartitionLog log = open(tmp.resolve("payments-0").toFile(), SMALL_SEGMENTS, false);
+        PartitionLog log = logs.open(SMALL_SEGMENTS);
         fill(log, 120);
         long end = log.logEndOffset();
         List<LogSegment> before = log.segments();
@@ -284,10 +231,10 @@ class LogRecoveryTest {
 
         File dir;
         if (cleanShutdown) {
-            log.close();
+            logs.close(log);
             dir = log.dir();
         } else {
-            dir = crashCopy(log);
+            dir = logs.crashCopy(log);
         }
         // Segment 1 loses only its offset index, segment 2 only its time index, the others both.
         for (int i = 0; i < before.size(); i++) {
@@ -296,7 +243,7 @@ class LogRecoveryTest {
             if (i != 1) Files.delete(LogSegment.timeIndexFile(dir, base).toPath());
         }
 
-        PartitionLog reopened = open(dir, SMALL_SEGMENTS, cleanShutdown);
+        PartitionLog reopened = logs.open(dir, SMALL_SEGMENTS, cleanShutdown);
         assertEquals(end, reopened.logEndOffset());
         List<LogSegment> after = reopened.segments();
         assertEquals(before.size(), after.size());
@@ -320,19 +267,19 @@ class LogRecoveryTest {
 
     @Test
     void indexThatFailsItsSanityCheckIsRebuiltOnCleanOpen() throws IOException {
-        File dir = tmp.resolve("payments-0").toFile();
-        PartitionLog log = open(dir, SMALL_SEGMENTS, false);
+        File dir = logs.dir();
+        PartitionLog log = logs.open(dir, SMALL_SEGMENTS, false);
         fill(log, 60);
         long end = log.logEndOffset();
         int entries = log.segments().get(0).offsetIndex().entries();
-        log.close();
+        logs.close(log);
 
         // Entries claiming offsets and positions far beyond the segment.
         byte[] garbage = new byte[8 * OffsetIndex.ENTRY_SIZE];
         java.util.Arrays.fill(garbage, (byte) 0x7F);
         Files.write(LogSegment.offsetIndexFile(dir, 0).toPath(), garbage);
 
-        PartitionLog reopened = open(dir, SMALL_SEGMENTS, true);
+        PartitionLog reopened = logs.open(dir, SMALL_SEGMENTS, true);
         LogSegment first = reopened.segments().get(0);
         assertEquals(entries, first.offsetIndex().entries());
         assertTrue(first.offsetIndex().sanityCheck(first.lastOffset(), first.sizeInBytes()));
@@ -342,12 +289,12 @@ class LogRecoveryTest {
 
     @Test
     void corruptSegmentInTheMiddleTruncatesItAndDropsEveryLaterSegment() throws Exception {
-        PartitionLog log = open(tmp.resolve("payments-0").toFile(), SMALL_SEGMENTS, false);
+        PartitionLog log = logs.open(SMALL_SEGMENTS);
         fill(log, 150);
         List<LogSegment> segments = log.segments();
         assertTrue(segments.size() >= 4, "the test needs at least four segments");
         LogSegment middle = segments.get(1);
-        File crashed = crashCopy(log);
+        File crashed = logs.crashCopy(log);
         // The crash came before the middle segment was known to be on disk.
         new PartitionState(0, middle.baseOffset()).write(crashed);
 
@@ -360,7 +307,7 @@ class LogRecoveryTest {
             firstLostOffset = records.batchesFrom(positions.get(damaged)[0]).iterator().next().baseOffset();
         }
 
-        PartitionLog recovered = open(crashed, SMALL_SEGMENTS, false);
+        PartitionLog recovered = logs.open(crashed, SMALL_SEGMENTS, false);
         assertEquals(firstLostOffset, recovered.logEndOffset());
         assertEquals(2, recovered.segmentCount(), "segments after the corrupt one are dropped");
         assertEquals(positions.get(damaged)[0], middleFile.length());
@@ -371,22 +318,22 @@ class LogRecoveryTest {
         }
         assertIntact(recovered, 0);
         assertEquals(firstLostOffset,
-                recovered.append(MemoryRecords.withRecords(Compression.NONE, records(2, firstLostOffset)), 0, true).firstOffset());
+                recovered.append(records(2, firstLostOffset), 0, true).firstOffset());
         assertEquals(middle.baseOffset(), recovered.segments().get(1).baseOffset(), "the truncated segment is active again");
         assertIntact(recovered, 0);
     }
 
     @Test
     void missingPartitionStateMeansEverySegmentIsValidated() throws Exception {
-        PartitionLog log = open(tmp.resolve("payments-0").toFile(), SMALL_SEGMENTS, false);
+        PartitionLog log = logs.open(SMALL_SEGMENTS);
         fill(log, 100);
-        File crashed = crashCopy(log);
+        File crashed = logs.crashCopy(log);
         Files.delete(crashed.toPath().resolve(PartitionState.FILE_NAME));
         File first = LogSegment.logFile(crashed, 0);
         List<int[]> positions = batchPositions(first);
         flipByte(first, positions.get(2)[0] + 70);
 
-        PartitionLog recovered = open(crashed, SMALL_SEGMENTS, false);
+        PartitionLog recovered = logs.open(crashed, SMALL_SEGMENTS, false);
         assertEquals(1, recovered.segmentCount());
         assertEquals(positions.get(2)[0], first.length());
         assertIntact(recovered, 0);
@@ -396,7 +343,7 @@ class LogRecoveryTest {
     @ParameterizedTest(name = "cleanShutdown={0}")
     @ValueSource(booleans = {true, false})
     void logStartOffsetSurvivesReopen(boolean cleanShutdown) throws Exception {
-        PartitionLog log = open(tmp.resolve("payments-0").toFile(), SMALL_SEGMENTS, false);
+        PartitionLog log = logs.open(SMALL_SEGMENTS);
         fill(log, 100);
         long end = log.logEndOffset();
         LogSegment second = log.segments().get(1);
@@ -405,14 +352,14 @@ class LogRecoveryTest {
 
         File dir;
         if (cleanShutdown) {
-            log.close();
+            logs.close(log);
             dir = log.dir();
         } else {
-            dir = crashCopy(log);
+            dir = logs.crashCopy(log);
         }
         assertEquals(start, PartitionState.read(dir).logStartOffset());
 
-        PartitionLog reopened = open(dir, SMALL_SEGMENTS, cleanShutdown);
+        PartitionLog reopened = logs.open(dir, SMALL_SEGMENTS, cleanShutdown);
         assertEquals(start, reopened.logStartOffset());
         assertEquals(end, reopened.logEndOffset());
         assertEquals(second.baseOffset(), reopened.segments().get(0).baseOffset(), "segments wholly below the start are gone");
@@ -422,14 +369,14 @@ class LogRecoveryTest {
 
     @Test
     void leftoverTemporaryFilesAreRemovedOnOpen() throws IOException {
-        File dir = tmp.resolve("payments-0").toFile();
-        PartitionLog log = open(dir, Map.of(), false);
+        File dir = logs.dir();
+        PartitionLog log = logs.open(dir, Map.of(), false);
         fill(log, 5);
-        log.close();
+        logs.close(log);
         Files.write(dir.toPath().resolve(PartitionState.FILE_NAME + ".tmp"), new byte[] {1, 2, 3});
         Files.write(dir.toPath().resolve(LogSegment.fileName(0, ".log.cleaned")), new byte[] {4, 5, 6});
 
-        PartitionLog reopened = open(dir, Map.of(), true);
+        PartitionLog reopened = logs.open(dir, Map.of(), true);
         assertFalse(new File(dir, PartitionState.FILE_NAME + ".tmp").exists());
         assertFalse(new File(dir, LogSegment.fileName(0, ".log.cleaned")).exists());
         assertIntact(reopened, 0);

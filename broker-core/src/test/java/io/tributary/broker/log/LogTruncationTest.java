@@ -1,36 +1,27 @@
 package io.tributary.broker.log;
 
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.compress.Compression;
+import io.tributary.broker.testing.Batches;
+import io.tributary.broker.testing.LogFixture;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
-import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.utils.Utils;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.File;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
+import static io.tributary.broker.testing.ManualClock.T0;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,61 +31,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link PartitionLog#truncateTo} and {@link PartitionLog#truncateFullyAndStartAt} on real files. */
 class LogTruncationTest {
-    private static final TopicPartition TP = new TopicPartition("ledger", 4);
-    private static final long T0 = 1_700_000_000_000L;
     private static final Map<String, String> SMALL_SEGMENTS = Map.of("segment.bytes", "2048", "index.interval.bytes", "150");
     private static final Map<String, String> ONE_SEGMENT = Map.of("index.interval.bytes", "150");
 
-    @TempDir
-    Path tmp;
+    @RegisterExtension
+    final LogFixture logs = new LogFixture("ledger", 4).withSystemClock();
 
-    private ScheduledExecutorService scheduler;
-    private final List<PartitionLog> logs = new ArrayList<>();
-    private int crashes;
-
-    @BeforeEach
-    void setUp() {
-        scheduler = Executors.newSingleThreadScheduledExecutor();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (PartitionLog log : logs) log.close();
-        scheduler.shutdownNow();
-        assertTrue(scheduler.awaitTermination(10, TimeUnit.SECONDS));
-    }
-
-    private PartitionLog open(File dir, Map<String, String> overrides, boolean cleanShutdown) throws IOException {
-        LogConfig config = LogConfig.brokerDefaults(Map.of()).withOverrides(overrides);
-        PartitionLog log = PartitionLog.open(TP, dir, config, cleanShutdown, java.time.Clock.systemUTC(), scheduler);
-        logs.add(log);
-        return log;
-    }
-
-    private File dir() {
-        return tmp.resolve("ledger-4").toFile();
-    }
-
-    /** Copies the directory of a log that is still open, as a crash would leave it (after a flush). */
-    private File crashCopy(PartitionLog log) throws Exception {
-        log.flush();
-        scheduler.submit(() -> { }).get(10, TimeUnit.SECONDS);
-        File copy = tmp.resolve("crashed-" + (++crashes)).toFile();
-        Files.createDirectories(copy.toPath());
-        try (Stream<Path> files = Files.list(log.dir().toPath())) {
-            for (Path f : files.toList()) Files.copy(f, copy.toPath().resolve(f.getFileName()));
-        }
-        return copy;
-    }
-
-    private static SimpleRecord[] records(int count, long firstOffset, String tag) {
-        SimpleRecord[] records = new SimpleRecord[count];
-        for (int i = 0; i < count; i++) {
-            long offset = firstOffset + i;
-            records[i] = new SimpleRecord(T0 + offset, ("key-" + offset).getBytes(StandardCharsets.UTF_8),
-                    (tag + "-" + offset + "-" + "z".repeat((int) (offset % 30))).getBytes(StandardCharsets.UTF_8));
-        }
-        return records;
+    /** Records numbered by their offset: key-n, {@code tag}-n- and 0 to 29 z, timestamp T0 + n. */
+    private static Batches records(int count, long firstOffset, String tag) {
+        return Batches.of(count).numberedFrom(firstOffset).timestamps(n -> T0 + n).paddedValues(tag, 'z', 30);
     }
 
     /** Appends {@code batches} batches of 1 to 3 records; returns the base offset of each. */
@@ -102,7 +47,7 @@ class LogTruncationTest {
         List<Long> bases = new ArrayList<>();
         for (int b = 0; b < batches; b++) {
             long next = log.logEndOffset();
-            bases.add(log.append(MemoryRecords.withRecords(Compression.NONE, records(1 + b % 3, next, tag)), epoch, true)
+            bases.add(log.append(records(1 + b % 3, next, tag).build(), epoch, true)
                     .firstOffset());
         }
         return bases;
@@ -133,7 +78,7 @@ class LogTruncationTest {
 
     @Test
     void truncateInTheMiddleOfTheActiveSegmentThenAppendContinuesContiguously() throws Exception {
-        PartitionLog log = open(dir(), ONE_SEGMENT, false);
+        PartitionLog log = logs.open(ONE_SEGMENT);
         List<Long> bases = fill(log, 1, 20, "old");
         assertEquals(1, log.segmentCount());
         long cut = bases.get(12);
@@ -155,14 +100,12 @@ class LogTruncationTest {
         assertReadable(log, cut, end, "new");
         assertEquals(List.of(new EpochEntry(1, 0), new EpochEntry(2, cut)), log.leaderEpochCache().entries());
 
-        File crashed = crashCopy(log);
-        log.close();
-        logs.remove(log);
-        PartitionLog clean = open(dir(), ONE_SEGMENT, true);
+        File crashed = logs.crashCopy(log);
+        PartitionLog clean = logs.reopen(log, ONE_SEGMENT);
         assertEndsAt(clean, end);
         assertReadable(clean, 0, cut, "old");
         assertReadable(clean, cut, end, "new");
-        PartitionLog unclean = open(crashed, ONE_SEGMENT, false);
+        PartitionLog unclean = logs.open(crashed, ONE_SEGMENT, false);
         assertEndsAt(unclean, end);
         assertReadable(unclean, cut, end, "new");
         assertEquals(clean.leaderEpochCache().entries(), unclean.leaderEpochCache().entries());
@@ -171,7 +114,7 @@ class LogTruncationTest {
     @ParameterizedTest(name = "cleanShutdown={0}")
     @ValueSource(booleans = {true, false})
     void truncateAcrossSegmentsDeletesLaterSegmentsAndSurvivesReopen(boolean cleanShutdown) throws Exception {
-        PartitionLog log = open(dir(), SMALL_SEGMENTS, false);
+        PartitionLog log = logs.open(SMALL_SEGMENTS);
         List<Long> bases = fill(log, 3, 120, "old");
         List<LogSegment> before = log.segments();
         assertTrue(before.size() >= 5, "several segments: " + before.size());
@@ -197,11 +140,9 @@ class LogTruncationTest {
 
         PartitionLog reopened;
         if (cleanShutdown) {
-            log.close();
-            logs.remove(log);
-            reopened = open(dir(), SMALL_SEGMENTS, true);
+            reopened = logs.reopen(log, SMALL_SEGMENTS);
         } else {
-            reopened = open(crashCopy(log), SMALL_SEGMENTS, false);
+            reopened = logs.open(logs.crashCopy(log), SMALL_SEGMENTS, false);
         }
         assertEndsAt(reopened, end);
         assertReadable(reopened, 0, cut, "old");
@@ -211,7 +152,7 @@ class LogTruncationTest {
 
     @Test
     void truncateAtASegmentBaseRemovesThatWholeSegment() throws Exception {
-        PartitionLog log = open(dir(), SMALL_SEGMENTS, false);
+        PartitionLog log = logs.open(SMALL_SEGMENTS);
         fill(log, 0, 80, "old");
         LogSegment third = log.segments().get(2);
         long cut = third.baseOffset();
@@ -225,16 +166,16 @@ class LogTruncationTest {
         assertReadable(log, cut, log.logEndOffset(), "new");
 
         long end = log.logEndOffset();
-        PartitionLog reopened = open(crashCopy(log), SMALL_SEGMENTS, false);
+        PartitionLog reopened = logs.open(logs.crashCopy(log), SMALL_SEGMENTS, false);
         assertEndsAt(reopened, end);
     }
 
     @Test
     void truncateInsideABatchCutsAtTheStartOfThatBatch() throws Exception {
-        PartitionLog log = open(dir(), ONE_SEGMENT, false);
-        log.append(MemoryRecords.withRecords(Compression.NONE, records(4, 0, "old")), 0, true);
-        log.append(MemoryRecords.withRecords(Compression.NONE, records(5, 4, "old")), 0, true);
-        log.append(MemoryRecords.withRecords(Compression.NONE, records(2, 9, "old")), 0, true);
+        PartitionLog log = logs.open(ONE_SEGMENT);
+        log.append(records(4, 0, "old").build(), 0, true);
+        log.append(records(5, 4, "old").build(), 0, true);
+        log.append(records(2, 9, "old").build(), 0, true);
 
         assertEquals(4, log.truncateTo(6), "offset 6 lies in batch 4..8");
         assertEndsAt(log, 4);
@@ -243,22 +184,22 @@ class LogTruncationTest {
 
     @Test
     void truncateIntoAGapLeftByCompactionEndsTheLogThereAcrossReopens() throws Exception {
-        PartitionLog log = open(dir(), ONE_SEGMENT, false);
-        log.appendAsFollower(MemoryRecords.withRecords(0, Compression.NONE, 1, records(5, 0, "old")));
-        log.appendAsFollower(MemoryRecords.withRecords(9, Compression.NONE, 1, records(2, 9, "old")));
+        PartitionLog log = logs.open(ONE_SEGMENT);
+        log.appendAsFollower(records(5, 0, "old").asLeaderWrote(0, 1).build());
+        log.appendAsFollower(records(2, 9, "old").asLeaderWrote(9, 1).build());
 
         assertEquals(7, log.truncateTo(7));
         assertEndsAt(log, 7);
         assertReadable(log, 0, 5, "old");
-        PartitionLog reopened = open(crashCopy(log), ONE_SEGMENT, false);
+        PartitionLog reopened = logs.open(logs.crashCopy(log), ONE_SEGMENT, false);
         assertEndsAt(reopened, 7);
-        log.appendAsFollower(MemoryRecords.withRecords(7, Compression.NONE, 2, records(3, 7, "new")));
+        log.appendAsFollower(records(3, 7, "new").asLeaderWrote(7, 2).build());
         assertReadable(log, 7, 10, "new");
     }
 
     @Test
     void truncateAtOrBeyondTheLogEndChangesNothing() throws Exception {
-        PartitionLog log = open(dir(), ONE_SEGMENT, false);
+        PartitionLog log = logs.open(ONE_SEGMENT);
         fill(log, 0, 5, "old");
         long end = log.logEndOffset();
         byte[] before = Files.readAllBytes(log.activeSegment().records().file().toPath());
@@ -271,7 +212,7 @@ class LogTruncationTest {
 
     @Test
     void truncateLowersTheExplicitHighWatermarkAndForgetsLaterEpochs() throws Exception {
-        PartitionLog log = open(dir(), SMALL_SEGMENTS, false);
+        PartitionLog log = logs.open(SMALL_SEGMENTS);
         log.setHighWatermarkFollowsLogEnd(false);
         fill(log, 1, 20, "old");
         long epoch2 = log.logEndOffset();
@@ -292,26 +233,23 @@ class LogTruncationTest {
 
     @Test
     void truncateRebuildsProducerStateFromTheRemainingLog() throws Exception {
-        PartitionLog log = open(dir(), ONE_SEGMENT, false);
+        PartitionLog log = logs.open(ONE_SEGMENT);
         long pid = 42;
         for (int seq = 0; seq < 6; seq += 2) {
-            log.append(MemoryRecords.withIdempotentRecords(Compression.NONE, pid, (short) 0, seq,
-                    records(2, log.logEndOffset(), "old")), 0, true);
+            log.append(records(2, log.logEndOffset(), "old").idempotent(pid, (short) 0, seq).build(), 0, true);
         }
         log.truncateTo(4);
         // Sequence 4 was truncated away: the producer's retry of it is a new append at offset 4.
-        LogAppendInfo retried = log.append(MemoryRecords.withIdempotentRecords(Compression.NONE, pid, (short) 0, 4,
-                records(2, 4, "new")), 1, true);
+        LogAppendInfo retried = log.append(records(2, 4, "new").idempotent(pid, (short) 0, 4).build(), 1, true);
         assertFalse(retried.duplicate());
         assertEquals(4, retried.firstOffset());
-        LogAppendInfo duplicate = log.append(MemoryRecords.withIdempotentRecords(Compression.NONE, pid, (short) 0, 2,
-                records(2, 2, "old")), 1, true);
+        LogAppendInfo duplicate = log.append(records(2, 2, "old").idempotent(pid, (short) 0, 2).build(), 1, true);
         assertTrue(duplicate.duplicate(), "batches below the cut are still known");
     }
 
     @Test
     void aReadFromBeforeATruncationKeepsSeeingTheBytesItFound() throws Exception {
-        PartitionLog log = open(dir(), ONE_SEGMENT, false);
+        PartitionLog log = logs.open(ONE_SEGMENT);
         fill(log, 0, 30, "old");
         LogReadResult early = log.read(10, 64 * 1024, true);
         FileRecords slice = (FileRecords) early.records();
@@ -330,7 +268,7 @@ class LogTruncationTest {
 
     @Test
     void truncateBelowTheLogStartLeavesAnEmptyLogAtTheNewEnd() throws Exception {
-        PartitionLog log = open(dir(), SMALL_SEGMENTS, false);
+        PartitionLog log = logs.open(SMALL_SEGMENTS);
         List<Long> bases = fill(log, 0, 60, "old");
         long start = log.deleteRecordsBefore(bases.get(40));
         assertEquals(bases.get(40), start);
@@ -344,7 +282,7 @@ class LogTruncationTest {
 
     @Test
     void truncateFullyAndStartAtRestartsTheLogElsewhere() throws Exception {
-        PartitionLog log = open(dir(), SMALL_SEGMENTS, false);
+        PartitionLog log = logs.open(SMALL_SEGMENTS);
         fill(log, 3, 60, "old");
         List<LogSegment> before = log.segments();
 
@@ -357,11 +295,11 @@ class LogTruncationTest {
         assertEquals(List.of(), log.leaderEpochCache().entries());
         assertThrows(OffsetOutOfRangeException.class, () -> log.read(0, 1000, true));
 
-        MemoryRecords replicated = MemoryRecords.withRecords(500, Compression.NONE, 6, records(3, 500, "new"));
+        MemoryRecords replicated = records(3, 500, "new").asLeaderWrote(500, 6).build();
         log.appendAsFollower(replicated);
         assertReadable(log, 500, 503, "new");
 
-        PartitionLog reopened = open(crashCopy(log), SMALL_SEGMENTS, false);
+        PartitionLog reopened = logs.open(logs.crashCopy(log), SMALL_SEGMENTS, false);
         assertEquals(500, reopened.logStartOffset());
         assertEndsAt(reopened, 503);
         assertEquals(List.of(new EpochEntry(6, 500)), reopened.leaderEpochCache().entries());

@@ -1,8 +1,8 @@
 package io.tributary.broker.log;
 
+import io.tributary.broker.testing.Batches;
+import io.tributary.broker.testing.LogFixture;
 import io.tributary.broker.testing.ManualClock;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.header.Header;
@@ -15,24 +15,19 @@ import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.utils.Utils;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
+import static io.tributary.broker.testing.Batches.record;
+import static io.tributary.broker.testing.ManualClock.T0;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,46 +37,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PartitionLogTest {
-    private static final TopicPartition TP = new TopicPartition("orders", 3);
-    private static final long T0 = 1_700_000_000_000L;
-
-    @TempDir
-    Path tmp;
-
-    private ScheduledExecutorService scheduler;
-    private final List<PartitionLog> logs = new ArrayList<>();
+    @RegisterExtension
+    final LogFixture logs = new LogFixture("orders", 3).withSystemClock();
 
     /** One record as the producer sent it, with the offset it is expected to get. */
     private record Sent(long offset, long timestamp, byte[] key, byte[] value, Header[] headers) {
     }
 
-    @BeforeEach
-    void startScheduler() {
-        scheduler = Executors.newSingleThreadScheduledExecutor();
+    /** {@code count} records numbered from their expected offset (key-n, value-n) at {@code timestamp}. */
+    private static MemoryRecords records(int count, long firstOffset, long timestamp) {
+        return Batches.of(count).numberedFrom(firstOffset).timestamp(timestamp).build();
     }
 
-    @AfterEach
-    void closeLogsAndScheduler() throws Exception {
-        for (PartitionLog log : logs) log.close();
-        scheduler.shutdownNow();
-        assertTrue(scheduler.awaitTermination(10, TimeUnit.SECONDS));
-    }
-
-    private PartitionLog open(Map<String, String> overrides, Clock clock) throws IOException {
-        LogConfig config = LogConfig.brokerDefaults(Map.of()).withOverrides(overrides);
-        PartitionLog log = PartitionLog.open(TP, tmp.resolve("orders-3").toFile(), config, false, clock, scheduler);
-        logs.add(log);
-        return log;
-    }
-
-    private static SimpleRecord[] records(int count, long firstOffset, long timestamp) {
-        SimpleRecord[] records = new SimpleRecord[count];
-        for (int i = 0; i < count; i++) {
-            long offset = firstOffset + i;
-            records[i] = new SimpleRecord(timestamp, ("key-" + offset).getBytes(StandardCharsets.UTF_8),
-                    ("value-" + offset).getBytes(StandardCharsets.UTF_8));
-        }
-        return records;
+    /** The log of orders-3 with the manual clock, which these tests move. */
+    private PartitionLog openWithManualClock(Map<String, String> overrides) throws IOException {
+        return logs.open(logs.dir(), overrides, false, logs.clock());
     }
 
     /** Varied records: some without key, some with headers, values of different sizes. */
@@ -105,7 +75,7 @@ class PartitionLogTest {
         SimpleRecord[] records = sent.stream()
                 .map(s -> new SimpleRecord(s.timestamp(), s.key(), s.value(), s.headers()))
                 .toArray(SimpleRecord[]::new);
-        return MemoryRecords.withRecords(Compression.NONE, records);
+        return Batches.of(records).build();
     }
 
     /** The bytes of a batch read from a segment file. */
@@ -150,11 +120,11 @@ class PartitionLogTest {
 
     @Test
     void offsetsAreAssignedContiguouslyFromZeroAcrossManyAppends() throws IOException {
-        PartitionLog log = open(Map.of("segment.bytes", "8192"), Clock.systemUTC());
+        PartitionLog log = logs.open(Map.of("segment.bytes", "8192"));
         long expectedFirst = 0;
         for (int i = 0; i < 300; i++) {
             int count = 1 + i % 7;
-            LogAppendInfo info = log.append(MemoryRecords.withRecords(Compression.NONE, records(count, expectedFirst, T0)), 0, true);
+            LogAppendInfo info = log.append(records(count, expectedFirst, T0), 0, true);
             assertEquals(expectedFirst, info.firstOffset(), "append " + i);
             assertEquals(expectedFirst + count - 1, info.lastOffset());
             assertEquals(count, info.recordCount());
@@ -176,10 +146,10 @@ class PartitionLogTest {
     @Test
     void segmentRollsBeforeABatchThatWouldExceedSegmentBytes() throws IOException {
         int segmentBytes = 1024;
-        PartitionLog log = open(Map.of("segment.bytes", Integer.toString(segmentBytes)), Clock.systemUTC());
+        PartitionLog log = logs.open(Map.of("segment.bytes", Integer.toString(segmentBytes)));
         long next = 0;
         for (int i = 0; i < 120; i++) {
-            next = log.append(MemoryRecords.withRecords(Compression.NONE, records(1 + i % 4, next, T0)), 0, true).lastOffset() + 1;
+            next = log.append(records(1 + i % 4, next, T0), 0, true).lastOffset() + 1;
         }
         List<LogSegment> segments = log.segments();
         assertTrue(segments.size() >= 5, "expected several segments, got " + segments.size());
@@ -200,31 +170,31 @@ class PartitionLogTest {
 
     @Test
     void segmentRollsOnceSegmentMsHasPassedSinceItWasCreated() throws IOException {
-        ManualClock clock = new ManualClock(T0);
-        PartitionLog log = open(Map.of("segment.ms", "60000"), clock);
-        log.append(MemoryRecords.withRecords(Compression.NONE, records(2, 0, T0)), 0, true);
+        ManualClock clock = logs.clock();
+        PartitionLog log = openWithManualClock(Map.of("segment.ms", "60000"));
+        log.append(records(2, 0, T0), 0, true);
         clock.advanceMillis(59_999);
-        log.append(MemoryRecords.withRecords(Compression.NONE, records(2, 2, clock.millis())), 0, true);
+        log.append(records(2, 2, clock.millis()), 0, true);
         assertEquals(1, log.segmentCount(), "segment.ms has not yet passed");
 
         clock.advanceMillis(1);
-        LogAppendInfo info = log.append(MemoryRecords.withRecords(Compression.NONE, records(3, 4, clock.millis())), 0, true);
+        LogAppendInfo info = log.append(records(3, 4, clock.millis()), 0, true);
         assertEquals(2, log.segmentCount());
         assertEquals(4, info.firstOffset());
         assertEquals(4, log.segments().get(1).baseOffset(), "the new segment starts at the appended batch");
         assertEquals(4, log.segments().get(0).nextOffset());
 
         clock.advanceMillis(30_000);
-        log.append(MemoryRecords.withRecords(Compression.NONE, records(1, 7, clock.millis())), 0, true);
+        log.append(records(1, 7, clock.millis()), 0, true);
         assertEquals(2, log.segmentCount(), "segment.ms counts from the new segment's creation");
         assertEquals(8, readAll(log, 0).size());
     }
 
     @Test
     void idleActiveSegmentRollsByTimeWithoutNewAppendsButAnEmptyOneDoesNot() throws IOException {
-        ManualClock clock = new ManualClock(T0);
-        PartitionLog log = open(Map.of("segment.ms", "1000"), clock);
-        log.append(MemoryRecords.withRecords(Compression.NONE, records(3, 0, T0)), 0, true);
+        ManualClock clock = logs.clock();
+        PartitionLog log = openWithManualClock(Map.of("segment.ms", "1000"));
+        log.append(records(3, 0, T0), 0, true);
         clock.advanceMillis(999);
         log.maybeRollByTime();
         assertEquals(1, log.segmentCount());
@@ -238,12 +208,12 @@ class PartitionLogTest {
         clock.advanceMillis(5_000);
         log.maybeRollByTime();
         assertEquals(2, log.segmentCount(), "an empty active segment is never rolled");
-        assertEquals(3, log.append(MemoryRecords.withRecords(Compression.NONE, records(1, 3, T0)), 0, true).firstOffset());
+        assertEquals(3, log.append(records(1, 3, T0), 0, true).firstOffset());
     }
 
     @Test
     void readFromAnyOffsetReturnsTheBatchHoldingItByteForByteAsSent() throws IOException {
-        PartitionLog log = open(Map.of("segment.bytes", "3000", "index.interval.bytes", "256"), Clock.systemUTC());
+        PartitionLog log = logs.open(Map.of("segment.bytes", "3000", "index.interval.bytes", "256"));
         Random random = new Random(42);
         List<byte[]> expectedBatches = new ArrayList<>();
         List<long[]> batchOffsets = new ArrayList<>();
@@ -283,7 +253,7 @@ class PartitionLogTest {
 
     @Test
     void readReturnsEveryRecordWithItsKeyValueHeadersAndTimestamp() throws IOException {
-        PartitionLog log = open(Map.of("segment.bytes", "2500", "index.interval.bytes", "100"), Clock.systemUTC());
+        PartitionLog log = logs.open(Map.of("segment.bytes", "2500", "index.interval.bytes", "100"));
         Random random = new Random(1);
         List<Sent> expected = new ArrayList<>();
         long next = 0;
@@ -305,13 +275,13 @@ class PartitionLogTest {
 
     @Test
     void readStopsAtMaxBytesOnABatchBoundaryWhenItFits() throws IOException {
-        PartitionLog log = open(Map.of(), Clock.systemUTC());
-        int first = log.append(MemoryRecords.withRecords(Compression.NONE, records(2, 0, T0)), 0, true).recordCount();
-        MemoryRecords second = MemoryRecords.withRecords(Compression.NONE, records(3, 2, T0));
+        PartitionLog log = logs.open(Map.of());
+        int first = log.append(records(2, 0, T0), 0, true).recordCount();
+        MemoryRecords second = records(3, 2, T0);
         int firstSize = (int) log.size();
         int secondSize = second.sizeInBytes();
         log.append(second, 0, true);
-        log.append(MemoryRecords.withRecords(Compression.NONE, records(1, 5, T0)), 0, true);
+        log.append(records(1, 5, T0), 0, true);
 
         LogReadResult two = log.read(0, firstSize + secondSize, false);
         assertEquals(firstSize + secondSize, two.sizeInBytes());
@@ -322,10 +292,10 @@ class PartitionLogTest {
 
     @Test
     void readAtTheLogEndIsEmptyAndOutsideTheLogThrowsOffsetOutOfRange() throws IOException {
-        PartitionLog log = open(Map.of(), Clock.systemUTC());
+        PartitionLog log = logs.open(Map.of());
         LogReadResult empty = log.read(0, 1000, true);
         assertEquals(0, empty.sizeInBytes(), "an empty log returns no records at offset 0");
-        log.append(MemoryRecords.withRecords(Compression.NONE, records(4, 0, T0)), 0, true);
+        log.append(records(4, 0, T0), 0, true);
         LogReadResult atEnd = log.read(4, 1000, true);
         assertEquals(0, atEnd.sizeInBytes());
         assertEquals(4, atEnd.logEndOffset());
@@ -335,15 +305,13 @@ class PartitionLogTest {
 
     @Test
     void logAppendTimeReplacesProducerTimestampsWithTheBrokerTime() throws IOException {
-        ManualClock clock = new ManualClock(T0);
-        PartitionLog log = open(Map.of("message.timestamp.type", "LogAppendTime"), clock);
+        ManualClock clock = logs.clock();
+        PartitionLog log = openWithManualClock(Map.of("message.timestamp.type", "LogAppendTime"));
         long farFuture = T0 + 365L * 24 * 3600 * 1000; // never checked for LogAppendTime topics
-        LogAppendInfo first = log.append(MemoryRecords.withRecords(Compression.NONE,
-                new SimpleRecord(42L, "a".getBytes(StandardCharsets.UTF_8), "1".getBytes(StandardCharsets.UTF_8)),
-                new SimpleRecord(farFuture, "b".getBytes(StandardCharsets.UTF_8), "2".getBytes(StandardCharsets.UTF_8))), 0, true);
+        LogAppendInfo first = log.append(Batches.of(record(42L, "a", "1"), record(farFuture, "b", "2")).build(), 0, true);
         assertEquals(T0, first.logAppendTime());
         clock.advanceMillis(5_000);
-        LogAppendInfo second = log.append(MemoryRecords.withRecords(Compression.NONE, records(1, 2, 7L)), 0, true);
+        LogAppendInfo second = log.append(records(1, 2, 7L), 0, true);
         assertEquals(T0 + 5_000, second.logAppendTime());
 
         List<RecordBatch> batches = new ArrayList<>();
@@ -364,7 +332,7 @@ class PartitionLogTest {
 
     @Test
     void offsetForTimestampReturnsTheFirstRecordAtOrAfterTheTimeAcrossSegments() throws IOException {
-        PartitionLog log = open(Map.of("segment.bytes", "2048", "index.interval.bytes", "128"), Clock.systemUTC());
+        PartitionLog log = logs.open(Map.of("segment.bytes", "2048", "index.interval.bytes", "128"));
         Random random = new Random(3);
         List<long[]> written = new ArrayList<>(); // {offset, timestamp}
         long next = 0;
@@ -374,10 +342,10 @@ class PartitionLogTest {
             for (int r = 0; r < count; r++) {
                 // Rising overall, but some producers' clocks lag behind.
                 long ts = T0 + 100L * b + random.nextInt(300) - 150;
-                records[r] = new SimpleRecord(ts, null, ("v" + (next + r)).getBytes(StandardCharsets.UTF_8));
+                records[r] = record(ts, null, "v" + (next + r));
                 written.add(new long[] {next + r, ts});
             }
-            next = log.append(MemoryRecords.withRecords(Compression.NONE, records), 0, true).lastOffset() + 1;
+            next = log.append(Batches.of(records).build(), 0, true).lastOffset() + 1;
         }
         assertTrue(log.segmentCount() > 5);
 
@@ -402,9 +370,9 @@ class PartitionLogTest {
 
     @Test
     void offsetForTimestampIgnoresRecordsBelowTheLogStartOffset() throws IOException {
-        PartitionLog log = open(Map.of(), Clock.systemUTC());
+        PartitionLog log = logs.open(Map.of());
         for (int i = 0; i < 10; i++) {
-            log.append(MemoryRecords.withRecords(Compression.NONE, records(1, i, T0 + i)), 0, true);
+            log.append(records(1, i, T0 + i), 0, true);
         }
         assertEquals(0, log.offsetForTimestamp(T0).offset);
         log.deleteRecordsBefore(6);
@@ -415,24 +383,22 @@ class PartitionLogTest {
 
     @Test
     void maxTimestampAndOffsetReturnsTheRecordWithTheLargestTimestamp() throws IOException {
-        PartitionLog log = open(Map.of(), Clock.systemUTC());
+        PartitionLog log = logs.open(Map.of());
         assertNull(log.maxTimestampAndOffset(), "an empty log has no largest timestamp");
 
-        log.append(MemoryRecords.withRecords(Compression.NONE, records(2, 0, T0 + 10)), 0, true);
-        log.append(MemoryRecords.withRecords(Compression.NONE,
-                new SimpleRecord(T0 + 20, "k2".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8)),
-                new SimpleRecord(T0 + 90, "k3".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8)),
-                new SimpleRecord(T0 + 30, "k4".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8))), 0, true);
+        log.append(records(2, 0, T0 + 10), 0, true);
+        log.append(Batches.of(record(T0 + 20, "k2", "v"), record(T0 + 90, "k3", "v"), record(T0 + 30, "k4", "v")).build(),
+                0, true);
         log.roll();
-        log.append(MemoryRecords.withRecords(Compression.NONE, records(3, 5, T0 + 50)), 0, true);
-        log.append(MemoryRecords.withRecords(Compression.NONE, records(1, 8, T0 + 40)), 0, true);
+        log.append(records(3, 5, T0 + 50), 0, true);
+        log.append(records(1, 8, T0 + 40), 0, true);
         assertEquals(2, log.segmentCount());
 
         FileRecords.TimestampAndOffset max = log.maxTimestampAndOffset();
         assertEquals(T0 + 90, max.timestamp);
         assertEquals(3, max.offset, "the offset of the record holding the largest timestamp, not its batch's last");
 
-        log.append(MemoryRecords.withRecords(Compression.NONE, records(2, 9, T0 + 95)), 0, true);
+        log.append(records(2, 9, T0 + 95), 0, true);
         max = log.maxTimestampAndOffset();
         assertEquals(T0 + 95, max.timestamp);
         assertEquals(9, max.offset, "the first record holding the largest timestamp");
@@ -440,9 +406,9 @@ class PartitionLogTest {
 
     @Test
     void flushMessagesOfOneAdvancesTheRecoveryPointWithEveryAppend() throws IOException {
-        PartitionLog log = open(Map.of("flush.messages", "1"), Clock.systemUTC());
+        PartitionLog log = logs.open(Map.of("flush.messages", "1"));
         for (int i = 0; i < 5; i++) {
-            log.append(MemoryRecords.withRecords(Compression.NONE, records(2, 2L * i, T0)), 0, true);
+            log.append(records(2, 2L * i, T0), 0, true);
             assertEquals(2L * (i + 1), log.recoveryPoint());
             assertEquals(2L * (i + 1), PartitionState.read(log.dir()).recoveryPoint());
         }
@@ -450,19 +416,19 @@ class PartitionLogTest {
 
     @Test
     void appendingToAClosedLogFailsWithoutWriting() throws IOException {
-        PartitionLog log = open(Map.of(), Clock.systemUTC());
-        log.append(MemoryRecords.withRecords(Compression.NONE, records(1, 0, T0)), 0, true);
+        PartitionLog log = logs.open(Map.of());
+        log.append(records(1, 0, T0), 0, true);
         log.close();
         assertThrows(KafkaStorageException.class,
-                () -> log.append(MemoryRecords.withRecords(Compression.NONE, records(1, 1, T0)), 0, true));
+                () -> log.append(records(1, 1, T0), 0, true));
         assertEquals(1, log.logEndOffset());
     }
 
     @Test
     void deleteRecordsBeforeHidesEarlierRecordsAndDropsWholeSegmentsBelowIt() throws IOException {
-        PartitionLog log = open(Map.of("file.delete.delay.ms", "0"), Clock.systemUTC());
+        PartitionLog log = logs.open(Map.of("file.delete.delay.ms", "0"));
         for (int i = 0; i < 3; i++) {
-            log.append(MemoryRecords.withRecords(Compression.NONE, records(5, 5L * i, T0)), 0, true);
+            log.append(records(5, 5L * i, T0), 0, true);
             log.roll();
         }
         assertEquals(4, log.segmentCount());

@@ -1,36 +1,28 @@
 package io.tributary.broker.log;
 
+import io.tributary.broker.testing.Batches;
+import io.tributary.broker.testing.LogFixture;
 import io.tributary.broker.testing.ManualClock;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.record.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
+import static io.tributary.broker.testing.ManualClock.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -38,48 +30,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Idempotent producers: retries are acknowledged once, out-of-order and fenced batches are refused. */
 class ProducerStateTest {
-    private static final TopicPartition TP = new TopicPartition("invoices", 1);
-    private static final long T0 = 1_700_000_000_000L;
     private static final long PID = 4_000L;
     private static final long OTHER_PID = 4_001L;
 
-    @TempDir
-    Path tmp;
+    @RegisterExtension
+    final LogFixture logs = new LogFixture("invoices", 1);
+    private final ManualClock clock = logs.clock();
 
-    private ScheduledExecutorService scheduler;
-    private final List<PartitionLog> logs = new ArrayList<>();
-    private final ManualClock clock = new ManualClock(T0);
-
-    @BeforeEach
-    void startScheduler() {
-        scheduler = Executors.newSingleThreadScheduledExecutor();
-    }
-
-    @AfterEach
-    void closeLogsAndScheduler() throws Exception {
-        for (PartitionLog log : logs) log.close();
-        scheduler.shutdownNow();
-        assertTrue(scheduler.awaitTermination(10, TimeUnit.SECONDS));
-    }
-
-    private PartitionLog open(File dir, Map<String, String> overrides, boolean cleanShutdown) throws IOException {
-        LogConfig config = LogConfig.brokerDefaults(Map.of()).withOverrides(overrides);
-        PartitionLog log = PartitionLog.open(TP, dir, config, cleanShutdown, clock, scheduler);
-        logs.add(log);
-        return log;
-    }
-
-    private PartitionLog open() throws IOException {
-        return open(tmp.resolve("invoices-1").toFile(), Map.of(), false);
-    }
-
+    /** A producer's batch of {@code count} records, each keyed by producer, epoch and sequence, at the clock's time. */
     private MemoryRecords batch(long producerId, short epoch, int baseSequence, int count) {
-        SimpleRecord[] records = new SimpleRecord[count];
-        for (int i = 0; i < count; i++) {
-            records[i] = new SimpleRecord(clock.millis(), ("p" + producerId + "-e" + epoch + "-s" + (baseSequence + i))
-                    .getBytes(StandardCharsets.UTF_8), "payload".getBytes(StandardCharsets.UTF_8));
-        }
-        return MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, baseSequence, records);
+        return Batches.of(count).numberedFrom(baseSequence).timestamp(clock.millis())
+                .keys(seq -> "p" + producerId + "-e" + epoch + "-s" + seq).values(seq -> "payload")
+                .idempotent(producerId, epoch, baseSequence).build();
     }
 
     private static LogAppendInfo append(PartitionLog log, MemoryRecords records) {
@@ -105,7 +67,7 @@ class ProducerStateTest {
 
     @Test
     void retriedBatchIsAcknowledgedWithTheOriginalOffsetsAndNotWrittenAgain() throws IOException {
-        PartitionLog log = open();
+        PartitionLog log = logs.open(Map.of());
         LogAppendInfo original = append(log, batch(PID, (short) 0, 0, 3));
         append(log, batch(OTHER_PID, (short) 0, 0, 2));
         assertEquals(List.of(0L, 2L), List.of(original.firstOffset(), original.lastOffset()));
@@ -124,7 +86,7 @@ class ProducerStateTest {
 
     @Test
     void retryOfAnyOfTheLastFiveBatchesIsADuplicateButAnOlderOneIsOutOfOrder() throws IOException {
-        PartitionLog log = open();
+        PartitionLog log = logs.open(Map.of());
         List<LogAppendInfo> originals = new ArrayList<>();
         for (int b = 0; b < 8; b++) originals.add(append(log, batch(PID, (short) 0, 2 * b, 2)));
 
@@ -140,7 +102,7 @@ class ProducerStateTest {
 
     @Test
     void sequenceGapIsRefusedWithOutOfOrderSequence() throws IOException {
-        PartitionLog log = open();
+        PartitionLog log = logs.open(Map.of());
         append(log, batch(PID, (short) 0, 0, 2)); // sequences 0..1
 
         OutOfOrderSequenceException gap = assertRefused(log, OutOfOrderSequenceException.class,
@@ -154,7 +116,7 @@ class ProducerStateTest {
 
     @Test
     void olderProducerEpochIsRefused() throws IOException {
-        PartitionLog log = open();
+        PartitionLog log = logs.open(Map.of());
         append(log, batch(PID, (short) 3, 0, 1));
         assertRefused(log, InvalidProducerEpochException.class, () -> append(log, batch(PID, (short) 2, 1, 1)));
         assertRefused(log, InvalidProducerEpochException.class, () -> append(log, batch(PID, (short) 2, 0, 1)));
@@ -163,7 +125,7 @@ class ProducerStateTest {
 
     @Test
     void newProducerEpochMustStartAtSequenceZeroAndFencesTheOldOne() throws IOException {
-        PartitionLog log = open();
+        PartitionLog log = logs.open(Map.of());
         append(log, batch(PID, (short) 0, 0, 5));
         assertRefused(log, OutOfOrderSequenceException.class, () -> append(log, batch(PID, (short) 1, 5, 1)));
         LogAppendInfo bumped = append(log, batch(PID, (short) 1, 0, 1));
@@ -174,7 +136,7 @@ class ProducerStateTest {
 
     @Test
     void producersAreTrackedIndependently() throws IOException {
-        PartitionLog log = open();
+        PartitionLog log = logs.open(Map.of());
         LogAppendInfo a = append(log, batch(PID, (short) 0, 0, 2));
         LogAppendInfo b = append(log, batch(OTHER_PID, (short) 0, 0, 2));
         assertFalse(b.duplicate(), "the same sequence from another producer is not a retry");
@@ -185,17 +147,17 @@ class ProducerStateTest {
 
     @Test
     void batchesWithoutAProducerIdAreNeverDuplicates() throws IOException {
-        PartitionLog log = open();
-        SimpleRecord record = new SimpleRecord(T0, "k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8));
-        LogAppendInfo first = append(log, MemoryRecords.withRecords(Compression.NONE, record));
-        LogAppendInfo second = append(log, MemoryRecords.withRecords(Compression.NONE, record));
+        PartitionLog log = logs.open(Map.of());
+        SimpleRecord record = Batches.record(T0, "k", "v");
+        LogAppendInfo first = append(log, Batches.of(record).build());
+        LogAppendInfo second = append(log, Batches.of(record).build());
         assertFalse(second.duplicate());
         assertEquals(first.lastOffset() + 1, second.firstOffset());
     }
 
     @Test
     void sequenceWrapsFromIntMaxToZero() throws IOException {
-        PartitionLog log = open();
+        PartitionLog log = logs.open(Map.of());
         LogAppendInfo atMax = append(log, batch(PID, (short) 0, Integer.MAX_VALUE, 1));
         LogAppendInfo wrapped = append(log, batch(PID, (short) 0, 0, 2));
         assertFalse(wrapped.duplicate());
@@ -205,7 +167,7 @@ class ProducerStateTest {
 
     @Test
     void retryOnALogAppendTimeTopicReportsTheOriginalAppendTime() throws IOException {
-        PartitionLog log = open(tmp.resolve("invoices-1").toFile(), Map.of("message.timestamp.type", "LogAppendTime"), false);
+        PartitionLog log = logs.open(Map.of("message.timestamp.type", "LogAppendTime"));
         LogAppendInfo original = append(log, batch(PID, (short) 0, 0, 2));
         assertEquals(T0, original.logAppendTime());
         clock.advanceMillis(10_000);
@@ -216,7 +178,7 @@ class ProducerStateTest {
 
     @Test
     void expiredProducerIsForgottenAndAcceptedAtAnySequence() throws IOException {
-        PartitionLog log = open();
+        PartitionLog log = logs.open(Map.of());
         append(log, batch(PID, (short) 0, 0, 2));
         clock.advanceMillis(1_000);
         log.expireProducers(1_000);
@@ -232,8 +194,8 @@ class ProducerStateTest {
     @ParameterizedTest(name = "cleanShutdown={0}")
     @ValueSource(booleans = {true, false})
     void producerStateSurvivesReopen(boolean cleanShutdown) throws Exception {
-        File dir = tmp.resolve("invoices-1").toFile();
-        PartitionLog log = open(dir, Map.of("segment.bytes", "1024"), false);
+        File dir = logs.dir();
+        PartitionLog log = logs.open(Map.of("segment.bytes", "1024"));
         List<LogAppendInfo> originals = new ArrayList<>();
         int k = 20;
         for (int seq = 0; seq <= k; seq++) {
@@ -245,11 +207,11 @@ class ProducerStateTest {
 
         File reopenDir = dir;
         if (cleanShutdown) {
-            log.close();
+            logs.close(log);
         } else {
-            reopenDir = crashCopy(log);
+            reopenDir = logs.crashCopy(log);
         }
-        PartitionLog reopened = open(reopenDir, Map.of("segment.bytes", "1024"), cleanShutdown);
+        PartitionLog reopened = logs.open(reopenDir, Map.of("segment.bytes", "1024"), cleanShutdown);
         assertEquals(end, reopened.logEndOffset());
 
         assertDuplicateOf(originals.get(k), append(reopened, batch(PID, (short) 2, k, 1)));
@@ -264,10 +226,10 @@ class ProducerStateTest {
 
     @Test
     void batchLostInATornWriteIsAcceptedAgainAfterRecovery() throws Exception {
-        PartitionLog log = open();
+        PartitionLog log = logs.open(Map.of());
         List<LogAppendInfo> originals = new ArrayList<>();
         for (int b = 0; b < 5; b++) originals.add(append(log, batch(PID, (short) 0, 2 * b, 2)));
-        File crashed = crashCopy(log);
+        File crashed = logs.crashCopy(log);
         File active = LogSegment.logFile(crashed, 0);
         int lastPosition = -1;
         try (FileRecords records = FileRecords.open(active)) {
@@ -277,7 +239,7 @@ class ProducerStateTest {
             raf.setLength(lastPosition + 20);
         }
 
-        PartitionLog recovered = open(crashed, Map.of(), false);
+        PartitionLog recovered = logs.open(crashed, Map.of(), false);
         LogAppendInfo lost = originals.get(4);
         assertEquals(lost.firstOffset(), recovered.logEndOffset());
 
@@ -288,14 +250,4 @@ class ProducerStateTest {
         assertDuplicateOf(again, append(recovered, batch(PID, (short) 0, 8, 2)));
     }
 
-    private File crashCopy(PartitionLog log) throws Exception {
-        log.flush();
-        scheduler.submit(() -> { }).get(10, TimeUnit.SECONDS);
-        File copy = tmp.resolve("crashed").toFile();
-        Files.createDirectories(copy.toPath());
-        try (Stream<Path> files = Files.list(log.dir().toPath())) {
-            for (Path f : files.toList()) Files.copy(f, copy.toPath().resolve(f.getFileName()));
-        }
-        return copy;
-    }
 }

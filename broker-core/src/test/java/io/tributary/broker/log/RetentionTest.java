@@ -1,29 +1,23 @@
 package io.tributary.broker.log;
 
+import io.tributary.broker.testing.Batches;
+import io.tributary.broker.testing.LogFixture;
 import io.tributary.broker.testing.ManualClock;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
-import org.apache.kafka.common.record.SimpleRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
+import static io.tributary.broker.testing.ManualClock.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,43 +25,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Retention by time and size, and DeleteRecords, on a real partition log on disk. */
 class RetentionTest {
-    private static final TopicPartition TP = new TopicPartition("events", 0);
-    private static final long T0 = 1_700_000_000_000L;
+    @RegisterExtension
+    final LogFixture logs = new LogFixture("events", 0);
+    private final ManualClock clock = logs.clock();
 
-    @TempDir
-    File dir;
-
-    private ManualClock clock;
-    private ScheduledExecutorService scheduler;
-    private final List<PartitionLog> opened = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        clock = new ManualClock(T0);
-        scheduler = Executors.newSingleThreadScheduledExecutor();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (PartitionLog log : opened) log.close();
-        scheduler.shutdownNow();
-        assertTrue(scheduler.awaitTermination(10, TimeUnit.SECONDS));
-    }
-
-    private PartitionLog open(Map<String, String> overrides, boolean cleanShutdown) throws IOException {
-        LogConfig config = LogConfig.brokerDefaults(Map.of()).withOverrides(overrides);
-        PartitionLog log = PartitionLog.open(TP, dir, config, cleanShutdown, clock, scheduler);
-        opened.add(log);
-        return log;
-    }
-
+    /** One batch of the records {@code key-<value>: <value>} at {@code timestamp}. */
     private static MemoryRecords batch(long timestamp, String... values) {
-        SimpleRecord[] records = new SimpleRecord[values.length];
-        for (int i = 0; i < values.length; i++) {
-            records[i] = new SimpleRecord(timestamp, ("key-" + values[i]).getBytes(StandardCharsets.UTF_8),
-                    values[i].getBytes(StandardCharsets.UTF_8));
-        }
-        return MemoryRecords.withRecords(Compression.NONE, records);
+        return Batches.of(values.length).timestamp(timestamp)
+                .keys(i -> "key-" + values[(int) i]).values(i -> values[(int) i]).build();
     }
 
     /** Appends {@code count} single-record batches of identical size, values v0, v1, ... from {@code first}. */
@@ -110,7 +75,7 @@ class RetentionTest {
 
     @Test
     void segmentsOlderThanRetentionMsAreDeletedOldestFirst() throws IOException {
-        PartitionLog log = open(Map.of("retention.ms", Long.toString(Duration.ofHours(1).toMillis())), false);
+        PartitionLog log = logs.open(Map.of("retention.ms", Long.toString(Duration.ofHours(1).toMillis())));
         log.append(batch(T0, "a0", "a1", "a2", "a3", "a4"), 0, true);
         log.roll();
         clock.advance(Duration.ofMinutes(30));
@@ -128,7 +93,7 @@ class RetentionTest {
         assertEquals(5, log.logStartOffset());
         assertEquals(15, log.logEndOffset());
         assertEquals(2, log.segmentCount());
-        assertFalse(LogSegment.logFile(dir, 0).exists(), "the expired segment's file is unlinked");
+        assertFalse(LogSegment.logFile(logs.dir(), 0).exists(), "the expired segment's file is unlinked");
         assertThrows(OffsetOutOfRangeException.class, () -> log.read(4, 1024, true));
         assertEquals(5, firstOffsetRead(log, 5));
         assertEquals(List.of("5=b5", "6=b6", "7=b7", "8=b8", "9=b9", "10=c10", "11=c11", "12=c12", "13=c13", "14=c14"),
@@ -143,7 +108,7 @@ class RetentionTest {
 
     @Test
     void expiredActiveSegmentIsRolledAndDeletedLeavingAnEmptyLogThatKeepsItsOffsets() throws IOException {
-        PartitionLog log = open(Map.of("retention.ms", "60000"), false);
+        PartitionLog log = logs.open(Map.of("retention.ms", "60000"));
         log.append(batch(T0, "a0", "a1", "a2"), 0, true);
         clock.advance(Duration.ofMinutes(2));
 
@@ -161,8 +126,8 @@ class RetentionTest {
     @Test
     void retentionBytesDeletesWholeSegmentsUntilTheLogFitsButNeverTheActiveOne() throws IOException {
         int batchSize = singleBatchSize();
-        PartitionLog log = open(Map.of("segment.bytes", Integer.toString(3 * batchSize),
-                "retention.bytes", Integer.toString(5 * batchSize)), false);
+        PartitionLog log = logs.open(Map.of("segment.bytes", Integer.toString(3 * batchSize),
+                "retention.bytes", Integer.toString(5 * batchSize)));
         appendSingles(log, 0, 10);
         // Three single-record batches per segment: 0-2, 3-5, 6-8, and 9 in the active segment.
         assertEquals(4, log.segmentCount());
@@ -185,7 +150,7 @@ class RetentionTest {
 
     @Test
     void compactOnlyTopicIgnoresRetention() throws IOException {
-        PartitionLog log = open(Map.of("cleanup.policy", "compact", "retention.ms", "1000", "retention.bytes", "0"), false);
+        PartitionLog log = logs.open(Map.of("cleanup.policy", "compact", "retention.ms", "1000", "retention.bytes", "0"));
         log.append(batch(T0, "a0"), 0, true);
         log.roll();
         log.append(batch(T0, "a1"), 0, true);
@@ -200,24 +165,22 @@ class RetentionTest {
     void deleteRecordsMovesTheLogStartAndDeletesWholeSegmentsBelowIt() throws IOException {
         int batchSize = singleBatchSize();
         Map<String, String> config = Map.of("segment.bytes", Integer.toString(3 * batchSize));
-        PartitionLog log = open(config, false);
+        PartitionLog log = logs.open(config);
         appendSingles(log, 0, 10);
         assertEquals(4, log.segmentCount());
 
         assertEquals(4, log.deleteRecordsBefore(4));
         assertEquals(4, log.logStartOffset());
         assertEquals(3, log.segmentCount(), "segment 0-2 lies wholly below offset 4");
-        assertFalse(LogSegment.logFile(dir, 0).exists());
-        assertTrue(LogSegment.logFile(dir, 3).exists(), "segment 3-5 still holds offsets 4 and 5");
+        assertFalse(LogSegment.logFile(logs.dir(), 0).exists());
+        assertTrue(LogSegment.logFile(logs.dir(), 3).exists(), "segment 3-5 still holds offsets 4 and 5");
         assertThrows(OffsetOutOfRangeException.class, () -> log.read(3, 1024, true));
         assertEquals(4, firstOffsetRead(log, 4));
         assertEquals(4, log.deleteRecordsBefore(2), "the log start offset never moves back");
         assertThrows(OffsetOutOfRangeException.class, () -> log.deleteRecordsBefore(11),
                 "DeleteRecords above the high watermark is refused");
 
-        log.close();
-        opened.remove(log);
-        PartitionLog reopened = open(config, true);
+        PartitionLog reopened = logs.reopen(log, config);
         assertEquals(4, reopened.logStartOffset(), "the log start offset is checkpointed");
         assertEquals(10, reopened.logEndOffset());
         assertThrows(OffsetOutOfRangeException.class, () -> reopened.read(3, 1024, true));
@@ -228,7 +191,7 @@ class RetentionTest {
     void deleteRecordsToTheHighWatermarkEmptiesTheLogAndSurvivesAnUncleanReopen() throws IOException {
         int batchSize = singleBatchSize();
         Map<String, String> config = Map.of("segment.bytes", Integer.toString(3 * batchSize));
-        PartitionLog log = open(config, false);
+        PartitionLog log = logs.open(config);
         appendSingles(log, 0, 10);
 
         assertEquals(10, log.deleteRecordsBefore(-1));
@@ -236,9 +199,8 @@ class RetentionTest {
         assertEquals(List.of(), readAll(log));
         assertThrows(OffsetOutOfRangeException.class, () -> log.read(9, 1024, true));
 
-        log.close();
-        opened.remove(log);
-        PartitionLog reopened = open(config, false);
+        logs.close(log);
+        PartitionLog reopened = logs.open(config, false);
         assertEquals(10, reopened.logStartOffset());
         assertEquals(10, reopened.logEndOffset());
         assertThrows(OffsetOutOfRangeException.class, () -> reopened.read(9, 1024, true));
