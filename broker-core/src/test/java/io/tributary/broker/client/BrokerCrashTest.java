@@ -1,6 +1,7 @@
 package io.tributary.broker.client;
 
 import io.tributary.broker.testing.Poll;
+import io.tributary.broker.testing.SuiteTags;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
@@ -16,6 +17,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +54,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * cleanly, leaving the clean-shutdown marker that lets the next start skip recovery. Topics are
  * created through the Admin client, with their settings as topic configs.
  */
+@Tag(SuiteTags.PROCESS)
+@Tag(SuiteTags.CRASH)
 class BrokerCrashTest {
     private static final int PARTITIONS = 3;
     private static final String PADDING = "x".repeat(80);

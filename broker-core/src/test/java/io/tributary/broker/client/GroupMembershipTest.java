@@ -2,6 +2,7 @@ package io.tributary.broker.client;
 
 import io.tributary.broker.Broker;
 import io.tributary.broker.BrokerConfig;
+import io.tributary.broker.testing.SuiteTags;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -33,6 +34,7 @@ import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,6 +92,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * after processing each poll, so the group's guarantee is at-least-once: every offset of every
  * partition is consumed by some member at least once, which {@link Consumed} checks.
  */
+@Tag(SuiteTags.PROCESS)
 class GroupMembershipTest {
     private static final int PARTITIONS = 6;
     private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);

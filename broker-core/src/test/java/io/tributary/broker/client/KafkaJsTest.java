@@ -1,6 +1,7 @@
 package io.tributary.broker.client;
 
 import io.tributary.broker.Broker;
+import io.tributary.broker.testing.SuiteTags;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -8,6 +9,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Skipped when either is missing, unless {@code TRIBUTARY_REQUIRE_EXTERNAL_CLIENTS=true} (set by
  * {@code .ci/run}): then it fails.
  */
+@Tag(SuiteTags.PROCESS)
 class KafkaJsTest {
     private static final int MESSAGES = 1000;
     private static final int PARTITIONS = 3;

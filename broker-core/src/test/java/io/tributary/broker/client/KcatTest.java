@@ -2,6 +2,7 @@ package io.tributary.broker.client;
 
 import io.tributary.broker.Broker;
 import io.tributary.broker.testing.Poll;
+import io.tributary.broker.testing.SuiteTags;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -11,6 +12,7 @@ import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +52,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code TRIBUTARY_REQUIRE_EXTERNAL_CLIENTS=true} is set (as {@code .ci/run} does): then a missing
  * kcat fails the test.
  */
+@Tag(SuiteTags.PROCESS)
 class KcatTest {
     static final String REQUIRE_ENV = "TRIBUTARY_REQUIRE_EXTERNAL_CLIENTS";
     private static final int MESSAGES = 500;

@@ -1,6 +1,7 @@
 package io.tributary.broker.client;
 
 import io.tributary.broker.Broker;
+import io.tributary.broker.testing.SuiteTags;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -12,6 +13,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * records with keys, values, headers and timestamps; an assigned consumer reads every one back in
  * order, byte for byte.
  */
+@Tag(SuiteTags.LOAD)
 class ProduceConsumeMillionTest {
     private static final int RECORDS = 1_000_000;
     private static final String TOPIC = "million";

@@ -4,6 +4,7 @@ import io.tributary.broker.client.BrokerProcess;
 import io.tributary.broker.log.LogConfig;
 import io.tributary.broker.log.LogManager;
 import io.tributary.broker.testing.Poll;
+import io.tributary.broker.testing.SuiteTags;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -14,6 +15,7 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +53,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Only processes started here are ever signalled ({@link BrokerProcess}); their output is under
  * {@code target/broker-processes/}.
  */
+@Tag(SuiteTags.PROCESS)
+@Tag(SuiteTags.CRASH)
 class ClusterProcessKillTest {
     static final String TOPIC = "transfers";
     static final int PARTITIONS = 2;

@@ -1,6 +1,7 @@
 package io.tributary.broker.cluster;
 
 import io.tributary.broker.log.PartitionLog;
+import io.tributary.broker.testing.SuiteTags;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -10,6 +11,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * be continued. As in Kafka, it empties its log, restarts it at the leader's log start, catches up
  * and rejoins the ISR; the live follower's log start follows the leader's too.
  */
+@Tag(SuiteTags.PROCESS)
 class FollowerBelowLeaderStartTest {
     private static final String TOPIC = "trimmed";
     private static final TopicPartition TP = new TopicPartition(TOPIC, 0);

@@ -2,7 +2,9 @@ package io.tributary.broker.cluster;
 
 import io.tributary.broker.client.BrokerProcess;
 import io.tributary.broker.testing.Poll;
+import io.tributary.broker.testing.SuiteTags;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * address and replaces it, instead of refusing the join as a duplicate node id, which made the
  * restarted process exit during start.
  */
+@Tag(SuiteTags.PROCESS)
+@Tag(SuiteTags.CRASH)
 class ImmediateRestartTest {
     private static final Pattern VIEW = Pattern.compile("Node (\\d+) sees live nodes \\[([0-9, ]*)] \\(view \\S+, coordinator (\\d+)\\)");
 

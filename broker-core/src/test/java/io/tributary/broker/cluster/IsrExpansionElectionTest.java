@@ -1,6 +1,7 @@
 package io.tributary.broker.cluster;
 
 import io.tributary.broker.testing.Poll;
+import io.tributary.broker.testing.SuiteTags;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -11,6 +12,7 @@ import org.jgroups.JChannel;
 import org.jgroups.protocols.FORK;
 import org.jgroups.protocols.raft.RAFT;
 import org.jgroups.protocols.raft.REDIRECT;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * records are sent to the old leader. Then Raft resumes, the expansion commits, the returning node
  * is elected from its own log end, and every acknowledged record must still be on every replica.
  */
+@Tag(SuiteTags.PROCESS)
+@Tag(SuiteTags.CRASH)
 class IsrExpansionElectionTest {
     static final String TOPIC = NetworkPartitionTest.TOPIC;
 

@@ -1,6 +1,7 @@
 package io.tributary.broker.cluster;
 
 import io.tributary.broker.testing.Poll;
+import io.tributary.broker.testing.SuiteTags;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -14,6 +15,7 @@ import org.jgroups.JChannel;
 import org.jgroups.protocols.DISCARD;
 import org.jgroups.protocols.TCP;
 import org.jgroups.stack.ProtocolStack;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * new leader and goes on, and the first producer finds it through the cut-off node's metadata;
  * after the link heals every replica holds every acknowledged record exactly once.
  */
+@Tag(SuiteTags.PROCESS)
+@Tag(SuiteTags.CRASH)
 class NetworkPartitionTest {
     static final String TOPIC = "ledger";
 

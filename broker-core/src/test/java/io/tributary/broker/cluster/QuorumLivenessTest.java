@@ -1,7 +1,9 @@
 package io.tributary.broker.cluster;
 
 import io.tributary.broker.testing.Poll;
+import io.tributary.broker.testing.SuiteTags;
 import org.jgroups.protocols.raft.RAFT;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * every message of the leader and stayed leaderless. Each is made here directly on one node's Raft
  * state; every node must then take metadata changes again within a few seconds.
  */
+@Tag(SuiteTags.PROCESS)
 class QuorumLivenessTest {
     /** Grace of the election watchdog (2 s at the failure detection time used here) plus its step per place in the view. */
     static final long RECOVERY_MS = 15_000;

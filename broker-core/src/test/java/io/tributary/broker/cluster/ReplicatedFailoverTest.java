@@ -1,9 +1,11 @@
 package io.tributary.broker.cluster;
 
+import io.tributary.broker.testing.SuiteTags;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * later lost. The load and the checks are shared with {@link ClusterProcessKillTest}
  * ({@link FailoverWorkload}, {@link ReplicaVerifier}).
  */
+@Tag(SuiteTags.PROCESS)
+@Tag(SuiteTags.CRASH)
 class ReplicatedFailoverTest {
     static final String TOPIC = "payments";
     static final int PARTITIONS = 2;

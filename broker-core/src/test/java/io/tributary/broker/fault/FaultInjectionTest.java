@@ -3,6 +3,8 @@ package io.tributary.broker.fault;
 import io.tributary.broker.fault.FaultChecks.Check;
 import io.tributary.broker.fault.FaultSchedule.Profile;
 import io.tributary.broker.fault.FaultWorkload.Ack;
+import io.tributary.broker.testing.SuiteTags;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +45,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * ({@link FaultHostLock}: a second run waits). Only processes started here are signalled, by PID;
  * the iptables chain is removed in cleanup whatever happened.
  */
+@Tag(SuiteTags.PROCESS)
+@Tag(SuiteTags.CRASH)
 class FaultInjectionTest {
     static final int NODES = FaultCluster.NODES;
     static final int PARTITIONS = FaultCluster.PARTITIONS;

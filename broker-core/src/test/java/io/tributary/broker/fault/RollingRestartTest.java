@@ -3,8 +3,10 @@ package io.tributary.broker.fault;
 import io.tributary.broker.fault.FaultChecks.Check;
 import io.tributary.broker.fault.FaultWorkload.Ack;
 import io.tributary.broker.testing.Poll;
+import io.tributary.broker.testing.SuiteTags;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code NOT_LEADER_OR_FOLLOWER} answers), and afterwards every acknowledged record is on every
  * replica exactly once, in order ({@link FaultChecks}). Runs on {@link FaultCluster}.
  */
+@Tag(SuiteTags.PROCESS)
 class RollingRestartTest {
     static final List<String> HOSTS = FaultCluster.HOSTS;
 

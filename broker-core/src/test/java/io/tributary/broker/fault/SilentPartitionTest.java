@@ -2,6 +2,8 @@ package io.tributary.broker.fault;
 
 import io.tributary.broker.fault.FaultChecks.Check;
 import io.tributary.broker.fault.FaultWorkload.Ack;
+import io.tributary.broker.testing.SuiteTags;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * plus a few seconds. After the heal every replica is back in the ISR and nothing acknowledged is
  * lost. Runs on {@link FaultCluster}.
  */
+@Tag(SuiteTags.PROCESS)
+@Tag(SuiteTags.CRASH)
 class SilentPartitionTest {
     static final List<String> HOSTS = FaultCluster.HOSTS;
     static final long FAILURE_DETECTION_MS = 3000;
