@@ -27,7 +27,7 @@ import io.tributary.broker.api.InitProducerIdHandler;
 import io.tributary.broker.api.ListOffsetsHandler;
 import io.tributary.broker.api.MetadataHandler;
 import io.tributary.broker.api.ProduceHandler;
-import io.tributary.broker.api.ProducerIdManager;
+import io.tributary.broker.producer.ProducerIdManager;
 import io.tributary.broker.api.RequestDispatcher;
 import io.tributary.broker.api.OffsetForLeaderEpochHandler;
 import io.tributary.broker.cluster.BrokerRegistration;
@@ -116,7 +116,7 @@ public final class Broker implements AutoCloseable {
             });
             undo.push(timer::shutdownNow);
             this.delayedFetches = new DelayedFetches(timer);
-            GroupConfig groupConfig = GroupConfig.from(config);
+            GroupConfig groupConfig = GroupConfig.from(config.asMap());
             OffsetStore offsetStore = new OffsetStore(topics, groupConfig);
             this.groups = new GroupCoordinator(groupConfig, offsetStore, clock);
             undo.push(groups::close);

@@ -66,9 +66,9 @@ public final class BrokerConfig {
         listenHost();
         listenPort();
         int nodeId = intValue("node.id");
-        if (nodeId < 0 || nodeId > io.tributary.broker.api.ProducerIdManager.MAX_NODE_ID) {
+        if (nodeId < 0 || nodeId > io.tributary.broker.producer.ProducerIdManager.MAX_NODE_ID) {
             throw new ConfigException("node.id", props.get("node.id"),
-                    "expected 0 to " + io.tributary.broker.api.ProducerIdManager.MAX_NODE_ID);
+                    "expected 0 to " + io.tributary.broker.producer.ProducerIdManager.MAX_NODE_ID);
         }
         intValue("num.partitions");
         intValue("num.io.threads");
