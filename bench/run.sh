@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Tributary against Apache Kafka (single-node KRaft) on this machine, driven by Kafka's own tools.
 #
-#   bench/run.sh                all scenarios, 3 rounds (A B A B A B per scenario), cold and warm
+#   bench/run.sh                all scenarios, 3 rounds (A B A B A B per scenario) in each mode, est. twice --mode cold
 #   bench/run.sh --mode cold    as before the warm mode existed: every round on freshly started brokers, est. 45-60 min
 #   bench/run.sh --quick        1 round of 2 scenarios in both modes (smoke test), a few minutes after the build
 #
-# Two modes. cold: every round starts both brokers afresh, so it measures each broker from its
-# first minute (JIT warm-up included). warm (steady state): per scenario, each broker is started
-# once, warmed up with WARMUP_RECORDS records produced and consumed (not reported), then measured
-# for every round while it stays up; the brokers still alternate, Tributary then Kafka, per round.
+# Two modes. cold: every broker run of every round starts a fresh broker, so it measures each
+# broker from its first seconds (JIT warm-up included). warm (steady state): per scenario, each
+# broker is started once, warmed up with WARMUP_RECORDS records produced and consumed (not
+# reported), then measured for every round while it stays up; the brokers still alternate,
+# Tributary then Kafka, per round.
 #
 # Results: bench/results/<UTC timestamp>/*.csv (a mode column tells the modes apart) plus the
 # tools' raw output in logs/; the Tributary/Kafka ratio table, with the modes side by side, is
