@@ -7,20 +7,20 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock that stands still until a test moves it. Thread-safe. */
-final class ManualClock extends Clock {
+/** A clock that stands still until a test moves it. Thread-safe. Public: tests of other packages use it too. */
+public final class ManualClock extends Clock {
     private final AtomicLong millis;
 
-    ManualClock(long startMillis) {
+    public ManualClock(long startMillis) {
         this.millis = new AtomicLong(startMillis);
     }
 
     /** Moves the clock forward and returns the new time. */
-    long advance(Duration duration) {
+    public long advance(Duration duration) {
         return millis.addAndGet(duration.toMillis());
     }
 
-    long advanceMillis(long ms) {
+    public long advanceMillis(long ms) {
         return millis.addAndGet(ms);
     }
 
