@@ -1,6 +1,7 @@
 package io.tributary.broker.client;
 
 import io.tributary.broker.Broker;
+import io.tributary.broker.log.ForgedBatches;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
@@ -24,6 +25,7 @@ import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceRespo
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.protocol.MessageUtil;
+import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.SimpleRecord;
@@ -202,6 +204,103 @@ class ProtocolErrorTest {
             frame.putShort((short) 9999).putShort((short) 0).putInt(77).putShort((short) -1).putShort((short) 0);
             client.sendFrame(frame.array());
             assertTrue(client.closedByBroker());
+        }
+        assertBrokerServesAndControlTopicUnchanged();
+    }
+
+    @Test
+    void compressedBatchWhosePayloadDoesNotDecompressIsRefusedWithCorruptMessage() throws IOException {
+        String topic = "garbled";
+        createTopic(topic, Map.of());
+        try (RawKafkaClient client = connect()) {
+            for (CompressionType type : List.of(CompressionType.GZIP, CompressionType.SNAPPY, CompressionType.LZ4,
+                    CompressionType.ZSTD)) {
+                // the client recomputed the CRC after the damage, so only decompressing can tell
+                MemoryRecords garbled = ForgedBatches.withGarbledPayload(
+                        ForgedBatches.batch(type, System.currentTimeMillis(), "never stored", "nor this"));
+                PartitionResult r = produce(client, topic, 0, garbled);
+                assertEquals(Errors.CORRUPT_MESSAGE, r.error(), type.name);
+                assertTrue(r.message().contains(type.name), r.message());
+                assertEquals(0, logEndOffset(topic, 0));
+            }
+            assertEquals(new PartitionResult(Errors.NONE, 0, null), produce(client, topic, 0, batch("readable")));
+            assertEquals(List.of("readable"), readValues(client, topic, 0));
+        }
+        assertBrokerServesAndControlTopicUnchanged();
+    }
+
+    @Test
+    void snappyBatchWithANegativeChunkLengthIsAnsweredWithCorruptMessageOnEveryKindOfTopic() throws IOException {
+        // snappy-java throws SnappyError, an Error, when it meets a negative chunk length
+        Map<String, Map<String, String>> topics = Map.of(
+                "snappy-as-sent", Map.of(),
+                "snappy-recompressed", Map.of("compression.type", "gzip"),
+                "snappy-compacted", Map.of("cleanup.policy", "compact"));
+        try (RawKafkaClient client = connect()) {
+            for (Map.Entry<String, Map<String, String>> t : topics.entrySet()) {
+                createTopic(t.getKey(), t.getValue());
+                PartitionResult r = produce(client, t.getKey(), 0,
+                        ForgedBatches.snappyWithNegativeChunkLength(System.currentTimeMillis()));
+                assertEquals(Errors.CORRUPT_MESSAGE, r.error(), t.getKey());
+                assertEquals(0, logEndOffset(t.getKey(), 0), t.getKey());
+                // the same connection is answered for the next request
+                assertEquals(Errors.NONE, produce(client, t.getKey(), 0, batch("after")).error(), t.getKey());
+            }
+        }
+        assertBrokerServesAndControlTopicUnchanged();
+    }
+
+    @Test
+    void forgedRecordCountInACompressedBatchIsRefusedAndOffsetsStayContiguous() throws IOException {
+        String topic = "forged-count";
+        createTopic(topic, Map.of());
+        MemoryRecords one = ForgedBatches.batch(CompressionType.GZIP, System.currentTimeMillis(), "one record");
+        try (RawKafkaClient client = connect()) {
+            PartitionResult r = produce(client, topic, 0, ForgedBatches.withCountAndLastOffsetDelta(one, 1000, 999));
+            assertEquals(Errors.INVALID_RECORD, r.error());
+            assertEquals(0, logEndOffset(topic, 0));
+            assertEquals(new PartitionResult(Errors.NONE, 0, null), produce(client, topic, 0, batch("next")));
+            assertEquals(1, logEndOffset(topic, 0));
+        }
+        assertBrokerServesAndControlTopicUnchanged();
+    }
+
+    @Test
+    void batchWithAProducerIdAndANegativeBaseSequenceIsRefusedWithInvalidRecord() throws IOException {
+        String topic = "no-sequence";
+        createTopic(topic, Map.of());
+        try (RawKafkaClient client = connect()) {
+            MemoryRecords records = ForgedBatches.withBaseSequence(
+                    idempotentBatch(initProducerId(client, -1, (short) -1).producerId(), (short) 0, 0, "x"), -1);
+            assertEquals(Errors.INVALID_RECORD, produce(client, topic, 0, records).error());
+            assertEquals(0, logEndOffset(topic, 0));
+        }
+        assertBrokerServesAndControlTopicUnchanged();
+    }
+
+    @Test
+    void compressionBombIsAnsweredWithoutBeingExpanded() throws IOException {
+        createTopic("bomb-recompressed", Map.of("compression.type", "gzip"));
+        createTopic("bomb-uncompressed", Map.of("compression.type", "uncompressed"));
+        long now = System.currentTimeMillis();
+        try (RawKafkaClient client = connect()) {
+            // about 8 KiB of zstd holding one record of 256 MiB: refused from its length prefix
+            MemoryRecords oneHugeRecord = ForgedBatches.compressedZeros(CompressionType.ZSTD, 1, 256 << 20, now);
+            assertTrue(oneHugeRecord.sizeInBytes() < 64 * 1024);
+            PartitionResult r = produce(client, "bomb-recompressed", 0, oneHugeRecord);
+            assertEquals(Errors.INVALID_RECORD, r.error());
+            assertTrue(r.message().contains("max.decompressed.message.bytes"), r.message());
+
+            // 32 records of 8 MiB, each within the per-record limit: the rebuild as uncompressed stops at
+            // max.message.bytes
+            MemoryRecords manyRecords = ForgedBatches.compressedZeros(CompressionType.ZSTD, 32, (8 << 20) - 100, now);
+            r = produce(client, "bomb-uncompressed", 0, manyRecords);
+            assertEquals(Errors.MESSAGE_TOO_LARGE, r.error());
+            assertTrue(r.message().contains("max.message.bytes"), r.message());
+
+            assertEquals(0, logEndOffset("bomb-recompressed", 0));
+            assertEquals(0, logEndOffset("bomb-uncompressed", 0));
+            assertEquals(Errors.NONE, produce(client, "bomb-recompressed", 0, batch("fine")).error());
         }
         assertBrokerServesAndControlTopicUnchanged();
     }
