@@ -372,6 +372,24 @@ class ProtocolErrorTest {
     }
 
     @Test
+    void topicNamesOfEveryLegalLengthCanBeCreatedAndUsed() throws IOException {
+        try (RawKafkaClient client = connect()) {
+            for (int length : new int[] {240, 241, 245, 249}) {
+                String name = ("long-" + length + "-").concat("t".repeat(length)).substring(0, length);
+                CreatableTopicResult r = createTopic(client, new CreatableTopic().setName(name)
+                        .setNumPartitions(2).setReplicationFactor((short) 1));
+                assertEquals(Errors.NONE, Errors.forCode(r.errorCode()), length + ": " + r.errorMessage());
+                assertEquals(new PartitionResult(Errors.NONE, 0, null), produce(client, name, 1, batch("v" + length)));
+                assertEquals(List.of("v" + length), readValues(client, name, 1));
+                MetadataResponseTopic t = metadata(client, name, false);
+                assertEquals(Errors.NONE, Errors.forCode(t.errorCode()));
+                assertEquals(2, t.partitions().size());
+            }
+        }
+        assertBrokerServesAndControlTopicUnchanged();
+    }
+
+    @Test
     void topicNameCollidingOnDotVersusUnderscoreIsRejected() throws IOException {
         createTopic("orders.eu", Map.of());
         try (RawKafkaClient client = connect()) {
