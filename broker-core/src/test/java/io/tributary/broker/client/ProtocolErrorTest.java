@@ -456,6 +456,48 @@ class ProtocolErrorTest {
     }
 
     @Test
+    void metadataByTopicIdIsAnsweredAsKafkaAnswersIt() throws IOException {
+        Uuid unknown = Uuid.randomUuid();
+        Uuid control = broker.topics().require(CONTROL).topicId();
+        try (RawKafkaClient client = connect()) {
+            // v10 and v11 carry a topic id field but Kafka serves topic ids from v12 only: INVALID_REQUEST
+            for (short v = 10; v <= 11; v++) {
+                for (Uuid id : List.of(unknown, control)) {
+                    MetadataResponse r = metadataById(client, id, v);
+                    MetadataResponseTopic t = r.data().topics().iterator().next();
+                    assertEquals(Errors.INVALID_REQUEST, Errors.forCode(t.errorCode()), "v" + v);
+                    assertTrue(t.partitions().isEmpty());
+                }
+            }
+            for (short v = 12; v <= ApiKeys.METADATA.latestVersion(); v++) {
+                MetadataResponseTopic t = metadataById(client, unknown, v).data().topics().iterator().next();
+                assertEquals(Errors.UNKNOWN_TOPIC_ID, Errors.forCode(t.errorCode()), "v" + v);
+                assertEquals(unknown, t.topicId());
+                assertNull(t.name());
+
+                MetadataResponseTopic known = metadataById(client, control, v).data().topics().iterator().next();
+                assertEquals(Errors.NONE, Errors.forCode(known.errorCode()), "v" + v);
+                assertEquals(CONTROL, known.name());
+                assertEquals(control, known.topicId());
+                assertEquals(1, known.partitions().size());
+            }
+            // neither a name nor an id
+            MetadataResponseTopic neither = metadataById(client, Uuid.ZERO_UUID, (short) 12).data().topics().iterator().next();
+            assertEquals(Errors.INVALID_REQUEST, Errors.forCode(neither.errorCode()));
+        }
+        assertBrokerServesAndControlTopicUnchanged();
+    }
+
+    private static MetadataResponse metadataById(RawKafkaClient client, Uuid topicId, short version) throws IOException {
+        MetadataRequestData request = new MetadataRequestData().setAllowAutoTopicCreation(true)
+                .setIncludeTopicAuthorizedOperations(false);
+        request.topics().add(new MetadataRequestData.MetadataRequestTopic().setName(null).setTopicId(topicId));
+        MetadataResponse response = (MetadataResponse) client.send(request, version);
+        assertEquals(1, response.data().topics().size(), "v" + version + ": " + response.data());
+        return response;
+    }
+
+    @Test
     void metadataThatDisallowsAutoCreationAnswersUnknownTopicAndCreatesNothing() throws IOException {
         try (RawKafkaClient client = connect()) {
             MetadataResponseTopic t = metadata(client, "not-auto-created", false);
