@@ -13,6 +13,8 @@ import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceRespo
 import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.errors.UnsupportedCompressionTypeException;
+import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.MemoryRecords;
 
 import java.util.ArrayList;
@@ -72,6 +74,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                         PartitionLog log = replication.leaderLog(tp, Replication.NO_EPOCH);
                         MemoryRecords records = (MemoryRecords) pd.records();
                         if (records == null) records = MemoryRecords.EMPTY;
+                        if (version < 7) refuseZstd(records, version);
                         if (acks == -1) replication.checkEnoughReplicas(tp, log);
                         LogAppendInfo info = log.append(records, replication.leaderEpoch(tp), true);
                         pr.setBaseOffset(info.firstOffset()).setLogAppendTimeMs(info.logAppendTime())
@@ -114,6 +117,15 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
             return CompletableFuture.completedFuture(null);
         }
         return CompletableFuture.completedFuture(response);
+    }
+
+    /** Kafka's rule (ProduceRequest.validateRecords): zstd needs Produce v7+; the first batch decides. */
+    private static void refuseZstd(MemoryRecords records, short version) {
+        var batches = records.batches().iterator();
+        if (batches.hasNext() && batches.next().compressionType() == CompressionType.ZSTD) {
+            throw new UnsupportedCompressionTypeException("Produce requests with version " + version
+                    + " may not use zstd compression (it needs version 7 or later)");
+        }
     }
 
     private static void fail(PartitionProduceResponse pr, Errors error, String message, short version) {

@@ -305,6 +305,61 @@ class ProtocolErrorTest {
         assertBrokerServesAndControlTopicUnchanged();
     }
 
+    @Test
+    void zstdBatchesNeedProduceV7AsInKafka() throws IOException {
+        String topic = "zstd-produce";
+        createTopic(topic, Map.of());
+        try (RawKafkaClient client = connect()) {
+            for (short v = 3; v <= 6; v++) {
+                long before = logEndOffset(topic, 0);
+                MemoryRecords zstd = ForgedBatches.batch(CompressionType.ZSTD, System.currentTimeMillis(), "v" + v);
+                PartitionResult r = produce(client, topic, 0, zstd, v);
+                assertEquals(Errors.UNSUPPORTED_COMPRESSION_TYPE, r.error(), "v" + v);
+                assertEquals(before, logEndOffset(topic, 0));
+                // other codecs are fine at these versions
+                MemoryRecords lz4 = ForgedBatches.batch(CompressionType.LZ4, System.currentTimeMillis(), "lz4");
+                assertEquals(new PartitionResult(Errors.NONE, before, null), produce(client, topic, 0, lz4, v), "v" + v);
+            }
+            long end = logEndOffset(topic, 0);
+            MemoryRecords zstd = ForgedBatches.batch(CompressionType.ZSTD, System.currentTimeMillis(), "v7");
+            assertEquals(new PartitionResult(Errors.NONE, end, null), produce(client, topic, 0, zstd, (short) 7));
+        }
+        assertBrokerServesAndControlTopicUnchanged();
+    }
+
+    @Test
+    void fetchBelowV10FromATopicWhoseCompressionTypeIsZstdIsRefusedAsInKafka() throws IOException {
+        createTopic("zstd-topic", Map.of("compression.type", "zstd"));
+        createTopic("zstd-batches", Map.of()); // compression.type=producer, holding zstd batches
+        try (RawKafkaClient client = connect()) {
+            assertEquals(Errors.NONE, produce(client, "zstd-topic", 0, batch("stored as zstd")).error());
+            assertEquals(Errors.NONE, produce(client, "zstd-batches", 0,
+                    ForgedBatches.batch(CompressionType.ZSTD, System.currentTimeMillis(), "sent as zstd")).error());
+            for (short v = 4; v <= 9; v++) {
+                FetchResponseData.PartitionData refused = fetchPartition(client, "zstd-topic", v);
+                assertEquals(Errors.UNSUPPORTED_COMPRESSION_TYPE, Errors.forCode(refused.errorCode()), "v" + v);
+                assertEquals(0, ((MemoryRecords) refused.records()).sizeInBytes());
+                // Kafka decides on the topic's compression.type, not on the codec of the stored batches
+                FetchResponseData.PartitionData served = fetchPartition(client, "zstd-batches", v);
+                assertEquals(Errors.NONE, Errors.forCode(served.errorCode()), "v" + v);
+                assertTrue(((MemoryRecords) served.records()).sizeInBytes() > 0);
+            }
+            for (short v = 10; v <= FETCH_V; v++) {
+                FetchResponseData.PartitionData served = fetchPartition(client, "zstd-topic", v);
+                assertEquals(Errors.NONE, Errors.forCode(served.errorCode()), "v" + v);
+                assertTrue(((MemoryRecords) served.records()).sizeInBytes() > 0);
+            }
+        }
+        assertBrokerServesAndControlTopicUnchanged();
+    }
+
+    private static FetchResponseData.PartitionData fetchPartition(RawKafkaClient client, String topic, short version)
+            throws IOException {
+        FetchResponse response = (FetchResponse) client.send(fetchRequest(topic, 0), version);
+        assertEquals(Errors.NONE, response.error());
+        return response.data().responses().get(0).partitions().get(0);
+    }
+
     // ---- unknown topics and partitions -----------------------------------------------------
 
     @Test
@@ -701,18 +756,27 @@ class ProtocolErrorTest {
 
     private static PartitionResult produce(RawKafkaClient client, String topic, int partition, MemoryRecords records)
             throws IOException {
-        ProduceResponse response = (ProduceResponse) client.send(produceRequest(topic, partition, records), PRODUCE_V);
+        return produce(client, topic, partition, records, PRODUCE_V);
+    }
+
+    private static PartitionResult produce(RawKafkaClient client, String topic, int partition, MemoryRecords records,
+                                           short version) throws IOException {
+        ProduceResponse response = (ProduceResponse) client.send(produceRequest(topic, partition, records), version);
         return PartitionResult.of(response, topic, partition);
     }
 
-    private static List<String> readValues(RawKafkaClient client, String topic, int partition) throws IOException {
+    private static FetchRequestData fetchRequest(String topic, int partition) {
         FetchRequestData request = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(0).setMinBytes(0)
                 .setMaxBytes(1 << 20).setIsolationLevel((byte) 0).setSessionId(0).setSessionEpoch(-1);
         request.topics().add(new FetchRequestData.FetchTopic().setTopic(topic).setPartitions(List.of(
                 new FetchRequestData.FetchPartition().setPartition(partition).setFetchOffset(0)
                         .setCurrentLeaderEpoch(-1).setLastFetchedEpoch(-1).setLogStartOffset(-1)
                         .setPartitionMaxBytes(1 << 20))));
-        FetchResponse response = (FetchResponse) client.send(request, FETCH_V);
+        return request;
+    }
+
+    private static List<String> readValues(RawKafkaClient client, String topic, int partition) throws IOException {
+        FetchResponse response = (FetchResponse) client.send(fetchRequest(topic, partition), FETCH_V);
         assertEquals(Errors.NONE, response.error());
         FetchResponseData.PartitionData pd = response.data().responses().get(0).partitions().get(0);
         assertEquals(Errors.NONE, Errors.forCode(pd.errorCode()));
