@@ -39,7 +39,7 @@ import java.util.concurrent.CompletionException;
  * the broker does not implement gets that API's error response with {@code UNSUPPORTED_VERSION};
  * a body that cannot be parsed gets the API's error response with {@code INVALID_REQUEST} (for
  * Produce, on each partition named before the body broke off); a handler failure gets the error
- * code of its exception. Only a frame whose API key or header cannot be read, whose version no
+ * code of its exception, except an {@link Error}, which closes the connection. Only a frame whose API key or header cannot be read, whose version no
  * codec knows, or whose unparseable body leaves no response able to show the error, closes the
  * connection — with the reason logged.
  *
@@ -119,6 +119,7 @@ public final class RequestDispatcher implements RequestProcessor {
             }
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof ConnectionCloseException cce) throw cce;
+            if (cause instanceof Error e) throw e; // the connection closes and logs it, as for one thrown at once
             if (Errors.forException(cause) == Errors.UNKNOWN_SERVER_ERROR) {
                 LOG.log(System.Logger.Level.ERROR, "Unexpected error serving " + key + " v" + version + " for " + client, cause);
             }

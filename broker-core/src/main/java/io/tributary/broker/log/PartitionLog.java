@@ -234,10 +234,10 @@ public final class PartitionLog implements AutoCloseable {
         LogConfig cfg = config;
         RecordBatchValidator.Validated validated = RecordBatchValidator.validate(tp, records, cfg, now, singleBatch);
         // The topic's compression.type; the duplicate check and offsets below apply to the rebuilt batches.
-        MemoryRecords recompressed = BatchRecompressor.recompress(records, cfg.compressionType());
+        MemoryRecords recompressed = BatchRecompressor.recompress(records, cfg.compressionType(), cfg.maxMessageBytes());
         if (recompressed != records) {
             records = recompressed;
-            validated = RecordBatchValidator.validate(tp, records, cfg, now, singleBatch);
+            validated = RecordBatchValidator.validateRebuilt(tp, records, cfg, singleBatch);
         }
         lock.lock();
         try {

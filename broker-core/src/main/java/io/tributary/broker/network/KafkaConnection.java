@@ -16,7 +16,10 @@ import java.util.concurrent.Executor;
 /**
  * One client connection. Requests are processed one at a time, in arrival order, and responses
  * are written in the same order (Kafka's ordering guarantee that idempotent producers rely on).
- * A request is processed on the I/O executor so disk work never blocks the event loop.
+ * A request is processed on the I/O executor so disk work never blocks the event loop. Every
+ * request ends with its response, no response ({@code acks=0}), or the connection closed: an
+ * exception or {@link Error} escaping the processor closes the connection and is logged, an
+ * {@code Error} (an {@link OutOfMemoryError} included) at {@code ERROR} with its stack trace.
  *
  * <p>Thread safety: the queue and the busy flag are touched only on the channel's event loop.
  */
@@ -60,7 +63,9 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             try {
                 processor.process(frame, ctx.channel().remoteAddress())
                         .whenComplete((send, error) -> ctx.channel().eventLoop().execute(() -> complete(send, error)));
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // Whatever a handler or codec throws, the request ends: an Error closes the connection
+                // (and is logged as one), it does not leave the connection waiting for an answer.
                 ctx.channel().eventLoop().execute(() -> complete(null, e));
             }
         });
@@ -74,8 +79,13 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         }
         if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            LOG.log(System.Logger.Level.WARNING, "Closing connection from " + ctx.channel().remoteAddress() + ": "
-                    + cause.getMessage(), cause instanceof RequestProcessor.ConnectionCloseException ? null : cause);
+            if (cause instanceof Error) {
+                LOG.log(System.Logger.Level.ERROR, "Closing connection from " + ctx.channel().remoteAddress()
+                        + ": serving its request failed with " + cause, cause);
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "Closing connection from " + ctx.channel().remoteAddress() + ": "
+                        + cause.getMessage(), cause instanceof RequestProcessor.ConnectionCloseException ? null : cause);
+            }
             ctx.close();
             return;
         }
