@@ -470,29 +470,24 @@ public final class PartitionLog implements AutoCloseable {
         return null;
     }
 
-    /** The record with the largest timestamp (Kafka's {@code MAX_TIMESTAMP} lookup), or null when empty. */
+    /**
+     * Kafka's {@code MAX_TIMESTAMP} lookup: the first record at or above the log start offset that
+     * holds the largest timestamp of those records, with the leader epoch of its batch. Null when
+     * no such record has a timestamp, and null when that record is not below the high watermark
+     * yet: consumers cannot read it, and Kafka then answers "no offset" rather than a smaller
+     * timestamp. Never an offset below the log start or at or above the high watermark.
+     */
     public FileRecords.TimestampAndOffset maxTimestampAndOffset() {
-        long bestTs = RecordBatch.NO_TIMESTAMP;
-        long bestOffset = -1;
-        LogSegment bestSegment = null;
+        long start = logStartOffset;
+        long hw = highWatermark;
+        FileRecords.TimestampAndOffset best = null;
         for (LogSegment segment : segments.values()) {
-            if (segment.nextOffset() <= logStartOffset) continue;
-            if (segment.maxTimestamp() > bestTs) {
-                bestTs = segment.maxTimestamp();
-                bestOffset = segment.offsetOfMaxTimestamp();
-                bestSegment = segment;
-            }
+            if (segment.nextOffset() <= start) continue;
+            if (segment.maxTimestamp() <= (best == null ? RecordBatch.NO_TIMESTAMP : best.timestamp)) continue;
+            FileRecords.TimestampAndOffset found = segment.largestTimestampFrom(start);
+            if (found != null && (best == null || found.timestamp > best.timestamp)) best = found;
         }
-        if (bestOffset < 0) return null;
-        // The segment knows only the batch (its last offset); the record is found inside it.
-        FileRecords.LogOffsetPosition position = bestSegment.translateOffset(bestOffset);
-        if (position != null) {
-            for (FileChannelRecordBatch batch : bestSegment.records().batchesFrom(position.position)) {
-                if (batch.maxTimestamp() == bestTs) bestOffset = batch.offsetOfMaxTimestamp().orElse(bestOffset);
-                break;
-            }
-        }
-        return new FileRecords.TimestampAndOffset(bestTs, bestOffset, java.util.Optional.empty());
+        return best == null || best.offset >= hw ? null : best;
     }
 
     /**
