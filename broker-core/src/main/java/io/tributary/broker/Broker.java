@@ -104,7 +104,8 @@ public final class Broker implements AutoCloseable {
                 configuredId = clusterConfig.clusterName();
             }
             this.clusterId = loadClusterId(dataDir, configuredId);
-            this.topics = new TopicManager(new TopicStore(dataDir), logs, config.logDefaults(), 1);
+            this.topics = new TopicManager(new TopicStore(dataDir), logs, config.logDefaults(),
+                    config.partitionLimits(), 1);
             topics.loadAll();
             logs.startBackgroundTasks(new LogManager.Schedule(config.retentionCheckIntervalMs(),
                     config.flushSchedulerIntervalMs(), config.cleanerEnable(), config.cleanerBackoffMs(),

@@ -1,6 +1,7 @@
 package io.tributary.broker;
 
 import io.tributary.broker.log.LogConfig;
+import io.tributary.broker.topic.PartitionLimits;
 import org.apache.kafka.common.config.ConfigException;
 
 import java.io.File;
@@ -52,6 +53,8 @@ public final class BrokerConfig {
         d.put("offsets.topic.num.partitions", "50");
         d.put("offsets.topic.segment.bytes", "104857600");
         d.put("offset.metadata.max.bytes", "4096");
+        d.put("max.partitions.per.request", Integer.toString(PartitionLimits.KAFKA_MAX_PER_REQUEST));
+        d.put("max.broker.partitions", Integer.toString(PartitionLimits.DEFAULT_MAX_PER_BROKER));
         DEFAULTS = Map.copyOf(d);
     }
 
@@ -72,6 +75,7 @@ public final class BrokerConfig {
         }
         intValue("num.partitions");
         intValue("num.io.threads");
+        partitionLimits();
     }
 
     public static BrokerConfig defaults() {
@@ -124,6 +128,15 @@ public final class BrokerConfig {
     public int fetchMaxBytes() { return intValue("fetch.max.bytes"); }
     public String clusterId() { return props.get("cluster.id"); }
     public LogConfig logDefaults() { return logDefaults; }
+
+    /** {@code max.partitions.per.request} and {@code max.broker.partitions}, each at least 1. */
+    public PartitionLimits partitionLimits() {
+        int perRequest = intValue("max.partitions.per.request");
+        if (perRequest < 1) throw new ConfigException("max.partitions.per.request", perRequest, "expected at least 1");
+        int perBroker = intValue("max.broker.partitions");
+        if (perBroker < 1) throw new ConfigException("max.broker.partitions", perBroker, "expected at least 1");
+        return new PartitionLimits(perRequest, perBroker);
+    }
 
     /** The host of {@code listeners}; an optional {@code PLAINTEXT://} prefix is accepted. */
     public String listenHost() {

@@ -129,6 +129,8 @@ public final class LogManager implements AutoCloseable {
     /** Closes and deletes the log of {@code tp} and its directory. */
     public void delete(TopicPartition tp) {
         PartitionLog log = logs.remove(tp);
+        // Its descriptors first: the deletion may be undoing a creation that ran out of them.
+        if (log != null) log.abandon();
         try {
             File dir = partitionDir(tp);
             if (dir.isDirectory()) Files.writeString(new File(dir, DELETING_MARKER).toPath(), "");
