@@ -194,7 +194,7 @@ public final class Broker implements AutoCloseable {
                     config.ioThreads());
             undo.push(server::close);
             config.advertisedHost();
-            this.address = server.start(config.listenHost(), config.listenPort());
+            this.address = server.start(config.listeners().get(0));
             view.set(new ClusterView(clusterId, config.nodeId(), config.advertisedHost(),
                     config.advertisedPort(address.getPort())));
             self.set(new BrokerRegistration(config.nodeId(), config.advertisedHost(), config.advertisedPort(address.getPort())));
@@ -218,6 +218,7 @@ public final class Broker implements AutoCloseable {
      * flushes, group session and rebalance timeouts, offset retention. Tests pass one they can move.
      */
     public static Broker start(BrokerConfig config, Clock clock) throws IOException {
+        config.listeners(); // an unknown or unservable listener stops the start before anything is opened
         try {
             Broker broker = new Broker(config, clock);
             LOG.log(System.Logger.Level.INFO, "Tributary broker " + config.nodeId() + " listening on "
