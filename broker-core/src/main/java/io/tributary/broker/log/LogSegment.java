@@ -336,7 +336,12 @@ public final class LogSegment {
     }
 
     public void flush() throws IOException {
-        log.flush();
+        flush(FileSync.FORCE);
+    }
+
+    /** Makes the segment durable: its log file through {@code sync}, then both indexes. */
+    public void flush(FileSync sync) throws IOException {
+        sync.force(log.channel(), log.file());
         offsetIndex.flush();
         timeIndex.flush();
     }

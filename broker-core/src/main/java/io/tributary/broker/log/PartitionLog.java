@@ -85,6 +85,8 @@ public final class PartitionLog implements AutoCloseable {
     private long unflushedMessages;
     private volatile boolean closed;
     private volatile boolean highWatermarkFollowsLogEnd = true;
+    /** How segment files are forced to disk; {@link FileSync#FORCE} unless a test observes it. */
+    private volatile FileSync fileSync = FileSync.FORCE;
     /**
      * The high watermark found in the checkpoint at open, still to be applied when the owner
      * switches to an explicit high watermark; -1 when there is none. Guarded by {@link #lock}.
@@ -184,7 +186,7 @@ public final class PartitionLog implements AutoCloseable {
         // Recovered data may still be only in the page cache: make it durable before the
         // recovery point moves past it.
         for (LogSegment s : recovered) {
-            if (segments.get(s.baseOffset()) == s) s.flush();
+            if (segments.get(s.baseOffset()) == s) s.flush(fileSync);
         }
         recoveryPoint = logEndOffset;
         rebuildProducerState(!epochCache.loadedFromCheckpoint());
@@ -395,7 +397,7 @@ public final class PartitionLog implements AutoCloseable {
     private void flushSegmentsBelow(long offset, long truncationsAtRoll) {
         try {
             for (LogSegment s : segments.headMap(offset).values()) {
-                if (s.nextOffset() > recoveryPoint) s.flush();
+                if (s.nextOffset() > recoveryPoint) s.flush(fileSync);
             }
             lock.lock();
             try {
@@ -614,7 +616,7 @@ public final class PartitionLog implements AutoCloseable {
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             LogSegment fresh = LogSegment.open(dir, old.baseOffset(), config.indexIntervalBytes(), false);
             fresh.rebuildIndexes();
-            fresh.flush();
+            fresh.flush(fileSync);
             segments.put(fresh.baseOffset(), fresh);
             scheduler.schedule(() -> closeQuietly(old), config.fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
             return true;
@@ -792,7 +794,7 @@ public final class PartitionLog implements AutoCloseable {
                 StandardCopyOption.REPLACE_EXISTING);
         LogSegment copy = LogSegment.open(dir, base, config.indexIntervalBytes(), false);
         copy.rebuildIndexes();
-        copy.flush();
+        copy.flush(fileSync);
         return copy;
     }
 
@@ -891,6 +893,15 @@ public final class PartitionLog implements AutoCloseable {
         return truncations;
     }
 
+    /**
+     * Forces segment files to disk through {@code sync} from now on (every flush of this log: the
+     * one {@code flush.messages} makes before an append returns, timed flushes, flushes after a roll).
+     * A test seam; see {@link FileSync}.
+     */
+    public void useFileSync(FileSync sync) {
+        this.fileSync = sync;
+    }
+
     /** Flushes every segment to disk and advances the recovery point to the log end offset. */
     public void flush() {
         lock.lock();
@@ -906,7 +917,7 @@ public final class PartitionLog implements AutoCloseable {
 
     private void flushLocked() throws IOException {
         for (LogSegment s : segments.values()) {
-            if (s.nextOffset() > recoveryPoint || s == segments.lastEntry().getValue()) s.flush();
+            if (s.nextOffset() > recoveryPoint || s == segments.lastEntry().getValue()) s.flush(fileSync);
         }
         unflushedMessages = 0;
         lastFlushMs = clock.millis();
