@@ -52,7 +52,7 @@ public final class KafkaServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(maxFrameBytes + 4, 0, 4, 0, 4));
-                        ch.pipeline().addLast(new KafkaConnection(processor, ioExecutor));
+                        ch.pipeline().addLast(new KafkaConnection(processor, ioExecutor, listener));
                     }
                 });
         serverChannel = bootstrap.bind(listener.host(), listener.port()).sync().channel();
