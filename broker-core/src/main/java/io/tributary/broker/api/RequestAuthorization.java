@@ -1,6 +1,7 @@
 package io.tributary.broker.api;
 
 import io.tributary.broker.network.RequestContext;
+import io.tributary.broker.network.RequestProcessor;
 import io.tributary.broker.security.RequestAuthorizer;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -8,6 +9,7 @@ import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.resource.ResourceType;
@@ -26,7 +28,9 @@ import java.util.function.Function;
  * {@code TOPIC_AUTHORIZATION_FAILED} (naming every denied topic), {@code GROUP_AUTHORIZATION_FAILED},
  * {@code TRANSACTIONAL_ID_AUTHORIZATION_FAILED} or {@code CLUSTER_AUTHORIZATION_FAILED}. Today a
  * denial fails the whole request; answering the allowed resources and failing only the denied
- * ones, as Kafka does, comes with ACLs. Immutable; thread-safe if the authorizer is.
+ * ones, as Kafka does, comes with ACLs. A denied {@code acks=0} Produce, which gets no response,
+ * closes the connection instead, as Kafka does, so the producer notices. Immutable; thread-safe if
+ * the authorizer is.
  */
 final class RequestAuthorization {
     private final RequestAuthorizer authorizer;
@@ -37,7 +41,10 @@ final class RequestAuthorization {
         this.topicNames = topicNames;
     }
 
-    /** @throws AuthorizationException when any action of {@code request} is denied */
+    /**
+     * @throws AuthorizationException when any action of {@code request} is denied
+     * @throws RequestProcessor.ConnectionCloseException when it is denied and expects no response
+     */
     void check(RequestContext ctx, ApiKeys key, ApiMessage request) {
         List<RequestActions.Action> denied = new ArrayList<>();
         for (RequestActions.Action a : RequestActions.of(key, request, topicNames)) {
@@ -48,6 +55,9 @@ final class RequestAuthorization {
         ResourceType type = first.resource().resourceType();
         String who = ctx.principal() + " from " + (ctx.clientHost().isEmpty() ? "an unknown host" : ctx.clientHost());
         String what = key + " needs " + first.operation() + " on " + type + " " + first.resource().name();
+        if (request instanceof ProduceRequestData produce && produce.acks() == 0) {
+            throw new RequestProcessor.ConnectionCloseException(who + " is not authorized (acks=0 produce): " + what);
+        }
         switch (type) {
             case TOPIC -> {
                 Set<String> topics = new LinkedHashSet<>();

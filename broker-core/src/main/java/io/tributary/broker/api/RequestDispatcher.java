@@ -54,7 +54,8 @@ import java.util.function.Function;
  * response included, gets the {@link RequestPolicies#throttle()} time in its
  * {@code throttle_time_ms}. The defaults allow everything and throttle nothing.
  *
- * <p>Thread-safe: stateless apart from the immutable handler table.
+ * <p>Thread-safe: stateless apart from the immutable handler table and the policies (which are
+ * thread-safe themselves).
  */
 public final class RequestDispatcher implements RequestProcessor {
     private static final System.Logger LOG = System.getLogger(RequestDispatcher.class.getName());

@@ -15,6 +15,11 @@ import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
@@ -102,6 +107,15 @@ class RequestSeamsTest {
 
             DescribeClusterResponse cluster = (DescribeClusterResponse) client.send(new DescribeClusterRequestData(), (short) 1);
             assertEquals(Errors.CLUSTER_AUTHORIZATION_FAILED.code(), cluster.data().errorCode());
+
+            // A denied acks=0 produce has no response to carry the error: the connection is closed, as Kafka does.
+            ProduceRequestData produce = new ProduceRequestData().setAcks((short) 0).setTimeoutMs(1000)
+                    .setTopicData(new ProduceRequestData.TopicProduceDataCollection(List.of(
+                            new ProduceRequestData.TopicProduceData().setName("secret").setPartitionData(List.of(
+                                    new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(
+                                            MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("v".getBytes())))))).iterator()));
+            client.sendFrame(RawKafkaClient.encode(client.header(ApiKeys.PRODUCE, (short) 9), produce, (short) 9));
+            assertTrue(client.closedByBroker(), "the broker closed the connection");
         }
     }
 
