@@ -1,5 +1,7 @@
 package io.tributary.broker.network;
 
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+
 import io.tributary.broker.api.ApiHandler;
 import io.tributary.broker.api.RequestDispatcher;
 import io.tributary.broker.client.RawKafkaClient;
@@ -47,7 +49,7 @@ class KafkaConnectionTest {
         RequestDispatcher dispatcher = new RequestDispatcher(Map.of(ApiKeys.METADATA, metadata,
                 ApiKeys.API_VERSIONS, apiVersions));
         server = new KafkaServer(dispatcher, 1 << 20, 1, 1);
-        return server.start("127.0.0.1", 0);
+        return server.start(new Listener("PLAINTEXT", SecurityProtocol.PLAINTEXT, "127.0.0.1", 0));
     }
 
     @ParameterizedTest(name = "{0}")
