@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Tributary against Apache Kafka (single-node KRaft) on this machine, driven by Kafka's own tools.
 #
-#   bench/run.sh            all scenarios, 3 rounds (A B A B A B per scenario), est. 45-60 min
-#   bench/run.sh --quick    1 round of 2 scenarios (smoke test), ~2 min after the build
+#   bench/run.sh                all scenarios, 3 rounds (A B A B A B per scenario) in each mode, est. twice --mode cold
+#   bench/run.sh --mode cold    as before the warm mode existed: every round on freshly started brokers, est. 45-60 min
+#   bench/run.sh --quick        1 round of 2 scenarios in both modes (smoke test), a few minutes after the build
 #
-# Results: bench/results/<UTC timestamp>/*.csv plus the tools' raw output in logs/; the
-# Tributary/Kafka ratio table is printed at the end and saved as summary.txt; the charts go to
-# docs/benchmarks-throughput.png and docs/benchmarks-latency.png. See docs/benchmarks.md.
+# Two modes. cold: every broker run of every round starts a fresh broker, so it measures each
+# broker from its first seconds (JIT warm-up included). warm (steady state): per scenario, each
+# broker is started once, warmed up with WARMUP_RECORDS records produced and consumed (not
+# reported), then measured for every round while it stays up; the brokers still alternate,
+# Tributary then Kafka, per round.
+#
+# Results: bench/results/<UTC timestamp>/*.csv (a mode column tells the modes apart) plus the
+# tools' raw output in logs/; the Tributary/Kafka ratio table, with the modes side by side, is
+# printed at the end and saved as summary.txt; the charts go to docs/benchmarks-throughput.png
+# and docs/benchmarks-latency.png. See docs/benchmarks.md.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -14,21 +22,34 @@ ROOT=$(dirname "$BENCH_DIR")
 
 usage() {
     cat <<'EOF'
-Usage: bench/run.sh [--quick] [--rounds N] [--only REGEX] [--no-build] [--no-charts]
+Usage: bench/run.sh [--quick] [--mode cold|warm|both] [--rounds N] [--only REGEX] [--no-build] [--no-charts]
 
   --quick        1 round of 2 scenarios with fewer records (smoke test)
-  --rounds N     rounds per scenario (default 3); each round runs Tributary, then Kafka
+  --mode MODE    cold: every round on freshly started brokers (the figures of earlier runs);
+                 warm: steady state, each broker started once per scenario, warmed up with
+                 WARMUP_RECORDS records (not reported), then measured round after round;
+                 both (default): per scenario, the cold rounds, then the warm ones
+  --rounds N     rounds per scenario and mode (default 3); each round runs Tributary, then Kafka
   --only REGEX   run only the scenarios whose name matches REGEX (grep -E)
   --no-build     reuse the broker jar and bench classes already built
   --no-charts    do not write docs/benchmarks-*.png (the table is still printed)
 
 Environment: JAVA (default: java on PATH) runs both brokers and all tools;
 BROKER_JVM_OPTS (default: -Xmx1g -Xms1g and the G1 flags of Kafka's start script, same for both);
-RECORDS_100B (default 1500000), RECORDS_1KIB (default 500000), E2E_MESSAGES (default 10000).
+RECORDS_100B (default 1500000), RECORDS_1KIB (default 500000), E2E_MESSAGES (default 10000);
+WARMUP_RECORDS: 100-byte records produced and consumed to warm each broker up in warm mode
+(default 3000000, with --quick 1000000).
+
+Examples:
+  bench/run.sh                          # full run, both modes
+  bench/run.sh --mode cold              # full run, cold only (comparable with earlier runs)
+  bench/run.sh --mode warm --rounds 5   # steady state only, 5 rounds
+  bench/run.sh --quick --mode warm      # smoke test of the warm mode
 EOF
 }
 
 QUICK=0
+MODE=both
 ROUNDS=3
 ONLY=""
 BUILD=1
@@ -36,6 +57,7 @@ CHARTS=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) QUICK=1 ;;
+        --mode) MODE=${2:?--mode needs cold, warm or both}; shift ;;
         --rounds) ROUNDS=${2:?--rounds needs a number}; shift ;;
         --only) ONLY=${2:?--only needs a regex}; shift ;;
         --no-build) BUILD=0 ;;
@@ -45,6 +67,12 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
+case "$MODE" in
+    cold) MODES=(cold) ;;
+    warm) MODES=(warm) ;;
+    both) MODES=(cold warm) ;;
+    *) echo "Unknown mode: $MODE (cold, warm or both)" >&2; usage >&2; exit 2 ;;
+esac
 
 JAVA=${JAVA:-java}
 BROKER_JVM_OPTS=${BROKER_JVM_OPTS:-"-Xmx1g -Xms1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true"}
@@ -54,13 +82,16 @@ RECORDS_100B=${RECORDS_100B:-1500000}
 RECORDS_1KIB=${RECORDS_1KIB:-500000}
 E2E_MESSAGES=${E2E_MESSAGES:-10000}
 E2E_WARMUP=1000
+WARMUP_DEFAULT=3000000
 if [ "$QUICK" = 1 ]; then
     ROUNDS=1
     RECORDS_100B=500000
     RECORDS_1KIB=150000
     E2E_MESSAGES=2000
     E2E_WARMUP=500
+    WARMUP_DEFAULT=1000000
 fi
+WARMUP_RECORDS=${WARMUP_RECORDS:-$WARMUP_DEFAULT}
 
 for cmd in "$JAVA" mvn python3 getconf awk; do
     command -v "$cmd" >/dev/null || { echo "bench/run.sh needs $cmd on PATH" >&2; exit 1; }
@@ -118,13 +149,17 @@ OUT=$BENCH_DIR/results/$TS
 mkdir -p "$OUT/logs"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tributary-bench.XXXXXX")
 BROKER_PID=""
+RUNNING=()  # PIDs of the brokers started and not stopped yet (two at a time in warm mode)
 cleanup() {
-    if [ -n "$BROKER_PID" ] && kill -0 "$BROKER_PID" 2>/dev/null; then
-        kill -TERM "$BROKER_PID" 2>/dev/null || true
-        for _ in $(seq 1 100); do kill -0 "$BROKER_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$BROKER_PID" 2>/dev/null || true
-        wait "$BROKER_PID" 2>/dev/null || true
-    fi
+    local pid
+    for pid in "${RUNNING[@]}"; do
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null || true
+            for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+            kill -KILL "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+        fi
+    done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -140,6 +175,8 @@ cpu_seconds() { awk -v hz="$CLK_TCK" '{printf "%.3f", ($14 + $15) / hz}' "/proc/
 status_mb() { awk -v k="$2:" '$1 == k {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 load1() { cut -d' ' -f1 /proc/loadavg; }
 calc() { awk "BEGIN {printf \"%.3f\", $1}"; }
+# Sets the process's peak RSS (VmHWM) back to its current RSS (Linux >= 4.0); a no-op elsewhere.
+reset_peak_rss() { { echo 5 > "/proc/$1/clear_refs"; } 2>/dev/null || true; }
 
 tool() {
     # shellcheck disable=SC2086
@@ -149,12 +186,14 @@ tool() {
 {
     echo "timestamp_utc=$TS"
     echo "mode=$([ "$QUICK" = 1 ] && echo quick || echo full)"
+    echo "measure_modes=${MODES[*]}"
     echo "rounds=$ROUNDS"
     echo "tributary_version=$TRIB_VERSION"
     echo "kafka_version=$KAFKA_VERSION"
     echo "records_100B=$RECORDS_100B"
     echo "records_1KiB=$RECORDS_1KIB"
     echo "e2e_messages=$E2E_MESSAGES"
+    echo "warmup_records=$WARMUP_RECORDS"
     echo "broker_jvm_opts=$BROKER_JVM_OPTS"
     echo "tool_jvm_opts=$TOOL_JVM_OPTS"
     echo "nproc=$(nproc)"
@@ -165,10 +204,13 @@ tool() {
     echo "load_at_start=$(cat /proc/loadavg)"
 } > "$OUT/meta.txt"
 
-echo "scenario,round,broker,version,ready_ms,idle_rss_mb,peak_rss_mb,stop_ms,broker_cpu_total_s,load1_at_start" > "$OUT/brokers.csv"
-echo "scenario,round,broker,record_size,acks,partitions,batch,records,records_per_s,mb_per_s,avg_ms,max_ms,p50_ms,p95_ms,p99_ms,p999_ms,broker_cpu_s,broker_cpu_s_per_mrec" > "$OUT/produce.csv"
-echo "scenario,round,broker,records,records_per_s,mb_per_s,rebalance_ms,fetch_ms,broker_cpu_s,broker_cpu_s_per_mrec" > "$OUT/consume.csv"
-echo "scenario,round,broker,record_size,acks,messages,avg_ms,p50_ms,p99_ms,p999_ms,broker_cpu_s" > "$OUT/e2e.csv"
+# The columns of earlier runs, then mode (cold or warm). brokers.csv has one row per broker start:
+# per round in cold mode; in warm mode per scenario, with round "all" and the peak RSS of the
+# measured rounds (reset after the warm-up).
+echo "scenario,round,broker,version,ready_ms,idle_rss_mb,peak_rss_mb,stop_ms,broker_cpu_total_s,load1_at_start,mode" > "$OUT/brokers.csv"
+echo "scenario,round,broker,record_size,acks,partitions,batch,records,records_per_s,mb_per_s,avg_ms,max_ms,p50_ms,p95_ms,p99_ms,p999_ms,broker_cpu_s,broker_cpu_s_per_mrec,mode" > "$OUT/produce.csv"
+echo "scenario,round,broker,records,records_per_s,mb_per_s,rebalance_ms,fetch_ms,broker_cpu_s,broker_cpu_s_per_mrec,mode" > "$OUT/consume.csv"
+echo "scenario,round,broker,record_size,acks,messages,avg_ms,p50_ms,p99_ms,p999_ms,broker_cpu_s,mode" > "$OUT/e2e.csv"
 
 # ---------------------------------------------------------------------------------------------
 # Brokers. Each start sets BROKER_PID, PORT (bootstrap 127.0.0.1:PORT) and READY_MS (from the
@@ -201,6 +243,7 @@ start_tributary() { # dir
     "$JAVA" $BROKER_JVM_OPTS -jar "$TRIB_JAR" --listen "127.0.0.1:$PORT" --data "$dir/data" \
         --group.initial.rebalance.delay.ms=0 > "$dir/broker.log" 2>&1 &
     BROKER_PID=$!
+    RUNNING+=("$BROKER_PID")
     wait_ready "$dir/broker.log" "Tributary broker listening on" "$t0"
 }
 
@@ -236,11 +279,16 @@ EOF
     "$JAVA" $BROKER_JVM_OPTS -Dlog4j2.configurationFile="$BENCH_DIR/config/log4j2-broker.xml" \
         -cp "$CP" kafka.Kafka "$dir/server.properties" > "$dir/broker.log" 2>&1 &
     BROKER_PID=$!
+    RUNNING+=("$BROKER_PID")
     wait_ready "$dir/broker.log" "Kafka Server started" "$t0"
 }
 
-stop_broker() { # sets STOP_MS
-    local t0 deadline
+start_broker() { # broker dir
+    if [ "$1" = tributary ]; then start_tributary "$2"; else start_kafka "$2"; fi
+}
+
+stop_broker() { # stops BROKER_PID; sets STOP_MS
+    local t0 deadline pid keep=()
     t0=$(now_ns)
     kill -TERM "$BROKER_PID"
     deadline=$((SECONDS + 60))
@@ -251,6 +299,8 @@ stop_broker() { # sets STOP_MS
     fi
     wait "$BROKER_PID" 2>/dev/null || true
     STOP_MS=$(( ($(now_ns) - t0) / 1000000 ))
+    for pid in "${RUNNING[@]}"; do [ "$pid" = "$BROKER_PID" ] || keep+=("$pid"); done
+    RUNNING=("${keep[@]}")
     BROKER_PID=""
 }
 
@@ -261,40 +311,28 @@ create_topic() { # topic partitions log
 }
 
 # ---------------------------------------------------------------------------------------------
-# One broker run of one scenario: fresh broker, fresh data directory, then stopped and deleted.
+# One measured phase of one scenario on the running broker (BROKER_PID, 127.0.0.1:PORT): a
+# produce then a consume of the topic, or the end-to-end warm-up then the end-to-end run, the
+# same in both modes. Appends its rows with the mode, sets SUMMARY.
 # ---------------------------------------------------------------------------------------------
-run_one() { # scenario-spec round broker
-    local spec=$1 round=$2 broker=$3
-    local name kind size acks parts batch
+measure() { # scenario-spec round broker mode topic log-prefix
+    local spec=$1 round=$2 broker=$3 mode=$4 topic=$5 logp=$6
+    local name kind size acks parts batch cpu0 cpu1 cpu2
     IFS='|' read -r name kind size acks parts batch <<<"$spec"
-    local dir=$WORK/$name-r$round-$broker
-    local logp=$OUT/logs/$name-r$round-$broker
-    local version load idle cpu0 cpu1 cpu2 peak summary
-    mkdir -p "$dir"
-    load=$(load1)
-    if [ "$broker" = tributary ]; then
-        version=$TRIB_VERSION
-        start_tributary "$dir"
-    else
-        version=$KAFKA_VERSION
-        start_kafka "$dir"
-    fi
-    sleep 3
-    idle=$(status_mb "$BROKER_PID" VmRSS)
 
     if [ "$kind" = produce ]; then
         local records=$RECORDS_100B
         [ "$size" = 1024 ] && records=$RECORDS_1KIB
         local props=(bootstrap.servers="127.0.0.1:$PORT" acks="$acks")
         [ "$batch" = b64k ] && props+=(batch.size=65536 linger.ms=5)
-        create_topic bench "$parts" "$logp-topic.txt"
+        create_topic "$topic" "$parts" "$logp-topic.txt"
 
         cpu0=$(cpu_seconds "$BROKER_PID")
-        tool org.apache.kafka.tools.ProducerPerformance --topic bench --num-records "$records" \
+        tool org.apache.kafka.tools.ProducerPerformance --topic "$topic" --num-records "$records" \
             --record-size "$size" --throughput -1 --producer-props "${props[@]}" > "$logp-producer.txt" 2>&1 \
             || { echo "ProducerPerformance failed:" >&2; tail -20 "$logp-producer.txt" >&2; return 1; }
         cpu1=$(cpu_seconds "$BROKER_PID")
-        tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "127.0.0.1:$PORT" --topic bench \
+        tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "127.0.0.1:$PORT" --topic "$topic" \
             --messages "$records" --timeout 30000 --group "bench-consumer-$round" > "$logp-consumer.txt" 2>&1 \
             || { echo "ConsumerPerformance failed:" >&2; tail -20 "$logp-consumer.txt" >&2; return 1; }
         cpu2=$(cpu_seconds "$BROKER_PID")
@@ -307,7 +345,7 @@ run_one() { # scenario-spec round broker
         pcpu=$(calc "$cpu1 - $cpu0")
         ccpu=$(calc "$cpu2 - $cpu1")
         local sent=${p%%,*} rest=${p#*,}
-        echo "$name,$round,$broker,$size,$acks,$parts,$batch,$sent,$rest,$pcpu,$(calc "$pcpu * 1000000 / $sent")" >> "$OUT/produce.csv"
+        echo "$name,$round,$broker,$size,$acks,$parts,$batch,$sent,$rest,$pcpu,$(calc "$pcpu * 1000000 / $sent"),$mode" >> "$OUT/produce.csv"
 
         # start.time, end.time, MB, MB.sec, nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
         local c
@@ -322,46 +360,141 @@ run_one() { # scenario-spec round broker
         if [ "$consumed" != "$sent" ]; then
             echo "  WARNING: consumed $consumed of $sent records" >&2
         fi
-        echo "$name,$round,$broker,$consumed,$crate,$cmb,$reb,$fetchms,$ccpu,$(calc "$ccpu * 1000000 / ($consumed > 0 ? $consumed : 1)")" >> "$OUT/consume.csv"
-        summary=$(awk -F, '{printf "produce %.0f rec/s %.1f MB/s p99 %s ms", $1, $2, $7}' <<<"$rest")
-        summary+=$(printf ' | consume %.0f rec/s %.1f MB/s | cpu %.1f+%.1f s' "$crate" "$cmb" "$pcpu" "$ccpu")
+        echo "$name,$round,$broker,$consumed,$crate,$cmb,$reb,$fetchms,$ccpu,$(calc "$ccpu * 1000000 / ($consumed > 0 ? $consumed : 1)"),$mode" >> "$OUT/consume.csv"
+        SUMMARY=$(awk -F, '{printf "produce %.0f rec/s %.1f MB/s p99 %s ms", $1, $2, $7}' <<<"$rest")
+        SUMMARY+=$(printf ' | consume %.0f rec/s %.1f MB/s | cpu %.1f+%.1f s' "$crate" "$cmb" "$pcpu" "$ccpu")
     else
-        create_topic bench "$parts" "$logp-topic.txt"
-        tool org.apache.kafka.tools.EndToEndLatency "127.0.0.1:$PORT" bench "$E2E_WARMUP" "$acks" "$size" \
+        create_topic "$topic" "$parts" "$logp-topic.txt"
+        tool org.apache.kafka.tools.EndToEndLatency "127.0.0.1:$PORT" "$topic" "$E2E_WARMUP" "$acks" "$size" \
             > "$logp-e2e-warmup.txt" 2>&1 \
             || { echo "EndToEndLatency (warm-up) failed:" >&2; tail -20 "$logp-e2e-warmup.txt" >&2; return 1; }
         cpu0=$(cpu_seconds "$BROKER_PID")
-        tool org.apache.kafka.tools.EndToEndLatency "127.0.0.1:$PORT" bench "$E2E_MESSAGES" "$acks" "$size" \
+        tool org.apache.kafka.tools.EndToEndLatency "127.0.0.1:$PORT" "$topic" "$E2E_MESSAGES" "$acks" "$size" \
             > "$logp-e2e.txt" 2>&1 \
             || { echo "EndToEndLatency failed:" >&2; tail -20 "$logp-e2e.txt" >&2; return 1; }
         cpu1=$(cpu_seconds "$BROKER_PID")
         local avg pct
         avg=$(sed -n 's/^Avg latency: \([0-9.]*\) ms$/\1/p' "$logp-e2e.txt" | tail -1)
         pct=$(sed -n 's/^Percentiles: 50th = \([0-9]*\), 99th = \([0-9]*\), 99\.9th = \([0-9]*\)$/\1,\2,\3/p' "$logp-e2e.txt" | tail -1)
-        [ -n "$avg" ] && [ -n "$pct" ] || { echo "No result in $logp-e2e.txt" >&2; return 1; }
-        echo "$name,$round,$broker,$size,$acks,$E2E_MESSAGES,$avg,$pct,$(calc "$cpu1 - $cpu0")" >> "$OUT/e2e.csv"
-        summary="e2e avg $avg ms, p50/p99/p99.9 ${pct//,//} ms | cpu $(calc "$cpu1 - $cpu0") s"
+        if [ -z "$avg" ] || [ -z "$pct" ]; then echo "No result in $logp-e2e.txt" >&2; return 1; fi
+        echo "$name,$round,$broker,$size,$acks,$E2E_MESSAGES,$avg,$pct,$(calc "$cpu1 - $cpu0"),$mode" >> "$OUT/e2e.csv"
+        SUMMARY="e2e avg $avg ms, p50/p99/p99.9 ${pct//,//} ms | cpu $(calc "$cpu1 - $cpu0") s"
     fi
+}
 
+broker_version() { if [ "$1" = tributary ]; then echo "$TRIB_VERSION"; else echo "$KAFKA_VERSION"; fi; }
+
+# ---------------------------------------------------------------------------------------------
+# Cold: one broker run of one round of one scenario: fresh broker, fresh data directory, the
+# measured phase 3 s after ready, then stopped and deleted.
+# ---------------------------------------------------------------------------------------------
+run_cold() { # scenario-spec round broker
+    local spec=$1 round=$2 broker=$3
+    local name=${1%%|*}
+    local dir=$WORK/$name-r$round-$broker
+    local logp=$OUT/logs/$name-r$round-$broker
+    local load idle peak total
+    mkdir -p "$dir"
+    load=$(load1)
+    start_broker "$broker" "$dir"
+    sleep 3
+    idle=$(status_mb "$BROKER_PID" VmRSS)
+    measure "$spec" "$round" "$broker" cold bench "$logp"
     peak=$(status_mb "$BROKER_PID" VmHWM)
-    local total
     total=$(cpu_seconds "$BROKER_PID")
     cp "$dir/broker.log" "$logp-broker.log"
     stop_broker
-    echo "$name,$round,$broker,$version,$READY_MS,$idle,$peak,$STOP_MS,$total,$load" >> "$OUT/brokers.csv"
+    echo "$name,$round,$broker,$(broker_version "$broker"),$READY_MS,$idle,$peak,$STOP_MS,$total,$load,cold" >> "$OUT/brokers.csv"
     printf '  %-9s ready %5d ms, idle RSS %6.1f MB, peak RSS %6.1f MB | %s\n' \
-        "$broker" "$READY_MS" "$idle" "$peak" "$summary"
+        "$broker" "$READY_MS" "$idle" "$peak" "$SUMMARY"
     rm -rf "$dir"
 }
 
-echo "Tributary $TRIB_VERSION vs Apache Kafka $KAFKA_VERSION: ${#SCENARIOS[@]} scenario(s) x $ROUNDS round(s); results in $OUT"
+# ---------------------------------------------------------------------------------------------
+# Warm (steady state): all rounds of one scenario on one start of each broker. Both brokers are
+# started and warmed up (WARMUP_RECORDS records of 100 bytes produced with the scenario's acks,
+# partitions and batching, then consumed; not reported), then each round measures Tributary, then
+# Kafka, each on a topic of its own (bench-rN), while the other broker idles. Before every
+# measured phase: sync (so that no writeback of earlier phases' data lands in it) and the same 3 s
+# pause as after a cold start. The peak RSS is reset after the warm-up and read after the last
+# round; the brokers are stopped and their data deleted at the end of the scenario.
+# ---------------------------------------------------------------------------------------------
+declare -A W_PID W_PORT W_READY W_IDLE W_LOAD
+warm_up() { # scenario-spec broker log-prefix; on the running broker
+    local spec=$1 broker=$2 logp=$3
+    local name kind size acks parts batch t0 rate
+    IFS='|' read -r name kind size acks parts batch <<<"$spec"
+    local props=(bootstrap.servers="127.0.0.1:$PORT" acks="$acks")
+    [ "$batch" = b64k ] && props+=(batch.size=65536 linger.ms=5)
+    create_topic warmup "$parts" "$logp-warmup-topic.txt"
+    t0=$(now_ns)
+    tool org.apache.kafka.tools.ProducerPerformance --topic warmup --num-records "$WARMUP_RECORDS" \
+        --record-size 100 --throughput -1 --producer-props "${props[@]}" > "$logp-warmup-producer.txt" 2>&1 \
+        || { echo "ProducerPerformance (warm-up) failed:" >&2; tail -20 "$logp-warmup-producer.txt" >&2; return 1; }
+    tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "127.0.0.1:$PORT" --topic warmup \
+        --messages "$WARMUP_RECORDS" --timeout 30000 --group bench-warmup > "$logp-warmup-consumer.txt" 2>&1 \
+        || { echo "ConsumerPerformance (warm-up) failed:" >&2; tail -20 "$logp-warmup-consumer.txt" >&2; return 1; }
+    rate=$(sed -n 's/^[0-9]* records sent, \([0-9.]*\) records\/sec.*/\1/p' "$logp-warmup-producer.txt" | tail -1)
+    WARMUP_SUMMARY=$(printf 'warm-up %d x 100 B produced (%.0f rec/s) and consumed in %.1f s' \
+        "$WARMUP_RECORDS" "${rate:-0}" "$(calc "($(now_ns) - $t0) / 1000000000")")
+}
+
+run_warm() { # scenario-spec progress-prefix
+    local spec=$1 progress=$2
+    local name=${1%%|*} broker round dir logp peak total
+    echo "$progress $name warm: start and warm-up (load $(load1))"
+    for broker in tributary kafka; do
+        dir=$WORK/$name-warm-$broker
+        logp=$OUT/logs/$name-warm-$broker
+        mkdir -p "$dir"
+        W_LOAD[$broker]=$(load1)
+        start_broker "$broker" "$dir"
+        W_PID[$broker]=$BROKER_PID W_PORT[$broker]=$PORT W_READY[$broker]=$READY_MS
+        sleep 3
+        W_IDLE[$broker]=$(status_mb "$BROKER_PID" VmRSS)
+        warm_up "$spec" "$broker" "$logp"
+        reset_peak_rss "$BROKER_PID"
+        printf '  %-9s ready %5d ms, idle RSS %6.1f MB | %s\n' \
+            "$broker" "$READY_MS" "${W_IDLE[$broker]}" "$WARMUP_SUMMARY"
+    done
+    for round in $(seq 1 "$ROUNDS"); do
+        echo "$progress $name warm round $round (load $(load1))"
+        for broker in tributary kafka; do
+            BROKER_PID=${W_PID[$broker]} PORT=${W_PORT[$broker]}
+            sync
+            sleep 3
+            measure "$spec" "$round" "$broker" warm "bench-r$round" "$OUT/logs/$name-warm-r$round-$broker"
+            printf '  %-9s %s\n' "$broker" "$SUMMARY"
+        done
+    done
+    for broker in tributary kafka; do
+        BROKER_PID=${W_PID[$broker]} PORT=${W_PORT[$broker]}
+        dir=$WORK/$name-warm-$broker
+        peak=$(status_mb "$BROKER_PID" VmHWM)
+        total=$(cpu_seconds "$BROKER_PID")
+        cp "$dir/broker.log" "$OUT/logs/$name-warm-$broker-broker.log"
+        stop_broker
+        echo "$name,all,$broker,$(broker_version "$broker"),${W_READY[$broker]},${W_IDLE[$broker]},$peak,$STOP_MS,$total,${W_LOAD[$broker]},warm" >> "$OUT/brokers.csv"
+        printf '  %-9s peak RSS %6.1f MB over the rounds, CPU %.1f s since start (warm-up included), stopped in %d ms\n' \
+            "$broker" "$peak" "$total" "$STOP_MS"
+        rm -rf "$dir"
+    done
+}
+
+echo "Tributary $TRIB_VERSION vs Apache Kafka $KAFKA_VERSION: ${#SCENARIOS[@]} scenario(s) x $ROUNDS round(s), mode(s): ${MODES[*]}; results in $OUT"
 i=0
 for spec in "${SCENARIOS[@]}"; do
     i=$((i + 1))
-    for round in $(seq 1 "$ROUNDS"); do
-        echo "[$i/${#SCENARIOS[@]}] ${spec%%|*} round $round (load $(load1))"
-        run_one "$spec" "$round" tributary
-        run_one "$spec" "$round" kafka
+    for mode in "${MODES[@]}"; do
+        if [ "$mode" = cold ]; then
+            for round in $(seq 1 "$ROUNDS"); do
+                echo "[$i/${#SCENARIOS[@]}] ${spec%%|*} cold round $round (load $(load1))"
+                run_cold "$spec" "$round" tributary
+                run_cold "$spec" "$round" kafka
+            done
+        else
+            run_warm "$spec" "[$i/${#SCENARIOS[@]}]"
+        fi
     done
 done
 echo "load_at_end=$(cat /proc/loadavg)" >> "$OUT/meta.txt"
@@ -373,6 +506,8 @@ elif [ -n "$ONLY" ] || [ "$ROUNDS" -lt 3 ]; then
 else
     LABEL="full run: $ROUNDS rounds, ${#SCENARIOS[@]} scenarios"
 fi
+MODES_TEXT=${MODES[*]}
+LABEL+=", ${MODES_TEXT// / and }"
 REPORT_ARGS=("$OUT" "$LABEL")
 [ "$CHARTS" = 1 ] && REPORT_ARGS+=("$ROOT/docs")
 echo

@@ -21,18 +21,26 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.function.Predicate;
 
 /**
  * Reads the CSV files that {@code bench/run.sh} wrote into one results directory, prints the
  * Tributary/Kafka ratio of every metric per scenario (median, min and max of the per-round ratios),
  * writes it to {@code ratios.csv}, and draws the throughput and latency charts.
  *
+ * <p>Each row of the CSVs belongs to one mode, named by its {@code mode} column: {@code cold}
+ * (fresh brokers every round) or {@code warm} (steady state: one warmed-up start of each broker per
+ * scenario). Files of runs made before the column existed are all cold. The modes are never mixed:
+ * a ratio pairs the two brokers of one round of one mode, and the table puts the modes side by side.
+ *
  * <p>Usage: {@code Report RESULTS_DIR LABEL [CHART_DIR]}; without CHART_DIR no chart is written.
  */
 public final class Report {
     static final String TRIBUTARY = "tributary";
     static final String KAFKA = "kafka";
+    static final String COLD = "cold";
+    static final String WARM = "warm";
+    /** The {@code round} of a warm-mode broker start in brokers.csv: that start served every round. */
+    static final String ALL_ROUNDS = "all";
     private static final Color TRIBUTARY_COLOR = new Color(0x1f, 0x77, 0xb4);
     private static final Color KAFKA_COLOR = new Color(0xff, 0x7f, 0x0e);
 
@@ -42,8 +50,9 @@ public final class Report {
     /** How to read a metric's ratio: which direction is better, and whether issue 4 sets a target for it. */
     enum Better { HIGHER, LOWER }
 
-    /** One metric of one scenario: the value of each broker in each round. */
+    /** One metric of one scenario in one mode: the value of each broker in each round. */
     static final class Metric {
+        final String mode;
         final String scenario;
         final String name;
         final Better better;
@@ -51,7 +60,8 @@ public final class Report {
         final Map<String, Double> tributary = new TreeMap<>();
         final Map<String, Double> kafka = new TreeMap<>();
 
-        Metric(String scenario, String name, Better better, boolean targeted) {
+        Metric(String mode, String scenario, String name, Better better, boolean targeted) {
+            this.mode = mode;
             this.scenario = scenario;
             this.name = name;
             this.better = better;
@@ -124,8 +134,8 @@ public final class Report {
                 add(metrics, c, "consume MB/s", Better.HIGHER, true, "mb_per_s");
                 add(metrics, c, "CPU s/M rec consume", Better.LOWER, true, "broker_cpu_s_per_mrec");
             }
-            Map<String, String> b = find(brokers, r);
-            if (b != null) add(metrics, b, "peak RSS MB", Better.LOWER, false, "peak_rss_mb");
+            Map<String, String> b = findStart(brokers, r);
+            if (b != null) add(metrics, b, r.get("round"), "peak RSS MB", Better.LOWER, false, "peak_rss_mb");
         }
         for (Map<String, String> r : e2e) {
             add(metrics, r, "e2e avg ms", Better.LOWER, false, "avg_ms");
@@ -133,15 +143,16 @@ public final class Report {
             add(metrics, r, "e2e p99 ms", Better.LOWER, true, "p99_ms");
             add(metrics, r, "e2e p99.9 ms", Better.LOWER, false, "p999_ms");
             add(metrics, r, "broker CPU s", Better.LOWER, false, "broker_cpu_s");
-            Map<String, String> b = find(brokers, r);
-            if (b != null) add(metrics, b, "peak RSS MB", Better.LOWER, false, "peak_rss_mb");
+            Map<String, String> b = findStart(brokers, r);
+            if (b != null) add(metrics, b, r.get("round"), "peak RSS MB", Better.LOWER, false, "peak_rss_mb");
         }
-        // Every broker start, whatever the scenario, is one sample of start-to-ready and idle RSS.
+        // Every broker start, whatever the scenario, is one sample of start-to-ready and idle RSS
+        // (in warm mode, one start per broker and scenario).
         for (Map<String, String> b : brokers) {
             String round = b.get("scenario") + "#" + b.get("round");
-            metric(metrics, "(every start)", "start-to-ready ms", Better.LOWER, true)
+            metric(metrics, mode(b), "(every start)", "start-to-ready ms", Better.LOWER, true)
                     .add(b.get("broker"), round, Double.parseDouble(b.get("ready_ms")));
-            metric(metrics, "(every start)", "idle RSS MB", Better.LOWER, true)
+            metric(metrics, mode(b), "(every start)", "idle RSS MB", Better.LOWER, true)
                     .add(b.get("broker"), round, Double.parseDouble(b.get("idle_rss_mb")));
         }
 
@@ -154,20 +165,27 @@ public final class Report {
             String subtitle = label + " · " + meta.getProperty("timestamp_utc", "") + " · Tributary "
                     + meta.getProperty("tributary_version", "?") + " vs Apache Kafka " + meta.getProperty("kafka_version", "?")
                     + " · " + meta.getProperty("nproc", "?") + " cores, " + meta.getProperty("cpu_model", "?");
+            List<String> modes = modes(metrics.values());
+            String note = modes.size() > 1 ? modeLegend(meta) : null;
             List<Panel> throughput = List.of(
-                    panel(metrics, "Produce throughput, MB/s (ProducerPerformance; higher is better)", "produce MB/s", s -> true),
-                    panel(metrics, "Consume throughput, MB/s (ConsumerPerformance fetch rate; higher is better)", "consume MB/s", s -> true));
+                    panel(metrics.values(), modes, "Produce throughput, MB/s (ProducerPerformance; higher is better)", "produce MB/s"),
+                    panel(metrics.values(), modes, "Consume throughput, MB/s (ConsumerPerformance fetch rate; higher is better)", "consume MB/s"));
             Path t = chartDir.resolve("benchmarks-throughput.png");
-            drawChart(t, "Throughput: Tributary vs Apache Kafka", subtitle, throughput);
+            drawChart(t, "Throughput: Tributary vs Apache Kafka", subtitle, note, throughput);
             List<Panel> latency = new ArrayList<>();
-            latency.add(panel(metrics, "Produce latency p99, ms (ProducerPerformance, saturated; lower is better)", "produce p99 ms", s -> true));
+            latency.add(panel(metrics.values(), modes, "Produce latency p99, ms (ProducerPerformance, saturated; lower is better)", "produce p99 ms"));
             Panel e2ePanel = new Panel("End-to-end latency, ms (EndToEndLatency, one record at a time; lower is better)");
-            for (Metric m : metrics.values()) {
-                if (m.name.startsWith("e2e ")) e2ePanel.add(m.scenario + "  " + m.name.substring(4, m.name.length() - 3), m);
+            for (Map<String, Metric> byMode : rows(metrics.values()).values()) {
+                for (String mode : modes) {
+                    Metric m = byMode.get(mode);
+                    if (m != null && m.name.startsWith("e2e ")) {
+                        e2ePanel.add(category(m.scenario + "  " + m.name.substring(4, m.name.length() - 3), m, modes), m);
+                    }
+                }
             }
             latency.add(e2ePanel);
             Path l = chartDir.resolve("benchmarks-latency.png");
-            drawChart(l, "Latency: Tributary vs Apache Kafka", subtitle, latency);
+            drawChart(l, "Latency: Tributary vs Apache Kafka", subtitle, note, latency);
             out.println();
             out.println("Charts: " + t + ", " + l);
         }
@@ -175,23 +193,83 @@ public final class Report {
 
     private static void add(Map<String, Metric> metrics, Map<String, String> row, String name, Better better,
                             boolean targeted, String column) {
+        add(metrics, row, row.get("round"), name, better, targeted, column);
+    }
+
+    private static void add(Map<String, Metric> metrics, Map<String, String> row, String round, String name,
+                            Better better, boolean targeted, String column) {
         String v = row.get(column);
         if (v == null || v.isBlank()) return;
-        metric(metrics, row.get("scenario"), name, better, targeted).add(row.get("broker"), row.get("round"), Double.parseDouble(v));
+        metric(metrics, mode(row), row.get("scenario"), name, better, targeted).add(row.get("broker"), round, Double.parseDouble(v));
     }
 
-    private static Metric metric(Map<String, Metric> metrics, String scenario, String name, Better better, boolean targeted) {
-        return metrics.computeIfAbsent(scenario + "\u0000" + name, k -> new Metric(scenario, name, better, targeted));
+    private static Metric metric(Map<String, Metric> metrics, String mode, String scenario, String name, Better better,
+                                 boolean targeted) {
+        return metrics.computeIfAbsent(mode + "\u0000" + scenario + "\u0000" + name,
+                k -> new Metric(mode, scenario, name, better, targeted));
     }
 
+    /** The row's mode; rows of runs made before the mode column existed are cold. */
+    static String mode(Map<String, String> row) {
+        String m = row.get("mode");
+        return m == null || m.isBlank() ? COLD : m;
+    }
+
+    /** The row of {@code rows} with the same mode, scenario, round and broker as {@code like}. */
     private static Map<String, String> find(List<Map<String, String>> rows, Map<String, String> like) {
         for (Map<String, String> r : rows) {
-            if (r.get("scenario").equals(like.get("scenario")) && r.get("round").equals(like.get("round"))
-                    && r.get("broker").equals(like.get("broker"))) {
+            if (mode(r).equals(mode(like)) && r.get("scenario").equals(like.get("scenario"))
+                    && r.get("round").equals(like.get("round")) && r.get("broker").equals(like.get("broker"))) {
                 return r;
             }
         }
         return null;
+    }
+
+    /** The broker start that served {@code like}'s round: the same round, or in warm mode the one of every round. */
+    static Map<String, String> findStart(List<Map<String, String>> brokers, Map<String, String> like) {
+        Map<String, String> r = find(brokers, like);
+        if (r != null) return r;
+        for (Map<String, String> b : brokers) {
+            if (mode(b).equals(mode(like)) && b.get("scenario").equals(like.get("scenario"))
+                    && b.get("round").equals(ALL_ROUNDS) && b.get("broker").equals(like.get("broker"))) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    /** The modes present, cold first, then warm, then any other in name order. */
+    static List<String> modes(Iterable<Metric> metrics) {
+        TreeMap<String, Boolean> others = new TreeMap<>();
+        boolean cold = false, warm = false;
+        for (Metric m : metrics) {
+            if (m.mode.equals(COLD)) cold = true;
+            else if (m.mode.equals(WARM)) warm = true;
+            else others.put(m.mode, true);
+        }
+        List<String> modes = new ArrayList<>();
+        if (cold) modes.add(COLD);
+        if (warm) modes.add(WARM);
+        modes.addAll(others.keySet());
+        return modes;
+    }
+
+    /** The table's rows: scenario and metric in order of first appearance, each with its metric per mode. */
+    static Map<String, Map<String, Metric>> rows(Iterable<Metric> metrics) {
+        Map<String, Map<String, Metric>> rows = new LinkedHashMap<>();
+        for (Metric m : metrics) {
+            rows.computeIfAbsent(m.scenario + "\u0000" + m.name, k -> new LinkedHashMap<>()).put(m.mode, m);
+        }
+        return rows;
+    }
+
+    private static String modeLegend(Properties meta) {
+        String warmup = meta.getProperty("warmup_records");
+        return "cold: fresh brokers every round; warm: steady state, each broker started once per scenario and warmed up"
+                + (warmup == null ? "" : " with " + String.format(Locale.ROOT, "%,d", Long.parseLong(warmup.trim()))
+                + " records of 100 B")
+                + " before its rounds.";
     }
 
     static List<Map<String, String>> readCsv(Path file) throws IOException {
@@ -241,38 +319,70 @@ public final class Report {
     }
 
     static void printTable(PrintStream out, String label, Properties meta, Iterable<Metric> metrics) {
+        List<String> modes = modes(metrics);
         out.println("Tributary " + meta.getProperty("tributary_version", "?") + " / Apache Kafka "
                 + meta.getProperty("kafka_version", "?") + " — " + label + " — " + meta.getProperty("timestamp_utc", ""));
         out.println("Ratio = Tributary / Kafka per round; median [min, max] over rounds. Tributary and Kafka columns: median values.");
         out.println("target: the issue's goal (ratio >= 1 for throughput, <= 1 for CPU, e2e p99, start and idle RSS); judged on the median.");
-        String fmt = "%-31s %-21s %-6s %12s %12s %7s %7s %7s  %s%n";
-        out.printf(Locale.ROOT, fmt, "scenario", "metric", "better", "Tributary", "Kafka", "ratio", "min", "max", "target met");
-        String last = null;
-        int met = 0, targeted = 0;
-        for (Metric m : metrics) {
-            double[] r = m.ratios();
-            String scenario = m.scenario.equals(last) ? "" : m.scenario;
-            last = m.scenario;
-            out.printf(Locale.ROOT, fmt, scenario, m.name, m.better == Better.HIGHER ? "higher" : "lower",
-                    num(median(m.values(TRIBUTARY))), num(median(m.values(KAFKA))),
-                    ratio(median(r)), ratio(min(r)), ratio(max(r)), m.meets());
-            if (m.targeted) {
-                targeted++;
-                if (m.meets().equals("yes")) met++;
+        if (modes.size() > 1 || !modes.equals(List.of(COLD))) out.println(modeLegend(meta));
+        String row = "%-31s %-21s %-6s";
+        String group = "  %12s %12s %7s %7s %7s  %-10s";
+        int groupWidth = String.format(Locale.ROOT, group, "", "", "", "", "", "").length();
+        if (!modes.isEmpty()) {
+            StringBuilder titles = new StringBuilder(String.format(Locale.ROOT, row, "", "", ""));
+            for (String mode : modes) {
+                String t = " " + mode + " ";
+                int dashes = groupWidth - 2 - t.length();
+                titles.append("  ").append("-".repeat(dashes / 2)).append(t).append("-".repeat(dashes - dashes / 2));
             }
+            out.println(titles);
         }
-        out.printf(Locale.ROOT, "%nTargets met (by median ratio): %d of %d%n", met, targeted);
+        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, row, "scenario", "metric", "better"));
+        for (int i = 0; i < modes.size(); i++) {
+            header.append(String.format(Locale.ROOT, group, "Tributary", "Kafka", "ratio", "min", "max", "target met"));
+        }
+        out.println(header.toString().stripTrailing());
+        String last = null;
+        Map<String, int[]> met = new LinkedHashMap<>();
+        for (String mode : modes) met.put(mode, new int[2]);
+        for (Map<String, Metric> byMode : rows(metrics).values()) {
+            Metric any = byMode.values().iterator().next();
+            String scenario = any.scenario.equals(last) ? "" : any.scenario;
+            last = any.scenario;
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, row, scenario, any.name,
+                    any.better == Better.HIGHER ? "higher" : "lower"));
+            for (String mode : modes) {
+                Metric m = byMode.get(mode);
+                if (m == null) {
+                    line.append(String.format(Locale.ROOT, group, "-", "-", "-", "-", "-", "-"));
+                    continue;
+                }
+                double[] r = m.ratios();
+                line.append(String.format(Locale.ROOT, group, num(median(m.values(TRIBUTARY))), num(median(m.values(KAFKA))),
+                        ratio(median(r)), ratio(min(r)), ratio(max(r)), m.meets()));
+                if (m.targeted) {
+                    met.get(mode)[1]++;
+                    if (m.meets().equals("yes")) met.get(mode)[0]++;
+                }
+            }
+            out.println(line.toString().stripTrailing());
+        }
+        List<String> counts = new ArrayList<>();
+        for (Map.Entry<String, int[]> e : met.entrySet()) {
+            counts.add(String.format(Locale.ROOT, "%s %d of %d", e.getKey(), e.getValue()[0], e.getValue()[1]));
+        }
+        out.printf(Locale.ROOT, "%nTargets met (by median ratio): %s%n", String.join("; ", counts));
     }
 
     static void writeRatios(Path file, Iterable<Metric> metrics) throws IOException {
         StringBuilder sb = new StringBuilder(
-                "scenario,metric,better,tributary_median,kafka_median,ratio_median,ratio_min,ratio_max,rounds,target_met\n");
+                "scenario,metric,better,tributary_median,kafka_median,ratio_median,ratio_min,ratio_max,rounds,target_met,mode\n");
         for (Metric m : metrics) {
             double[] r = m.ratios();
             sb.append(String.join(",", m.scenario, m.name, m.better.name().toLowerCase(Locale.ROOT),
                     Double.toString(median(m.values(TRIBUTARY))), Double.toString(median(m.values(KAFKA))),
                     Double.toString(median(r)), Double.toString(min(r)), Double.toString(max(r)),
-                    Integer.toString(r.length), m.meets())).append('\n');
+                    Integer.toString(r.length), m.meets(), m.mode)).append('\n');
         }
         Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
     }
@@ -297,12 +407,21 @@ public final class Report {
         }
     }
 
-    private static Panel panel(Map<String, Metric> metrics, String title, String metricName, Predicate<String> scenarios) {
+    /** One bar group per scenario and mode, the modes of a scenario together. */
+    private static Panel panel(Iterable<Metric> metrics, List<String> modes, String title, String metricName) {
         Panel p = new Panel(title);
-        for (Metric m : metrics.values()) {
-            if (m.name.equals(metricName) && scenarios.test(m.scenario)) p.add(m.scenario, m);
+        for (Map<String, Metric> byMode : rows(metrics).values()) {
+            for (String mode : modes) {
+                Metric m = byMode.get(mode);
+                if (m != null && m.name.equals(metricName)) p.add(category(m.scenario, m, modes), m);
+            }
         }
         return p;
+    }
+
+    /** The label of a bar group, with its mode when the run has more than one. */
+    private static String category(String label, Metric m, List<String> modes) {
+        return modes.size() > 1 ? label + " (" + m.mode + ")" : label;
     }
 
     private static final int WIDTH = 1400;
@@ -311,8 +430,10 @@ public final class Report {
     private static final int GROUP = 40;
     private static final int BAR = 15;
 
-    static void drawChart(Path file, String title, String subtitle, List<Panel> panels) throws IOException {
-        int height = 120;
+    /** {@code note}, when not null, is one more line under the subtitle (what the modes are). */
+    static void drawChart(Path file, String title, String subtitle, String note, List<Panel> panels) throws IOException {
+        int noteHeight = note == null ? 0 : 18;
+        int height = 120 + noteHeight;
         for (Panel p : panels) height += panelHeight(p);
         BufferedImage img = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
@@ -328,13 +449,14 @@ public final class Report {
             g.setColor(Color.DARK_GRAY);
             g.drawString(subtitle, 20, 54);
             g.drawString("Bars: median over rounds; whiskers: min to max.", 20, 72);
+            if (note != null) g.drawString(note, 20, 90);
             if (subtitle.contains("smoke")) {
                 g.setColor(new Color(0xb0, 0x00, 0x00));
                 g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
-                g.drawString("Smoke run on a busy shared machine: not a measurement to quote.", 20, 90);
+                g.drawString("Smoke run on a busy shared machine: not a measurement to quote.", 20, 90 + noteHeight);
             }
             legend(g, WIDTH - 330, 62);
-            int y = 110;
+            int y = 110 + noteHeight;
             for (Panel p : panels) {
                 drawPanel(g, p, y);
                 y += panelHeight(p);

@@ -27,8 +27,9 @@ import io.tributary.broker.api.InitProducerIdHandler;
 import io.tributary.broker.api.ListOffsetsHandler;
 import io.tributary.broker.api.MetadataHandler;
 import io.tributary.broker.api.ProduceHandler;
-import io.tributary.broker.api.ProducerIdManager;
+import io.tributary.broker.producer.ProducerIdManager;
 import io.tributary.broker.api.RequestDispatcher;
+import io.tributary.broker.api.RequestPolicies;
 import io.tributary.broker.api.OffsetForLeaderEpochHandler;
 import io.tributary.broker.cluster.BrokerRegistration;
 import io.tributary.broker.cluster.ClusterConfig;
@@ -92,7 +93,7 @@ public final class Broker implements AutoCloseable {
     private final String clusterId;
     private final ClusterMember cluster;
 
-    private Broker(BrokerConfig config, Clock clock) throws IOException, InterruptedException {
+    private Broker(BrokerConfig config, Clock clock, RequestPolicies policies) throws IOException, InterruptedException {
         this.config = config;
         File dataDir = config.dataDir();
         this.logs = new LogManager(dataDir, clock);
@@ -104,7 +105,8 @@ public final class Broker implements AutoCloseable {
                 configuredId = clusterConfig.clusterName();
             }
             this.clusterId = loadClusterId(dataDir, configuredId);
-            this.topics = new TopicManager(new TopicStore(dataDir), logs, config.logDefaults(), 1);
+            this.topics = new TopicManager(new TopicStore(dataDir), logs, config.logDefaults(),
+                    config.partitionLimits(), 1);
             topics.loadAll();
             logs.startBackgroundTasks(new LogManager.Schedule(config.retentionCheckIntervalMs(),
                     config.flushSchedulerIntervalMs(), config.cleanerEnable(), config.cleanerBackoffMs(),
@@ -116,7 +118,7 @@ public final class Broker implements AutoCloseable {
             });
             undo.push(timer::shutdownNow);
             this.delayedFetches = new DelayedFetches(timer);
-            GroupConfig groupConfig = GroupConfig.from(config);
+            GroupConfig groupConfig = GroupConfig.from(config.asMap());
             OffsetStore offsetStore = new OffsetStore(topics, groupConfig);
             this.groups = new GroupCoordinator(groupConfig, offsetStore, clock);
             undo.push(groups::close);
@@ -189,12 +191,12 @@ public final class Broker implements AutoCloseable {
             handlers.put(ApiKeys.LIST_GROUPS, new ListGroupsHandler(groups));
             handlers.put(ApiKeys.DELETE_GROUPS, GroupGate.gate(new DeleteGroupsHandler(groups), coordinators,
                     (r, v) -> r.groupsNames()));
-            dispatcher.set(new RequestDispatcher(handlers));
+            dispatcher.set(new RequestDispatcher(handlers, policies, topics::nameOf));
             this.server = new KafkaServer(dispatcher.get(), config.socketRequestMaxBytes(), config.networkThreads(),
                     config.ioThreads());
             undo.push(server::close);
             config.advertisedHost();
-            this.address = server.start(config.listenHost(), config.listenPort());
+            this.address = server.start(config.listeners().get(0));
             view.set(new ClusterView(clusterId, config.nodeId(), config.advertisedHost(),
                     config.advertisedPort(address.getPort())));
             self.set(new BrokerRegistration(config.nodeId(), config.advertisedHost(), config.advertisedPort(address.getPort())));
@@ -218,8 +220,17 @@ public final class Broker implements AutoCloseable {
      * flushes, group session and rebalance timeouts, offset retention. Tests pass one they can move.
      */
     public static Broker start(BrokerConfig config, Clock clock) throws IOException {
+        return start(config, clock, RequestPolicies.DEFAULTS);
+    }
+
+    /**
+     * {@link #start(BrokerConfig, Clock)} with the authorizer and the throttle policy every request
+     * goes through (until ACLs and quotas exist, the defaults allow everything and throttle nothing).
+     */
+    public static Broker start(BrokerConfig config, Clock clock, RequestPolicies policies) throws IOException {
+        config.listeners(); // an unknown or unservable listener stops the start before anything is opened
         try {
-            Broker broker = new Broker(config, clock);
+            Broker broker = new Broker(config, clock, policies);
             LOG.log(System.Logger.Level.INFO, "Tributary broker " + config.nodeId() + " listening on "
                     + broker.bootstrapServers() + " with data in " + config.dataDir().getAbsolutePath());
             return broker;

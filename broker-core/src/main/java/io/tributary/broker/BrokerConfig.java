@@ -1,7 +1,10 @@
 package io.tributary.broker;
 
 import io.tributary.broker.log.LogConfig;
+import io.tributary.broker.network.Listener;
+import io.tributary.broker.topic.PartitionLimits;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 import java.io.File;
 import java.io.IOException;
@@ -11,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -29,6 +33,7 @@ public final class BrokerConfig {
         d.put("node.id", "0");
         d.put("listeners", "127.0.0.1:9092");
         d.put("advertised.listeners", "");
+        d.put("listener.security.protocol.map", Listener.DEFAULT_PROTOCOL_MAP);
         d.put("log.dirs", "./data");
         d.put("num.partitions", "1");
         d.put("default.replication.factor", "1");
@@ -52,6 +57,8 @@ public final class BrokerConfig {
         d.put("offsets.topic.num.partitions", "50");
         d.put("offsets.topic.segment.bytes", "104857600");
         d.put("offset.metadata.max.bytes", "4096");
+        d.put("max.partitions.per.request", Integer.toString(PartitionLimits.KAFKA_MAX_PER_REQUEST));
+        d.put("max.broker.partitions", Integer.toString(PartitionLimits.DEFAULT_MAX_PER_BROKER));
         DEFAULTS = Map.copyOf(d);
     }
 
@@ -66,12 +73,13 @@ public final class BrokerConfig {
         listenHost();
         listenPort();
         int nodeId = intValue("node.id");
-        if (nodeId < 0 || nodeId > io.tributary.broker.api.ProducerIdManager.MAX_NODE_ID) {
+        if (nodeId < 0 || nodeId > io.tributary.broker.producer.ProducerIdManager.MAX_NODE_ID) {
             throw new ConfigException("node.id", props.get("node.id"),
-                    "expected 0 to " + io.tributary.broker.api.ProducerIdManager.MAX_NODE_ID);
+                    "expected 0 to " + io.tributary.broker.producer.ProducerIdManager.MAX_NODE_ID);
         }
         intValue("num.partitions");
         intValue("num.io.threads");
+        partitionLimits();
     }
 
     public static BrokerConfig defaults() {
@@ -124,6 +132,40 @@ public final class BrokerConfig {
     public int fetchMaxBytes() { return intValue("fetch.max.bytes"); }
     public String clusterId() { return props.get("cluster.id"); }
     public LogConfig logDefaults() { return logDefaults; }
+
+    /** {@code max.partitions.per.request} and {@code max.broker.partitions}, each at least 1. */
+    public PartitionLimits partitionLimits() {
+        int perRequest = intValue("max.partitions.per.request");
+        if (perRequest < 1) throw new ConfigException("max.partitions.per.request", perRequest, "expected at least 1");
+        int perBroker = intValue("max.broker.partitions");
+        if (perBroker < 1) throw new ConfigException("max.broker.partitions", perBroker, "expected at least 1");
+        return new PartitionLimits(perRequest, perBroker);
+    }
+
+    /**
+     * Every entry of {@code listeners}, in order, with its security protocol from
+     * {@code listener.security.protocol.map}; the broker binds the first. Checked as a whole, with
+     * the entries of {@code advertised.listeners}: a listener name the map does not know, a protocol
+     * the map does not know, and a listener whose protocol this broker cannot serve (anything but
+     * {@code PLAINTEXT} today) are refused here, naming the listener, so no start ever serves an
+     * {@code SSL} or {@code SASL} listener as plaintext. Run before anything is started
+     * ({@link Broker#start}), not when the configuration is built: a name and its map entry may
+     * arrive one {@link #with} at a time.
+     *
+     * @throws ConfigException naming the property and the listener
+     */
+    public List<Listener> listeners() {
+        Map<String, SecurityProtocol> protocols = Listener.parseProtocolMap(props.get("listener.security.protocol.map"));
+        List<Listener> listeners = Listener.parse("listeners", props.get("listeners"), protocols);
+        for (Listener l : listeners) l.requireServable("listeners");
+        String advertised = props.get("advertised.listeners");
+        if (advertised != null && !advertised.isBlank()) {
+            for (Listener l : Listener.parse("advertised.listeners", advertised, protocols)) {
+                l.requireServable("advertised.listeners");
+            }
+        }
+        return listeners;
+    }
 
     /** The host of {@code listeners}; an optional {@code PLAINTEXT://} prefix is accepted. */
     public String listenHost() {

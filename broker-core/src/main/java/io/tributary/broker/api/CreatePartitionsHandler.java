@@ -2,6 +2,7 @@ package io.tributary.broker.api;
 
 import io.tributary.broker.network.RequestContext;
 import io.tributary.broker.topic.TopicManager;
+import io.tributary.broker.topic.TopicMetadata;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData.CreatePartitionsTopicResult;
@@ -10,7 +11,11 @@ import org.apache.kafka.common.protocol.Errors;
 
 import java.util.concurrent.CompletableFuture;
 
-/** CreatePartitions: grows topics; a count that is not an increase is {@code INVALID_PARTITIONS}. */
+/**
+ * CreatePartitions: grows topics; a count that is not an increase is {@code INVALID_PARTITIONS}. A
+ * request adding more partitions in all than {@code max.partitions.per.request} is refused as a
+ * whole, every topic with {@code POLICY_VIOLATION}, as Kafka's controller does past 10,000.
+ */
 public final class CreatePartitionsHandler implements ApiHandler<CreatePartitionsRequestData> {
     private final TopicManager topics;
 
@@ -21,9 +26,21 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, CreatePartitionsRequestData request) {
         CreatePartitionsResponseData response = new CreatePartitionsResponseData();
+        long added = 0;
+        for (CreatePartitionsRequestData.CreatePartitionsTopic t : request.topics()) {
+            int current = topics.get(t.name()).map(TopicMetadata::partitions).orElse(t.count());
+            added += Math.max(0, t.count() - current);
+        }
+        RuntimeException tooMany = null;
+        try {
+            topics.limits().checkCreatePartitions(added);
+        } catch (RuntimeException e) {
+            tooMany = e;
+        }
         for (CreatePartitionsRequestData.CreatePartitionsTopic t : request.topics()) {
             CreatePartitionsTopicResult result = new CreatePartitionsTopicResult().setName(t.name());
             try {
+                if (tooMany != null) throw tooMany;
                 topics.createPartitions(t.name(), t.count(), request.validateOnly());
             } catch (RuntimeException e) {
                 result.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());

@@ -24,7 +24,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * CreateTopics: validates name, partition count, replication factor, replica assignment and every
  * config before creating anything; {@code validateOnly} stops after validation. Each topic gets
- * its own result, so one bad topic does not fail the others.
+ * its own result, so one bad topic does not fail the others, except that a request asking for more
+ * partitions in all than {@code max.partitions.per.request} is refused as a whole, every topic
+ * with {@code POLICY_VIOLATION} (Kafka's controller does the same past 10,000).
  */
 public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequestData> {
     private final TopicManager topics;
@@ -46,12 +48,23 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
         Set<String> seen = new HashSet<>();
         Set<String> duplicated = new HashSet<>();
         for (CreatableTopic t : request.topics()) if (!seen.add(t.name())) duplicated.add(t.name());
+        RuntimeException tooMany = null;
+        try {
+            topics.limits().checkCreateTopics(requestedPartitions(request, duplicated));
+        } catch (RuntimeException e) {
+            tooMany = e;
+        }
         for (CreatableTopic t : request.topics()) {
             CreatableTopicResult result = new CreatableTopicResult().setName(t.name()).setNumPartitions(-1)
                     .setReplicationFactor((short) -1);
             if (duplicated.contains(t.name())) {
                 result.setErrorCode(Errors.INVALID_REQUEST.code())
                         .setErrorMessage("Topic " + t.name() + " appears more than once in the request");
+                addOnce(response, result);
+                continue;
+            }
+            if (tooMany != null) {
+                result.setErrorCode(Errors.forException(tooMany).code()).setErrorMessage(tooMany.getMessage());
                 addOnce(response, result);
                 continue;
             }
@@ -81,6 +94,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                 int effectivePartitions = partitions == -1 ? defaultPartitions : partitions;
                 if (request.validateOnly()) {
                     topics.validateCreate(t.name(), partitions, rf, configs);
+                    topics.checkBrokerCapacity(effectivePartitions);
                     fill(result, t.name(), effectivePartitions, effectiveRf, topics.brokerDefaults().withOverrides(configs), version);
                 } else {
                     TopicMetadata created = topics.create(t.name(), partitions, rf, configs, defaultPartitions);
@@ -93,6 +107,18 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
             addOnce(response, result);
         }
         return CompletableFuture.completedFuture(response);
+    }
+
+    /** The partitions the request asks for in all, counting {@code -1} as {@code num.partitions}. */
+    private long requestedPartitions(CreateTopicsRequestData request, Set<String> duplicated) {
+        long total = 0;
+        for (CreatableTopic t : request.topics()) {
+            if (duplicated.contains(t.name())) continue;
+            if (!t.assignments().isEmpty()) total += t.assignments().size();
+            else if (t.numPartitions() == -1) total += defaultPartitions;
+            else total += Math.max(0, t.numPartitions());
+        }
+        return total;
     }
 
     private static void addOnce(CreateTopicsResponseData response, CreatableTopicResult result) {

@@ -28,6 +28,9 @@ import java.util.concurrent.CompletableFuture;
  * {@code min.bytes} are available the fetch waits up to {@code max.wait.ms} for the high
  * watermark to move ({@code waiters} is the consumer registry of {@link io.tributary.broker.delayed.DelayedFetches}).
  * Fetch sessions are not kept: every response has session id 0, so clients send full fetches.
+ * A fetch below v10 from a topic whose {@code compression.type} is {@code zstd} gets
+ * {@code UNSUPPORTED_COMPRESSION_TYPE} for that partition, as in Kafka (which decides on the topic's
+ * setting, not on the codec of the stored batches).
  */
 public final class FetchHandler implements ApiHandler<FetchRequestData> {
     private final TopicManager topics;
@@ -95,6 +98,13 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                     TopicPartition tp = new TopicPartition(name.get(), p.partition());
                     try {
                         var log = replication.leaderLog(tp, p.currentLeaderEpoch());
+                        if (version < 10 && "zstd".equals(log.config().compressionType())) {
+                            // Kafka's rule: such a fetcher may not understand zstd batches
+                            pd.setErrorCode(Errors.UNSUPPORTED_COMPRESSION_TYPE.code());
+                            hasError = true;
+                            topicResponse.partitions().add(pd);
+                            continue;
+                        }
                         try {
                             int limit = Math.min(p.partitionMaxBytes(), remaining);
                             LogReadResult r = log.read(p.fetchOffset(), Math.max(limit, 0), total == 0);

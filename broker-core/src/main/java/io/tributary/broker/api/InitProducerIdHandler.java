@@ -1,6 +1,7 @@
 package io.tributary.broker.api;
 
 import io.tributary.broker.network.RequestContext;
+import io.tributary.broker.producer.ProducerIdManager;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;

@@ -1,9 +1,12 @@
 package io.tributary.broker.api;
 
+import io.tributary.broker.cluster.Replication;
+import io.tributary.broker.log.EpochEntry;
 import io.tributary.broker.log.PartitionLog;
 import io.tributary.broker.network.RequestContext;
 import io.tributary.broker.topic.TopicManager;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.OffsetNotAvailableException;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsPartitionResponse;
@@ -13,19 +16,28 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * ListOffsets: earliest ({@code -2}), latest ({@code -1}), the record with the largest timestamp
- * ({@code -3}), earliest local ({@code -4}), or the first offset whose record timestamp is at or
- * after a given time. Offset {@code -1} with timestamp {@code -1} means no such record.
+ * ListOffsets, answered by the partition's leader as Kafka's {@code Partition.fetchOffsetForTimestamp}
+ * does for a consumer: earliest ({@code -2}) and earliest local ({@code -4}) are the log start
+ * offset; latest ({@code -1}) is the high watermark; the largest timestamp ({@code -3}) and a
+ * timestamp are the record found, with the leader epoch of its batch, but only below the high
+ * watermark (at or above it the answer is offset and timestamp {@code -1}, "no such record", as
+ * for a log without one).
+ *
+ * <p>A leader whose high watermark is still below the start offset of its own leader epoch (just
+ * elected, not yet sure what its predecessor committed) answers latest with
+ * {@code OFFSET_NOT_AVAILABLE}, and so a timestamp or largest-timestamp lookup that finds nothing
+ * below the high watermark ({@code LEADER_NOT_AVAILABLE} before v5, as Kafka): the client retries.
+ * On a leader the latest epoch of its log is its own, recorded when it took over.
  */
 public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestData> {
     private final TopicManager topics;
+    private final Replication replication;
 
-    private final io.tributary.broker.cluster.Replication replication;
-
-    public ListOffsetsHandler(TopicManager topics, io.tributary.broker.cluster.Replication replication) {
+    public ListOffsetsHandler(TopicManager topics, Replication replication) {
         this.topics = topics;
         this.replication = replication;
     }
@@ -41,9 +53,11 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
                 try {
                     TopicPartition tp = new TopicPartition(t.name(), p.partitionIndex());
                     PartitionLog log = replication.leaderLog(tp, p.currentLeaderEpoch());
-                    lookup(log, p.timestamp(), pr);
-                    if (pr.leaderEpoch() == 0) pr.setLeaderEpoch(replication.leaderEpoch(tp));
+                    lookup(tp, log, p.timestamp(), pr);
                     if (ctx.apiVersion() < 4) pr.setLeaderEpoch(-1); // no leader epoch field before v4
+                } catch (OffsetNotAvailableException e) {
+                    pr.setTimestamp(-1).setOffset(-1).setLeaderEpoch(-1).setErrorCode(ctx.apiVersion() >= 5
+                            ? Errors.OFFSET_NOT_AVAILABLE.code() : Errors.LEADER_NOT_AVAILABLE.code());
                 } catch (RuntimeException e) {
                     pr.setErrorCode(Errors.forException(e).code());
                 }
@@ -54,20 +68,35 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
         return CompletableFuture.completedFuture(response);
     }
 
-    private static void lookup(PartitionLog log, long timestamp, ListOffsetsPartitionResponse pr) {
-        pr.setLeaderEpoch(0);
+    private void lookup(TopicPartition tp, PartitionLog log, long timestamp, ListOffsetsPartitionResponse pr) {
+        long highWatermark = log.highWatermark();
+        List<EpochEntry> epochs = log.leaderEpochCache().entries();
+        EpochEntry latest = epochs.isEmpty() ? null : epochs.get(epochs.size() - 1);
+        boolean lagging = latest != null && latest.startOffset() > highWatermark;
         if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
-            pr.setOffset(log.logStartOffset());
+            long start = log.logStartOffset();
+            pr.setOffset(start);
+            // The first epoch covers the log start unless its batches were written before epochs existed.
+            if (!epochs.isEmpty() && epochs.get(0).startOffset() <= start) pr.setLeaderEpoch(epochs.get(0).epoch());
         } else if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
-            pr.setOffset(log.highWatermark());
-        } else if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP) {
-            FileRecords.TimestampAndOffset max = log.maxTimestampAndOffset();
-            if (max != null) pr.setOffset(max.offset).setTimestamp(max.timestamp);
-        } else if (timestamp >= 0) {
-            FileRecords.TimestampAndOffset found = log.offsetForTimestamp(timestamp);
-            if (found != null) pr.setOffset(found.offset).setTimestamp(found.timestamp);
-        } else {
-            pr.setLeaderEpoch(-1);
+            if (lagging) throw lagging(tp, latest, highWatermark);
+            pr.setOffset(highWatermark).setLeaderEpoch(replication.leaderEpoch(tp));
+        } else if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP || timestamp >= 0) {
+            FileRecords.TimestampAndOffset found = timestamp == ListOffsetsRequest.MAX_TIMESTAMP
+                    ? log.maxTimestampAndOffset() : log.offsetForTimestamp(timestamp);
+            if (found == null) {
+                if (lagging) throw lagging(tp, latest, highWatermark);
+                return;
+            }
+            pr.setOffset(found.offset).setTimestamp(found.timestamp).setLeaderEpoch(found.leaderEpoch.orElse(-1));
         }
+        // Other negative values (latest tiered, -5, and those Kafka adds later): no offset, as Kafka
+        // answers without remote storage.
+    }
+
+    private static OffsetNotAvailableException lagging(TopicPartition tp, EpochEntry epoch, long highWatermark) {
+        return new OffsetNotAvailableException("Failed to fetch offsets for " + tp + " with leader epoch " + epoch.epoch()
+                + ": its high watermark (" + highWatermark + ") is lagging behind the start offset of that epoch ("
+                + epoch.startOffset() + ")");
     }
 }

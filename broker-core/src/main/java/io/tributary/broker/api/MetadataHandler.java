@@ -5,6 +5,7 @@ import io.tributary.broker.topic.TopicManager;
 import io.tributary.broker.topic.TopicMetadata;
 import io.tributary.broker.topic.TopicNames;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
@@ -24,6 +25,12 @@ import java.util.function.Supplier;
  * Metadata: brokers, cluster id, controller, and for each requested topic its id and partitions
  * with their leaders, replicas and ISR. Unknown topics are created when the request allows it and
  * {@code auto.create.topics.enable} is true, with {@code num.partitions} partitions.
+ *
+ * <p>Topics by id, as Kafka serves them: from v12 a topic asked for by id is described, or
+ * answered {@code UNKNOWN_TOPIC_ID} with no name; v10 and v11 carry the id field but Kafka does not
+ * serve it, so a topic without a name or with a non-zero id in those versions makes the whole
+ * request {@code INVALID_REQUEST} (every requested topic carries that error). A topic with neither
+ * a name nor an id is {@code INVALID_REQUEST} in any version.
  *
  * <p>A cluster node cut off from the metadata quorum answers with every registered broker and no
  * partition leaders, then closes the connection: a client would otherwise keep asking the node it
@@ -51,6 +58,9 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, MetadataRequestData request) {
         short version = ctx.apiVersion();
+        if (request.topics() != null) {
+            for (MetadataRequestData.MetadataRequestTopic rt : request.topics()) checkTopic(rt, version);
+        }
         MetadataResponseData response = new MetadataResponseData()
                 .setClusterId(cluster.get().clusterId())
                 .setControllerId(replication.controllerId());
@@ -76,9 +86,26 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
         return replication.cutOff();
     }
 
+    private static boolean hasId(MetadataRequestData.MetadataRequestTopic rt) {
+        return rt.topicId() != null && !rt.topicId().equals(Uuid.ZERO_UUID);
+    }
+
+    private static void checkTopic(MetadataRequestData.MetadataRequestTopic rt, short version) {
+        if (version < 12 && rt.name() == null) {
+            throw new InvalidRequestException("Metadata v" + version + " requires a topic name; topic ids are served from v12");
+        }
+        if (version < 12 && hasId(rt)) {
+            throw new InvalidRequestException("Metadata v" + version + " does not serve topic ids (topic id "
+                    + rt.topicId() + "); topic ids are served from v12");
+        }
+        if (rt.name() == null && !hasId(rt)) {
+            throw new InvalidRequestException("A topic in a Metadata request has neither a name nor a topic id");
+        }
+    }
+
     private MetadataResponseTopic lookup(MetadataRequestData.MetadataRequestTopic rt, boolean allowCreate, short version) {
         String name = rt.name();
-        if (name == null && rt.topicId() != null && !rt.topicId().equals(Uuid.ZERO_UUID)) {
+        if (hasId(rt)) {
             return topics.nameOf(rt.topicId()).flatMap(topics::get).map(t -> describe(t, version))
                     .orElseGet(() -> error(null, rt.topicId(), Errors.UNKNOWN_TOPIC_ID, version));
         }

@@ -12,6 +12,8 @@ import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceRespo
 import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.errors.UnsupportedCompressionTypeException;
+import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.MemoryRecords;
 
 import java.util.ArrayList;
@@ -69,6 +71,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                         replication.awaitPartition(tp);
                         MemoryRecords records = (MemoryRecords) pd.records();
                         if (records == null) records = MemoryRecords.EMPTY;
+                        if (version < 7) refuseZstd(records, version);
                         CompletableFuture<LogAppendInfo> appended = replication.appendAsLeader(tp, records,
                                 acks == 0 ? 1 : acks, AppendOrigin.CLIENT, request.timeoutMs());
                         if (appended.isDone()) {
@@ -109,6 +112,15 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
         } catch (java.util.concurrent.CompletionException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             fail(pr, Errors.forException(cause), cause.getMessage(), version);
+        }
+    }
+
+    /** Kafka's rule (ProduceRequest.validateRecords): zstd needs Produce v7+; the first batch decides. */
+    private static void refuseZstd(MemoryRecords records, short version) {
+        var batches = records.batches().iterator();
+        if (batches.hasNext() && batches.next().compressionType() == CompressionType.ZSTD) {
+            throw new UnsupportedCompressionTypeException("Produce requests with version " + version
+                    + " may not use zstd compression (it needs version 7 or later)");
         }
     }
 

@@ -1,8 +1,11 @@
 package io.tributary.broker.api;
 
 import io.tributary.broker.network.CloseAfterSend;
+import io.tributary.broker.network.ConnectionContext;
 import io.tributary.broker.network.RequestContext;
 import io.tributary.broker.network.RequestProcessor;
+import io.tributary.broker.quota.ThrottlePolicy;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.ApiMessageType;
@@ -27,8 +30,10 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 
 /**
  * Parses request frames with kafka-clients' generated message classes, routes them to their
@@ -39,21 +44,38 @@ import java.util.concurrent.CompletionException;
  * the broker does not implement gets that API's error response with {@code UNSUPPORTED_VERSION};
  * a body that cannot be parsed gets the API's error response with {@code INVALID_REQUEST} (for
  * Produce, on each partition named before the body broke off); a handler failure gets the error
- * code of its exception. Only a frame whose API key or header cannot be read, whose version no
+ * code of its exception, except an {@link Error}, which closes the connection. Only a frame whose API key or header cannot be read, whose version no
  * codec knows, or whose unparseable body leaves no response able to show the error, closes the
  * connection — with the reason logged.
  *
- * <p>Thread-safe: stateless apart from the immutable handler table.
+ * <p>Two seams for security and quotas, each applied in one place: before a handler runs, every
+ * resource the request names is checked with the {@link RequestPolicies#authorizer()} (a denial is
+ * answered with the API's error response and the authorization error); every response, an error
+ * response included, gets the {@link RequestPolicies#throttle()} time in its
+ * {@code throttle_time_ms}. The defaults allow everything and throttle nothing.
+ *
+ * <p>Thread-safe: stateless apart from the immutable handler table and the policies (which are
+ * thread-safe themselves).
  */
 public final class RequestDispatcher implements RequestProcessor {
     private static final System.Logger LOG = System.getLogger(RequestDispatcher.class.getName());
 
     private final Map<ApiKeys, ApiHandler<? extends ApiMessage>> handlers;
     private final SupportedApis supported;
+    private final RequestAuthorization authorization;
+    private final ThrottlePolicy throttle;
 
     public RequestDispatcher(Map<ApiKeys, ApiHandler<? extends ApiMessage>> handlers) {
+        this(handlers, RequestPolicies.DEFAULTS, topicId -> Optional.empty());
+    }
+
+    /** @param topicNames the name of a topic id, so requests naming topics by id are authorized by name */
+    public RequestDispatcher(Map<ApiKeys, ApiHandler<? extends ApiMessage>> handlers, RequestPolicies policies,
+                             Function<Uuid, Optional<String>> topicNames) {
         this.handlers = new EnumMap<>(handlers);
         this.supported = new SupportedApis(this.handlers.keySet());
+        this.authorization = new RequestAuthorization(policies.authorizer(), topicNames);
+        this.throttle = policies.throttle();
     }
 
     public SupportedApis supportedApis() {
@@ -61,7 +83,8 @@ public final class RequestDispatcher implements RequestProcessor {
     }
 
     @Override
-    public CompletableFuture<Send> process(ByteBuffer frame, SocketAddress client) {
+    public CompletableFuture<Send> process(ByteBuffer frame, ConnectionContext connection) {
+        SocketAddress client = connection.clientAddress();
         if (frame.remaining() < 8) {
             throw new ConnectionCloseException("request frame of " + frame.remaining() + " bytes is too short for a header");
         }
@@ -80,7 +103,7 @@ public final class RequestDispatcher implements RequestProcessor {
             }
             throw new ConnectionCloseException("unreadable header for " + key + " v" + version + ": " + e.getMessage());
         }
-        RequestContext ctx = new RequestContext(header, client);
+        RequestContext ctx = new RequestContext(header, connection);
         if (key == ApiKeys.API_VERSIONS && !supported.supports(key, version)) {
             return CompletableFuture.completedFuture(apiVersionsFallback(header.correlationId()));
         }
@@ -90,7 +113,7 @@ public final class RequestDispatcher implements RequestProcessor {
                 throw new ConnectionCloseException(key + " v" + version + " is not supported (supported: "
                         + (supported.supports(key) ? "see ApiVersions" : "none") + ")");
             }
-            return CompletableFuture.completedFuture(errorResponse(header, frame.slice(),
+            return CompletableFuture.completedFuture(errorResponse(ctx, frame.slice(),
                     new UnsupportedVersionException(key + " v" + version + " is not supported by this broker")));
         }
         ByteBuffer body = frame.slice();
@@ -107,6 +130,7 @@ public final class RequestDispatcher implements RequestProcessor {
         ApiHandler<ApiMessage> handler = (ApiHandler<ApiMessage>) handlers.get(key);
         CompletableFuture<ApiMessage> response;
         try {
+            authorization.check(ctx, key, request);
             response = handler.handle(ctx, request);
         } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
@@ -114,16 +138,24 @@ public final class RequestDispatcher implements RequestProcessor {
         return response.handle((data, error) -> {
             if (error == null) {
                 if (data == null) return null;
-                Send send = SendBuilder.buildResponseSend(responseHeader(header), data, version);
+                Send send = SendBuilder.buildResponseSend(responseHeader(header), throttled(ctx, data), version);
                 return handler.closesConnectionAfterResponse() ? new CloseAfterSend(send) : send;
             }
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof ConnectionCloseException cce) throw cce;
+            if (cause instanceof Error e) throw e; // the connection closes and logs it, as for one thrown at once
             if (Errors.forException(cause) == Errors.UNKNOWN_SERVER_ERROR) {
                 LOG.log(System.Logger.Level.ERROR, "Unexpected error serving " + key + " v" + version + " for " + client, cause);
             }
-            return errorResponse(header, body, cause);
+            return errorResponse(ctx, body, cause);
         });
+    }
+
+    /** The one place a throttle time is applied: the policy's value goes into {@code throttle_time_ms}. */
+    private ApiMessage throttled(RequestContext ctx, ApiMessage response) {
+        int ms = throttle.throttleTimeMs(ctx, response);
+        if (ms > 0) ThrottleTimeField.set(response, ms);
+        return response;
     }
 
     private static ResponseHeader responseHeader(RequestHeader header) {
@@ -134,10 +166,11 @@ public final class RequestDispatcher implements RequestProcessor {
      * The API's own error response for {@code error}, built by kafka-clients from the request (or,
      * when the body is unreadable, from an empty request of the same API and version).
      */
-    private Send errorResponse(RequestHeader header, ByteBuffer body, Throwable error) {
+    private Send errorResponse(RequestContext ctx, ByteBuffer body, Throwable error) {
+        RequestHeader header = ctx.header();
         AbstractResponse response = errorResponseData(header, body, error);
         if (response == null) return null;
-        return SendBuilder.buildResponseSend(responseHeader(header), response.data(), header.apiVersion());
+        return SendBuilder.buildResponseSend(responseHeader(header), throttled(ctx, response.data()), header.apiVersion());
     }
 
     private static AbstractResponse errorResponseData(RequestHeader header, ByteBuffer body, Throwable error) {

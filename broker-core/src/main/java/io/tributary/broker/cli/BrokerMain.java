@@ -73,6 +73,7 @@ public final class BrokerMain {
         BrokerConfig config;
         try {
             config = BrokerConfig.load(configFile, overrides);
+            config.listeners();
         } catch (RuntimeException e) {
             err.println("Invalid configuration: " + e.getMessage());
             return 2;

@@ -53,7 +53,7 @@ public final class ClusterMember implements AutoCloseable {
                 topics.applyCommitted(topicsOf(image), tp -> image.partition(tp).map(p -> p.isReplica(nodeId)).orElse(false));
                 r.onImage(image);
             });
-            topics.routeChangesThrough(new QuorumTopicChanges(quorum, defaultReplicationFactor));
+            topics.routeChangesThrough(new QuorumTopicChanges(quorum, defaultReplicationFactor, topics.limits()));
             controller = new QuorumController(config, quorum, config.controllerOnly() ? () -> null : self,
                     topic -> topics.get(topic).isPresent() && topics.effectiveConfig(topic).uncleanLeaderElection());
             beforeConnect.accept(replicas);

@@ -1,5 +1,6 @@
 package io.tributary.broker.cluster;
 
+import io.tributary.broker.topic.PartitionLimits;
 import io.tributary.broker.topic.TopicChanges;
 import io.tributary.broker.topic.TopicMetadata;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
@@ -11,20 +12,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Topic changes of a cluster member: each becomes a {@link MetadataCommand} committed by the
  * quorum. New partitions get their replicas here, spread round-robin over the live brokers from a
- * start that depends on the topic name, so leaders (the first replica) spread across nodes.
+ * start that depends on the topic name, so leaders (the first replica) spread across nodes. A
+ * placement that would give any broker more replicas than {@code max.broker.partitions} is
+ * refused with {@code POLICY_VIOLATION} before it is proposed.
  * Stateless apart from its collaborators; thread-safe.
  */
 public final class QuorumTopicChanges implements TopicChanges {
     private final MetadataQuorum quorum;
     private final short defaultReplicationFactor;
+    private final PartitionLimits limits;
 
-    public QuorumTopicChanges(MetadataQuorum quorum, short defaultReplicationFactor) {
+    public QuorumTopicChanges(MetadataQuorum quorum, short defaultReplicationFactor, PartitionLimits limits) {
         this.quorum = quorum;
         this.defaultReplicationFactor = defaultReplicationFactor;
+        this.limits = limits;
     }
 
     @Override
@@ -58,7 +64,10 @@ public final class QuorumTopicChanges implements TopicChanges {
         check(quorum.proposeAndWait(new MetadataCommand.SetTopicConfigs(name, configs)), name);
     }
 
-    /** Replica assignments for {@code count} partitions starting at index {@code first}. */
+    /**
+     * Replica assignments for {@code count} partitions starting at index {@code first}, refused when
+     * a broker would pass {@code max.broker.partitions}.
+     */
     List<PartitionRegistration> assign(String topic, int first, int count, int replicationFactor) {
         ClusterImage image = quorum.image();
         Set<Integer> live = quorum.channel().liveNodes();
@@ -77,7 +86,20 @@ public final class QuorumTopicChanges implements TopicChanges {
             for (int r = 0; r < replicationFactor; r++) replicas.add(brokers.get((start + p + r) % brokers.size()));
             out.add(new PartitionRegistration(replicas, replicas, replicas.get(0), 0, 0));
         }
+        checkBrokerCapacity(image, out);
         return out;
+    }
+
+    private void checkBrokerCapacity(ClusterImage image, List<PartitionRegistration> added) {
+        Map<Integer, Long> held = new TreeMap<>();
+        for (TopicImage t : image.topics().values()) {
+            for (PartitionRegistration p : t.partitions()) for (int r : p.replicas()) held.merge(r, 1L, Long::sum);
+        }
+        Map<Integer, Long> adding = new TreeMap<>();
+        for (PartitionRegistration p : added) for (int r : p.replicas()) adding.merge(r, 1L, Long::sum);
+        for (Map.Entry<Integer, Long> e : adding.entrySet()) {
+            limits.checkBroker("broker " + e.getKey(), held.getOrDefault(e.getKey(), 0L), e.getValue());
+        }
     }
 
     private static void check(Errors error, String topic) {

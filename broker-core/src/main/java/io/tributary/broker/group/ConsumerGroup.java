@@ -13,11 +13,12 @@ import java.util.Set;
  * rebalance in progress. The transitions are those of Kafka's classic group coordinator:
  * Empty → PreparingRebalance (a member joins) → CompletingRebalance (all members rejoined or the
  * rebalance timeout passed; the generation is bumped and the leader receives the members) →
- * Stable (the leader's SyncGroup delivered the assignment), and back to PreparingRebalance when a
- * member joins, leaves, changes its subscription or misses its session timeout.
+ * Stable (the leader's assignment was written), and back to PreparingRebalance when a member
+ * joins, leaves, changes its subscription or misses its session timeout. {@link #transition}
+ * refuses any other move ({@link IllegalGroupTransitionException}).
  *
- * <p>Thread safety: every field is guarded by this object's monitor; {@link GroupCoordinator}
- * holds it for each operation.
+ * <p>Thread safety: none of its own; {@link GroupStateMachine}'s caller serialises the steps on
+ * a group (see {@link GroupCoordinator}).
  */
 final class ConsumerGroup {
     final String groupId;
@@ -33,13 +34,24 @@ final class ConsumerGroup {
     long stateSinceMs;
     long rebalanceDeadlineMs;
     long initialDelayEndMs;
+    /** The leader's assignment of this generation is being written; the group turns Stable once it is. */
+    boolean writingAssignment;
 
     ConsumerGroup(String groupId, long nowMs) {
         this.groupId = groupId;
         this.stateSinceMs = nowMs;
     }
 
+    /** A group as loaded from its last metadata record: {@code Stable} with members, else {@code Empty}. */
+    ConsumerGroup(String groupId, GroupState loadedState, long stateSinceMs) {
+        this.groupId = groupId;
+        this.state = loadedState;
+        this.stateSinceMs = stateSinceMs;
+    }
+
+    /** Moves to {@code next}, which must list the current state among its valid previous states. */
     void transition(GroupState next, long nowMs) {
+        if (!next.validPreviousStates().contains(state)) throw new IllegalGroupTransitionException(groupId, state, next);
         state = next;
         stateSinceMs = nowMs;
     }

@@ -14,9 +14,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Which node coordinates a group: in a cluster, the leader of the group's partition of
  * {@code __consumer_offsets}, as in Kafka. A node coordinates the groups of the offsets partitions it
- * leads once it has loaded them; when it stops leading one, it forgets those groups' membership
- * (members rejoin at the new coordinator) and the new leader replays the partition's log into
- * memory. A node on its own coordinates every group.
+ * leads once it has loaded them; when it stops leading one, it forgets those groups, and the new
+ * leader replays the partition's log into memory: the committed offsets and the groups' membership
+ * (generation, members, assignment), so the members carry on at the new coordinator without
+ * rejoining. A node on its own coordinates every group.
  *
  * <p>Thread safety: leadership changes arrive on the metadata thread; the loaded set is concurrent.
  */
@@ -27,11 +28,17 @@ public final class CoordinatorLocator {
     private final boolean clustered;
     private final Set<Integer> loaded = ConcurrentHashMap.newKeySet();
 
+    /**
+     * In a cluster ({@code clustered}), this node starts out coordinating no group: what
+     * {@link GroupCoordinator#start} loaded is forgotten, and each offsets partition's groups are
+     * loaded when the node becomes that partition's leader.
+     */
     public CoordinatorLocator(OffsetStore offsets, GroupCoordinator groups, Replication replication, boolean clustered) {
         this.offsets = offsets;
         this.groups = groups;
         this.replication = replication;
         this.clustered = clustered;
+        if (clustered) groups.unloadAll();
     }
 
     /** Called when this node starts ({@code leader}) or stops leading {@code tp}. */
@@ -39,10 +46,11 @@ public final class CoordinatorLocator {
         if (!clustered || !tp.topic().equals(OffsetStore.TOPIC)) return;
         int p = tp.partition();
         loaded.remove(p);
-        groups.unloadGroupsOf(p);
         if (leader) {
-            offsets.reload(p);
+            groups.loadGroupsOf(p);
             loaded.add(p);
+        } else {
+            groups.unloadGroupsOf(p);
         }
     }
 

@@ -1,16 +1,16 @@
 package io.tributary.broker.group;
 
-import io.tributary.broker.BrokerConfig;
+import java.util.Map;
 
 /**
- * Settings of the group coordinator and the offset store, read from broker properties with
- * Kafka's names and defaults.
+ * Settings of the group coordinator and the offset store, read from the broker's properties (with
+ * their defaults applied) under Kafka's names.
  */
 public record GroupConfig(long initialRebalanceDelayMs, int minSessionTimeoutMs, int maxSessionTimeoutMs,
                           long offsetsRetentionMs, long offsetsRetentionCheckIntervalMs, int offsetsTopicPartitions,
                           int offsetMetadataMaxBytes, int offsetsTopicSegmentBytes) {
 
-    public static GroupConfig from(BrokerConfig config) {
+    public static GroupConfig from(Map<String, String> config) {
         return new GroupConfig(
                 Long.parseLong(config.get("group.initial.rebalance.delay.ms")),
                 Integer.parseInt(config.get("group.min.session.timeout.ms")),

@@ -1,16 +1,13 @@
 package io.tributary.broker.group;
 
-import org.apache.kafka.common.message.JoinGroupResponseData;
-import org.apache.kafka.common.message.SyncGroupResponseData;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * A member of a classic consumer group: its identity, timeouts, the protocols it offered with
- * their metadata, its current assignment, and the join or sync it is waiting on. Mutable; guarded
- * by the monitor of its {@link ConsumerGroup}.
+ * their metadata, its current assignment, and the join or sync request it is waiting in (by the
+ * request id its caller gave {@link GroupStateMachine}). Mutable; guarded like its
+ * {@link ConsumerGroup}.
  */
 final class GroupMember {
     final String memberId;
@@ -24,8 +21,10 @@ final class GroupMember {
     Map<String, byte[]> protocols = new LinkedHashMap<>();
     byte[] assignment = new byte[0];
     long lastHeartbeatMs;
-    CompletableFuture<JoinGroupResponseData> awaitingJoin;
-    CompletableFuture<SyncGroupResponseData> awaitingSync;
+    /** The parked JoinGroup's request id, or null. */
+    Long awaitingJoin;
+    /** The parked SyncGroup's request id, or null. */
+    Long awaitingSync;
 
     GroupMember(String memberId, String groupInstanceId, String clientId, String clientHost) {
         this.memberId = memberId;

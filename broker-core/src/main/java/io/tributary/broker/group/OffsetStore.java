@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Committed offsets of consumer groups, kept the way Kafka keeps them: as records in the internal
@@ -38,6 +39,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * records are appended to that log, so it survives a restart; on start every partition is replayed
  * into memory. Because the store is an ordinary partition log, replicating partitions (in a
  * cluster) is all it takes to keep a group's offsets on more than one node.
+ *
+ * <p>The same partitions hold the groups' membership, as Kafka's do: the group coordinator's
+ * {@link GroupMetadataRecord}s ({@link GroupMetadataCodec}) are written through the same append path
+ * ({@link #writeGroupMetadata}) and handed back to it, in log order, when a partition is replayed.
  *
  * <p>Writes go through the leader append path ({@link Replication#appendAsLeader}, {@code acks=all})
  * and are asynchronous: a commit completes once replicated and visible.
@@ -86,10 +91,16 @@ public final class OffsetStore {
      * log holds (up to its end): this node just became the partition's leader.
      */
     public void reload(int partition) {
+        reload(partition, group -> { });
+    }
+
+    /** {@link #reload(int)}, handing the partition's group metadata records to {@code groups} in log order. */
+    public void reload(int partition, Consumer<GroupMetadataRecord> groups) {
         if (topics.get(TOPIC).isEmpty()) return;
         synchronized (partitionLocks[partition]) {
             offsets.keySet().removeIf(g -> partitionFor(g) == partition);
-            topics.logs().get(new TopicPartition(TOPIC, partition)).ifPresent(log -> replay(log, log.logEndOffset()));
+            topics.logs().get(new TopicPartition(TOPIC, partition))
+                    .ifPresent(log -> replay(log, log.logEndOffset(), groups));
         }
     }
 
@@ -100,10 +111,15 @@ public final class OffsetStore {
 
     /** Replays the offsets topic into memory, if it exists (it is created by the first commit, as in Kafka). */
     public void load() {
+        load(group -> { });
+    }
+
+    /** {@link #load()}, handing the group metadata records to {@code groups} in log order. */
+    public void load(Consumer<GroupMetadataRecord> groups) {
         if (topics.get(TOPIC).isEmpty()) return;
         int partitions = topics.require(TOPIC).partitions();
         for (int p = 0; p < partitions; p++) {
-            topics.logs().get(new TopicPartition(TOPIC, p)).ifPresent(log -> replay(log, log.highWatermark()));
+            topics.logs().get(new TopicPartition(TOPIC, p)).ifPresent(log -> replay(log, log.highWatermark(), groups));
         }
     }
 
@@ -122,7 +138,7 @@ public final class OffsetStore {
                 config.offsetsTopicPartitions());
     }
 
-    private void replay(PartitionLog log, long upTo) {
+    private void replay(PartitionLog log, long upTo, Consumer<GroupMetadataRecord> groups) {
         long offset = log.logStartOffset();
         while (offset < upTo) {
             LogReadResult r = log.read(offset, 1 << 20, true, io.tributary.broker.log.FetchIsolation.LOG_END);
@@ -130,6 +146,10 @@ public final class OffsetStore {
             for (RecordBatch batch : r.records().batches()) {
                 for (Record record : batch) {
                     if (!record.hasKey()) continue;
+                    if (GroupMetadataCodec.isGroupMetadataKey(record.key())) {
+                        replayGroup(log, record, groups);
+                        continue;
+                    }
                     OffsetRecordCodec.Key key;
                     try {
                         key = OffsetRecordCodec.readKey(record.key());
@@ -163,6 +183,20 @@ public final class OffsetStore {
             if (next == offset) break;
             offset = next;
         }
+    }
+
+    private static void replayGroup(PartitionLog log, Record record, Consumer<GroupMetadataRecord> groups) {
+        GroupMetadataRecord r;
+        try {
+            String group = GroupMetadataCodec.readKey(record.key());
+            r = new GroupMetadataRecord(group, record.hasValue() ? GroupMetadataCodec.readValue(record.value()) : null);
+        } catch (RuntimeException e) {
+            System.getLogger(OffsetStore.class.getName()).log(System.Logger.Level.WARNING,
+                    "Skipping unreadable group metadata at offset " + record.offset() + " of " + log.topicPartition()
+                            + ": " + e.getMessage());
+            return;
+        }
+        groups.accept(r);
     }
 
     public int partitionFor(String group) {
@@ -203,6 +237,22 @@ public final class OffsetStore {
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
+    }
+
+    /**
+     * Appends the group coordinator's records of {@code group} to its offsets partition, through the
+     * same path and in the same order as its offset commits; completes once they are replicated.
+     */
+    public CompletableFuture<Void> writeGroupMetadata(String group, List<GroupMetadataRecord> records) {
+        if (records.isEmpty()) return CompletableFuture.completedFuture(null);
+        List<SimpleRecord> out = new ArrayList<>(records.size());
+        long now = System.currentTimeMillis();
+        for (GroupMetadataRecord r : records) {
+            if (!r.groupId().equals(group)) throw new IllegalArgumentException("Record of group " + r.groupId() + " among " + group + "'s");
+            out.add(new SimpleRecord(now, GroupMetadataCodec.key(r.groupId()),
+                    r.isTombstone() ? null : GroupMetadataCodec.value(r.value())));
+        }
+        return write(group, out, () -> { });
     }
 
     public void deleteGroup(String group) {

@@ -4,6 +4,7 @@ import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MemoryRecordsBuilder;
@@ -12,6 +13,7 @@ import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.utils.BufferSupplier;
+import org.apache.kafka.common.utils.ByteBufferOutputStream;
 import org.apache.kafka.common.utils.CloseableIterator;
 
 import java.nio.ByteBuffer;
@@ -30,6 +32,12 @@ import java.util.Locale;
  * headers, producer id, producer epoch, base sequence, the transactional flag and the partition
  * leader epoch. Only the codec, the CRC and the size change. Batches already in the topic's codec
  * are copied unchanged, byte for byte.
+ *
+ * <p>Memory is bounded whatever the batch expands to: records are decompressed one at a time
+ * (each at most {@code max.decompressed.message.bytes}, which {@link RecordBatchValidator} checked
+ * before), and the rebuild stops with {@link RecordTooLargeException} ({@code MESSAGE_TOO_LARGE},
+ * what Kafka answers for a rebuilt batch over the limit) as soon as the rebuilt batch grows past
+ * {@code max.message.bytes}, instead of building it whole first.
  *
  * <p>Stateless and thread-safe. Runs before the log's lock is taken, so the CPU cost of
  * recompression is not paid while other appends wait.
@@ -54,9 +62,13 @@ public final class BatchRecompressor {
     /**
      * {@code records} with every batch in the codec of {@code topicCompressionType}; the same
      * instance when nothing needs rebuilding. The batches must already have passed
-     * {@link RecordBatchValidator} (whole v2 batches with valid CRCs).
+     * {@link RecordBatchValidator} (whole v2 batches with valid CRCs and records within the
+     * per-record limit).
+     *
+     * @param maxBatchBytes the topic's {@code max.message.bytes}: a rebuilt batch larger than this
+     *                      is refused while it is being built
      */
-    public static MemoryRecords recompress(MemoryRecords records, String topicCompressionType) {
+    public static MemoryRecords recompress(MemoryRecords records, String topicCompressionType, int maxBatchBytes) {
         CompressionType target = targetCodec(topicCompressionType);
         if (target == null) return records;
         boolean needed = false;
@@ -78,7 +90,7 @@ public final class BatchRecompressor {
                 batch.writeTo(part);
                 part.flip();
             } else {
-                part = rebuild(batch, compression);
+                part = rebuild(batch, compression, maxBatchBytes);
             }
             parts.add(part);
             total += part.remaining();
@@ -89,16 +101,16 @@ public final class BatchRecompressor {
         return MemoryRecords.readableRecords(out);
     }
 
-    private static ByteBuffer rebuild(MutableRecordBatch batch, Compression compression) {
+    private static ByteBuffer rebuild(MutableRecordBatch batch, Compression compression, int maxBatchBytes) {
         boolean logAppendTime = batch.timestampType() == TimestampType.LOG_APPEND_TIME;
-        int initialCapacity = Math.max(256, batch.compressionType() == CompressionType.NONE
-                ? batch.sizeInBytes() : batch.sizeInBytes() * 2);
-        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(initialCapacity),
-                RecordBatch.MAGIC_VALUE_V2, compression,
+        int initialCapacity = Math.min(Math.max(256, batch.compressionType() == CompressionType.NONE
+                ? batch.sizeInBytes() : batch.sizeInBytes() * 2), Math.max(256, maxBatchBytes));
+        ByteBufferOutputStream out = new ByteBufferOutputStream(initialCapacity);
+        MemoryRecordsBuilder builder = new MemoryRecordsBuilder(out, RecordBatch.MAGIC_VALUE_V2, compression,
                 logAppendTime ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME,
                 batch.baseOffset(), logAppendTime ? batch.maxTimestamp() : RecordBatch.NO_TIMESTAMP,
                 batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.isTransactional(),
-                batch.isControlBatch(), batch.partitionLeaderEpoch());
+                batch.isControlBatch(), batch.partitionLeaderEpoch(), Integer.MAX_VALUE);
         int count = 0;
         try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
             while (it.hasNext()) {
@@ -109,17 +121,37 @@ public final class BatchRecompressor {
                 }
                 builder.appendWithOffset(r.offset(), r.timestamp(), r.key(), r.value(), r.headers());
                 count++;
+                if (out.position() > maxBatchBytes) throw tooLarge(batch, compression, out.position(), maxBatchBytes);
             }
         } catch (KafkaException e) {
-            if (e instanceof InvalidRecordException || e instanceof CorruptRecordException) throw e;
-            throw new CorruptRecordException("Cannot decompress the " + batch.compressionType().name
-                    + " batch at base offset " + batch.baseOffset() + ": " + e.getMessage());
+            if (e instanceof InvalidRecordException || e instanceof CorruptRecordException
+                    || e instanceof RecordTooLargeException) throw e;
+            throw cannotDecompress(batch, e);
+        } catch (VirtualMachineError | LinkageError e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            throw cannotDecompress(batch, e);
         }
         Integer expected = batch.countOrNull();
         if (expected == null || expected != count) {
             throw new CorruptRecordException("Batch at base offset " + batch.baseOffset() + " declares " + expected
                     + " records but holds " + count);
         }
-        return builder.build().buffer();
+        ByteBuffer rebuilt = builder.build().buffer();
+        if (rebuilt.remaining() > maxBatchBytes) throw tooLarge(batch, compression, rebuilt.remaining(), maxBatchBytes);
+        return rebuilt;
+    }
+
+    private static RecordTooLargeException tooLarge(MutableRecordBatch batch, Compression compression, int size,
+                                                    int maxBatchBytes) {
+        return new RecordTooLargeException("The " + batch.compressionType().name + " batch at base offset "
+                + batch.baseOffset() + " is at least " + size + " bytes when rebuilt as "
+                + compression.type().name + " (the topic's compression.type), more than max.message.bytes "
+                + maxBatchBytes);
+    }
+
+    private static CorruptRecordException cannotDecompress(MutableRecordBatch batch, Throwable e) {
+        return new CorruptRecordException("Cannot decompress the " + batch.compressionType().name
+                + " batch at base offset " + batch.baseOffset() + ": " + e);
     }
 }

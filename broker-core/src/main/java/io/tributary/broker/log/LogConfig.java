@@ -27,6 +27,7 @@ public final class LogConfig {
     private final long minCompactionLagMs;
     private final double minCleanableDirtyRatio;
     private final int maxMessageBytes;
+    private final int maxDecompressedMessageBytes;
     private final long timestampBeforeMaxMs;
     private final long timestampAfterMaxMs;
     private final long flushMessages;
@@ -50,6 +51,7 @@ public final class LogConfig {
         this.minCompactionLagMs = parse(TopicConfigKey.MIN_COMPACTION_LAG_MS);
         this.minCleanableDirtyRatio = Double.parseDouble(values.get(TopicConfigKey.MIN_CLEANABLE_DIRTY_RATIO));
         this.maxMessageBytes = (int) parse(TopicConfigKey.MAX_MESSAGE_BYTES);
+        this.maxDecompressedMessageBytes = (int) parse(TopicConfigKey.MAX_DECOMPRESSED_MESSAGE_BYTES);
         this.timestampBeforeMaxMs = parse(TopicConfigKey.MESSAGE_TIMESTAMP_BEFORE_MAX_MS);
         this.timestampAfterMaxMs = parse(TopicConfigKey.MESSAGE_TIMESTAMP_AFTER_MAX_MS);
         this.flushMessages = parse(TopicConfigKey.FLUSH_MESSAGES);
@@ -124,6 +126,8 @@ public final class LogConfig {
     public long minCompactionLagMs() { return minCompactionLagMs; }
     public double minCleanableDirtyRatio() { return minCleanableDirtyRatio; }
     public int maxMessageBytes() { return maxMessageBytes; }
+    /** The largest record body a compressed batch may decompress to (Kafka's per-record limit). */
+    public int maxDecompressedMessageBytes() { return maxDecompressedMessageBytes; }
     public long timestampBeforeMaxMs() { return timestampBeforeMaxMs; }
     public long timestampAfterMaxMs() { return timestampAfterMaxMs; }
     public long flushMessages() { return flushMessages; }

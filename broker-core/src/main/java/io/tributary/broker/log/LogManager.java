@@ -53,6 +53,7 @@ public final class LogManager implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock dirLock;
     private volatile boolean closed;
+    private volatile FileSync fileSync = FileSync.FORCE;
 
     public LogManager(File dataDir, Clock clock) throws IOException {
         this.dataDir = dataDir;
@@ -110,12 +111,23 @@ public final class LogManager implements AutoCloseable {
     public PartitionLog getOrCreate(TopicPartition tp, LogConfig config) {
         return logs.computeIfAbsent(tp, key -> {
             try {
-                return PartitionLog.open(key, partitionDir(key), config, cleanShutdown, clock, scheduler);
+                PartitionLog log = PartitionLog.open(key, partitionDir(key), config, cleanShutdown, clock, scheduler);
+                log.useFileSync(fileSync);
+                return log;
             } catch (IOException e) {
                 throw new KafkaStorageException("Cannot open the log of " + key + " in " + partitionDir(key) + ": "
                         + e.getMessage(), e);
             }
         });
+    }
+
+    /**
+     * Forces the segment files of every log, open now or later, through {@code sync}: a test seam
+     * that lets a test see (or hold up) the fsync an acknowledgement must wait for. See {@link FileSync}.
+     */
+    public void useFileSync(FileSync sync) {
+        this.fileSync = sync;
+        for (PartitionLog log : logs.values()) log.useFileSync(sync);
     }
 
     public Optional<PartitionLog> get(TopicPartition tp) {
@@ -129,6 +141,8 @@ public final class LogManager implements AutoCloseable {
     /** Closes and deletes the log of {@code tp} and its directory. */
     public void delete(TopicPartition tp) {
         PartitionLog log = logs.remove(tp);
+        // Its descriptors first: the deletion may be undoing a creation that ran out of them.
+        if (log != null) log.abandon();
         try {
             File dir = partitionDir(tp);
             if (dir.isDirectory()) Files.writeString(new File(dir, DELETING_MARKER).toPath(), "");

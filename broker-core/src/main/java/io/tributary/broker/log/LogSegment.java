@@ -5,12 +5,14 @@ import org.apache.kafka.common.record.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
+import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.Iterator;
+import java.util.Optional;
 
 /**
  * One segment of a partition log: a file of Kafka v2 record batches whose offsets start at
@@ -249,6 +251,60 @@ public final class LogSegment {
         return log.searchForTimestamp(timestamp, position, startingOffset);
     }
 
+    /**
+     * The first record at or after {@code startOffset} holding the largest timestamp among the
+     * records from there on, with its batch's leader epoch; null when none of them has a timestamp.
+     * From the segment's base the cached maximum answers, and only the batch holding it is read;
+     * from an offset inside the segment (a log start moved by DeleteRecords) the batch headers from
+     * there on are scanned, and the records of the one batch that straddles the offset.
+     */
+    public FileRecords.TimestampAndOffset largestTimestampFrom(long startOffset) {
+        long max = maxTimestamp;
+        long batchOfMax = offsetOfMaxTimestamp;
+        if (max == RecordBatch.NO_TIMESTAMP || startOffset >= nextOffset) return null;
+        if (startOffset <= baseOffset) {
+            FileRecords.LogOffsetPosition position = translateOffset(batchOfMax);
+            if (position != null) {
+                for (FileChannelRecordBatch batch : log.batchesFrom(position.position)) {
+                    if (batch.maxTimestamp() == max) {
+                        return new FileRecords.TimestampAndOffset(max, batch.offsetOfMaxTimestamp().orElse(batchOfMax),
+                                leaderEpochOf(batch));
+                    }
+                }
+            }
+            return new FileRecords.TimestampAndOffset(max, batchOfMax, Optional.empty());
+        }
+        FileRecords.LogOffsetPosition from = translateOffset(startOffset);
+        if (from == null) return null;
+        long bestTs = RecordBatch.NO_TIMESTAMP;
+        long bestOffset = -1;
+        FileChannelRecordBatch best = null;
+        for (FileChannelRecordBatch batch : log.batchesFrom(from.position)) {
+            if (batch.lastOffset() < startOffset || batch.maxTimestamp() <= bestTs) continue;
+            if (batch.baseOffset() >= startOffset) {
+                bestTs = batch.maxTimestamp();
+                bestOffset = -1; // resolved below, for the winning batch only
+                best = batch;
+            } else {
+                for (Record record : batch) {
+                    if (record.offset() >= startOffset && record.timestamp() > bestTs) {
+                        bestTs = record.timestamp();
+                        bestOffset = record.offset();
+                        best = batch;
+                    }
+                }
+            }
+        }
+        if (best == null) return null;
+        if (bestOffset < 0) bestOffset = best.offsetOfMaxTimestamp().orElse(best.lastOffset());
+        return new FileRecords.TimestampAndOffset(bestTs, bestOffset, leaderEpochOf(best));
+    }
+
+    private static Optional<Integer> leaderEpochOf(RecordBatch batch) {
+        int epoch = batch.partitionLeaderEpoch();
+        return epoch == RecordBatch.NO_PARTITION_LEADER_EPOCH ? Optional.empty() : Optional.of(epoch);
+    }
+
     /** Removes every batch at or after {@code offset}; returns the bytes removed. */
     public int truncateTo(long offset) throws IOException {
         FileRecords.LogOffsetPosition position = translateOffset(offset);
@@ -280,7 +336,12 @@ public final class LogSegment {
     }
 
     public void flush() throws IOException {
-        log.flush();
+        flush(FileSync.FORCE);
+    }
+
+    /** Makes the segment durable: its log file through {@code sync}, then both indexes. */
+    public void flush(FileSync sync) throws IOException {
+        sync.force(log.channel(), log.file());
         offsetIndex.flush();
         timeIndex.flush();
     }

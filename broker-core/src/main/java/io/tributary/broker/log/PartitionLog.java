@@ -85,6 +85,8 @@ public final class PartitionLog implements AutoCloseable {
     private long unflushedMessages;
     private volatile boolean closed;
     private volatile boolean highWatermarkFollowsLogEnd = true;
+    /** How segment files are forced to disk; {@link FileSync#FORCE} unless a test observes it. */
+    private volatile FileSync fileSync = FileSync.FORCE;
     /**
      * The high watermark found in the checkpoint at open, still to be applied when the owner
      * switches to an explicit high watermark; -1 when there is none. Guarded by {@link #lock}.
@@ -184,7 +186,7 @@ public final class PartitionLog implements AutoCloseable {
         // Recovered data may still be only in the page cache: make it durable before the
         // recovery point moves past it.
         for (LogSegment s : recovered) {
-            if (segments.get(s.baseOffset()) == s) s.flush();
+            if (segments.get(s.baseOffset()) == s) s.flush(fileSync);
         }
         recoveryPoint = logEndOffset;
         rebuildProducerState(!epochCache.loadedFromCheckpoint());
@@ -234,10 +236,10 @@ public final class PartitionLog implements AutoCloseable {
         LogConfig cfg = config;
         RecordBatchValidator.Validated validated = RecordBatchValidator.validate(tp, records, cfg, now, singleBatch);
         // The topic's compression.type; the duplicate check and offsets below apply to the rebuilt batches.
-        MemoryRecords recompressed = BatchRecompressor.recompress(records, cfg.compressionType());
+        MemoryRecords recompressed = BatchRecompressor.recompress(records, cfg.compressionType(), cfg.maxMessageBytes());
         if (recompressed != records) {
             records = recompressed;
-            validated = RecordBatchValidator.validate(tp, records, cfg, now, singleBatch);
+            validated = RecordBatchValidator.validateRebuilt(tp, records, cfg, singleBatch);
         }
         lock.lock();
         try {
@@ -395,7 +397,7 @@ public final class PartitionLog implements AutoCloseable {
     private void flushSegmentsBelow(long offset, long truncationsAtRoll) {
         try {
             for (LogSegment s : segments.headMap(offset).values()) {
-                if (s.nextOffset() > recoveryPoint) s.flush();
+                if (s.nextOffset() > recoveryPoint) s.flush(fileSync);
             }
             lock.lock();
             try {
@@ -470,29 +472,24 @@ public final class PartitionLog implements AutoCloseable {
         return null;
     }
 
-    /** The record with the largest timestamp (Kafka's {@code MAX_TIMESTAMP} lookup), or null when empty. */
+    /**
+     * Kafka's {@code MAX_TIMESTAMP} lookup: the first record at or above the log start offset that
+     * holds the largest timestamp of those records, with the leader epoch of its batch. Null when
+     * no such record has a timestamp, and null when that record is not below the high watermark
+     * yet: consumers cannot read it, and Kafka then answers "no offset" rather than a smaller
+     * timestamp. Never an offset below the log start or at or above the high watermark.
+     */
     public FileRecords.TimestampAndOffset maxTimestampAndOffset() {
-        long bestTs = RecordBatch.NO_TIMESTAMP;
-        long bestOffset = -1;
-        LogSegment bestSegment = null;
+        long start = logStartOffset;
+        long hw = highWatermark;
+        FileRecords.TimestampAndOffset best = null;
         for (LogSegment segment : segments.values()) {
-            if (segment.nextOffset() <= logStartOffset) continue;
-            if (segment.maxTimestamp() > bestTs) {
-                bestTs = segment.maxTimestamp();
-                bestOffset = segment.offsetOfMaxTimestamp();
-                bestSegment = segment;
-            }
+            if (segment.nextOffset() <= start) continue;
+            if (segment.maxTimestamp() <= (best == null ? RecordBatch.NO_TIMESTAMP : best.timestamp)) continue;
+            FileRecords.TimestampAndOffset found = segment.largestTimestampFrom(start);
+            if (found != null && (best == null || found.timestamp > best.timestamp)) best = found;
         }
-        if (bestOffset < 0) return null;
-        // The segment knows only the batch (its last offset); the record is found inside it.
-        FileRecords.LogOffsetPosition position = bestSegment.translateOffset(bestOffset);
-        if (position != null) {
-            for (FileChannelRecordBatch batch : bestSegment.records().batchesFrom(position.position)) {
-                if (batch.maxTimestamp() == bestTs) bestOffset = batch.offsetOfMaxTimestamp().orElse(bestOffset);
-                break;
-            }
-        }
-        return new FileRecords.TimestampAndOffset(bestTs, bestOffset, java.util.Optional.empty());
+        return best == null || best.offset >= hw ? null : best;
     }
 
     /**
@@ -619,7 +616,7 @@ public final class PartitionLog implements AutoCloseable {
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             LogSegment fresh = LogSegment.open(dir, old.baseOffset(), config.indexIntervalBytes(), false);
             fresh.rebuildIndexes();
-            fresh.flush();
+            fresh.flush(fileSync);
             segments.put(fresh.baseOffset(), fresh);
             scheduler.schedule(() -> closeQuietly(old), config.fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
             return true;
@@ -797,7 +794,7 @@ public final class PartitionLog implements AutoCloseable {
                 StandardCopyOption.REPLACE_EXISTING);
         LogSegment copy = LogSegment.open(dir, base, config.indexIntervalBytes(), false);
         copy.rebuildIndexes();
-        copy.flush();
+        copy.flush(fileSync);
         return copy;
     }
 
@@ -896,6 +893,15 @@ public final class PartitionLog implements AutoCloseable {
         return truncations;
     }
 
+    /**
+     * Forces segment files to disk through {@code sync} from now on (every flush of this log: the
+     * one {@code flush.messages} makes before an append returns, timed flushes, flushes after a roll).
+     * A test seam; see {@link FileSync}.
+     */
+    public void useFileSync(FileSync sync) {
+        this.fileSync = sync;
+    }
+
     /** Flushes every segment to disk and advances the recovery point to the log end offset. */
     public void flush() {
         lock.lock();
@@ -911,7 +917,7 @@ public final class PartitionLog implements AutoCloseable {
 
     private void flushLocked() throws IOException {
         for (LogSegment s : segments.values()) {
-            if (s.nextOffset() > recoveryPoint || s == segments.lastEntry().getValue()) s.flush();
+            if (s.nextOffset() > recoveryPoint || s == segments.lastEntry().getValue()) s.flush(fileSync);
         }
         unflushedMessages = 0;
         lastFlushMs = clock.millis();

@@ -12,6 +12,8 @@ import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.utils.BufferSupplier;
 import org.apache.kafka.common.utils.CloseableIterator;
 
 import java.nio.ByteBuffer;
@@ -21,9 +23,18 @@ import java.util.List;
 /**
  * Checks record batches a producer sent before they are appended: the bytes must be whole Kafka
  * v2 batches with a valid CRC-32C, each within {@code max.message.bytes}, with consistent record
- * counts and offset deltas, timestamps within the topic's bounds, and keys on compacted topics.
- * The batches are not modified and no record is copied; only compressed batches on compacted
- * topics are decompressed, to check their keys.
+ * counts and offset deltas, timestamps within the topic's bounds, a base sequence whenever a
+ * producer id is set, and keys on compacted topics.
+ *
+ * <p>The records inside are checked whether the batch is compressed or not: the header's record
+ * count and last offset delta must match the records actually there, whose offset deltas run
+ * 0, 1, 2, ... and whose timestamps obey the topic's rules. An uncompressed batch is read in place;
+ * a compressed one is decompressed once, as a stream, by {@link CompressedRecordScanner}, which
+ * skips keys and values instead of copying them and refuses a record larger than {@code
+ * max.decompressed.message.bytes} before reading it, so a batch that expands enormously costs no
+ * memory. A payload the codec cannot decompress is refused as corrupt ({@code CORRUPT_MESSAGE}),
+ * a record structure that does not add up as invalid ({@code INVALID_RECORD}). The batches are not
+ * modified and no record is copied.
  *
  * <p>Stateless and thread-safe.
  */
@@ -42,6 +53,22 @@ public final class RecordBatchValidator {
      */
     public static Validated validate(TopicPartition tp, MemoryRecords records, LogConfig config, long nowMs,
                                      boolean singleBatch) {
+        return validate(tp, records, config, nowMs, singleBatch, true);
+    }
+
+    /**
+     * Validates batches the broker rebuilt ({@link BatchRecompressor}) from batches that passed
+     * {@link #validate}: only what the rebuild can change is checked again (the batch headers, the
+     * CRC and the sizes against {@code max.message.bytes} and {@code segment.bytes}); the records
+     * are the ones already checked and are not read again.
+     */
+    public static Validated validateRebuilt(TopicPartition tp, MemoryRecords records, LogConfig config,
+                                            boolean singleBatch) {
+        return validate(tp, records, config, 0, singleBatch, false);
+    }
+
+    private static Validated validate(TopicPartition tp, MemoryRecords records, LogConfig config, long nowMs,
+                                      boolean singleBatch, boolean checkRecords) {
         ByteBuffer buffer = records.buffer();
         int total = buffer.remaining();
         if (total == 0) {
@@ -79,7 +106,11 @@ public final class RecordBatchValidator {
                 throw new InvalidRecordException("Batch for " + tp + " has " + batchCount + " records but offset delta "
                         + (batch.lastOffset() - batch.baseOffset()));
             }
-            validateRecords(tp, batch, config, nowMs);
+            if (batch.hasProducerId() && batch.baseSequence() < 0) {
+                throw new InvalidRecordException("Batch for " + tp + " has producer id " + batch.producerId()
+                        + " but base sequence " + batch.baseSequence());
+            }
+            if (checkRecords) validateRecords(tp, batch, config, nowMs);
             batches.add(batch);
             count += batchCount;
             validBytes += batch.sizeInBytes();
@@ -144,26 +175,35 @@ public final class RecordBatchValidator {
     }
 
     private static void validateRecords(TopicPartition tp, MutableRecordBatch batch, LogConfig config, long nowMs) {
-        boolean checkTimestamps = config.timestampType() == org.apache.kafka.common.record.TimestampType.CREATE_TIME;
+        boolean checkTimestamps = config.timestampType() == TimestampType.CREATE_TIME;
         if (checkTimestamps) checkTimestamp(tp, batch.maxTimestamp(), config, nowMs);
-        boolean compressed = batch.compressionType() != CompressionType.NONE;
-        if (compressed && !config.compact()) return;
-        long expectedDelta = 0;
-        try (CloseableIterator<Record> it = batch.streamingIterator(org.apache.kafka.common.utils.BufferSupplier.NO_CACHING)) {
+        boolean compact = config.compact();
+        if (batch.compressionType() != CompressionType.NONE) {
+            CompressedRecordScanner.scan(batch, config.maxDecompressedMessageBytes(), tp.toString(),
+                    (index, offsetDelta, timestamp, hasKey) ->
+                            checkRecord(tp, offsetDelta, index, hasKey, timestamp, compact, checkTimestamps, config, nowMs));
+            return;
+        }
+        int index = 0;
+        try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
             while (it.hasNext()) {
                 Record record = it.next();
-                long delta = record.offset() - batch.baseOffset();
-                if (delta != expectedDelta) {
-                    throw new InvalidRecordException("Record in batch for " + tp + " has offset delta " + delta
-                            + ", expected " + expectedDelta);
-                }
-                expectedDelta++;
-                if (config.compact() && !record.hasKey()) {
-                    throw new InvalidRecordException("Compacted topic " + tp.topic() + " cannot accept a record without a key");
-                }
-                if (checkTimestamps && !compressed) checkTimestamp(tp, record.timestamp(), config, nowMs);
+                checkRecord(tp, record.offset() - batch.baseOffset(), index++, record.hasKey(), record.timestamp(), compact,
+                        checkTimestamps, config, nowMs);
             }
         }
+    }
+
+    private static void checkRecord(TopicPartition tp, long offsetDelta, int index, boolean hasKey, long timestamp,
+                                    boolean compact, boolean checkTimestamps, LogConfig config, long nowMs) {
+        if (offsetDelta != index) {
+            throw new InvalidRecordException("Record in batch for " + tp + " has offset delta " + offsetDelta
+                    + ", expected " + index);
+        }
+        if (compact && !hasKey) {
+            throw new InvalidRecordException("Compacted topic " + tp.topic() + " cannot accept a record without a key");
+        }
+        if (checkTimestamps) checkTimestamp(tp, timestamp, config, nowMs);
     }
 
     private static void checkTimestamp(TopicPartition tp, long timestamp, LogConfig config, long nowMs) {

@@ -26,6 +26,8 @@ public enum TopicConfigKey {
     MIN_COMPACTION_LAG_MS("min.compaction.lag.ms", "log.cleaner.min.compaction.lag.ms", "0", Kind.LONG, 0),
     MIN_CLEANABLE_DIRTY_RATIO("min.cleanable.dirty.ratio", "log.cleaner.min.cleanable.ratio", "0.5", Kind.RATIO, 0),
     MAX_MESSAGE_BYTES("max.message.bytes", "message.max.bytes", "1048588", Kind.INT, 0),
+    MAX_DECOMPRESSED_MESSAGE_BYTES("max.decompressed.message.bytes", "max.decompressed.message.bytes", "8388608",
+            Kind.INT, 0),
     MESSAGE_TIMESTAMP_TYPE("message.timestamp.type", "log.message.timestamp.type", "CreateTime", Kind.TIMESTAMP_TYPE, 0),
     MESSAGE_TIMESTAMP_BEFORE_MAX_MS("message.timestamp.before.max.ms", "log.message.timestamp.before.max.ms",
             String.valueOf(Long.MAX_VALUE), Kind.LONG, 0),

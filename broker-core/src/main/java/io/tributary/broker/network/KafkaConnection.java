@@ -16,9 +16,13 @@ import java.util.concurrent.Executor;
 /**
  * One client connection. Requests are processed one at a time, in arrival order, and responses
  * are written in the same order (Kafka's ordering guarantee that idempotent producers rely on).
- * A request is processed on the I/O executor so disk work never blocks the event loop.
+ * A request is processed on the I/O executor so disk work never blocks the event loop. Every
+ * request ends with its response, no response ({@code acks=0}), or the connection closed: an
+ * exception or {@link Error} escaping the processor closes the connection and is logged, an
+ * {@code Error} (an {@link OutOfMemoryError} included) at {@code ERROR} with its stack trace.
  *
- * <p>Thread safety: the queue and the busy flag are touched only on the channel's event loop.
+ * <p>Thread safety: the queue, the busy flag and the connection context are touched only on the
+ * channel's event loop.
  */
 final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private static final System.Logger LOG = System.getLogger(KafkaConnection.class.getName());
@@ -26,20 +30,25 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     private final RequestProcessor processor;
     private final Executor ioExecutor;
+    private final Listener listener;
+    /** Who is connected; set when the channel becomes active. */
+    private ConnectionContext connection;
     private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>();
     private boolean busy;
     /** The frame being processed: its bytes are read in place (no copy) and released when it is answered. */
     private ByteBuf current;
     private ChannelHandlerContext ctx;
 
-    KafkaConnection(RequestProcessor processor, Executor ioExecutor) {
+    KafkaConnection(RequestProcessor processor, Executor ioExecutor, Listener listener) {
         this.processor = processor;
         this.ioExecutor = ioExecutor;
+        this.listener = listener;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.connection = ConnectionContext.accepted(ctx.channel().remoteAddress(), listener);
         ctx.fireChannelActive();
     }
 
@@ -55,12 +64,15 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         busy = true;
         current = queue.poll();
         ByteBuffer frame = current.nioBuffer();
+        ConnectionContext connection = this.connection;
         if (queue.size() < MAX_QUEUED / 2) ctx.channel().config().setAutoRead(true);
         ioExecutor.execute(() -> {
             try {
-                processor.process(frame, ctx.channel().remoteAddress())
+                processor.process(frame, connection)
                         .whenComplete((send, error) -> ctx.channel().eventLoop().execute(() -> complete(send, error)));
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // Whatever a handler or codec throws, the request ends: an Error closes the connection
+                // (and is logged as one), it does not leave the connection waiting for an answer.
                 ctx.channel().eventLoop().execute(() -> complete(null, e));
             }
         });
@@ -74,8 +86,13 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         }
         if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            LOG.log(System.Logger.Level.WARNING, "Closing connection from " + ctx.channel().remoteAddress() + ": "
-                    + cause.getMessage(), cause instanceof RequestProcessor.ConnectionCloseException ? null : cause);
+            if (cause instanceof Error) {
+                LOG.log(System.Logger.Level.ERROR, "Closing connection from " + ctx.channel().remoteAddress()
+                        + ": serving its request failed with " + cause, cause);
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "Closing connection from " + ctx.channel().remoteAddress() + ": "
+                        + cause.getMessage(), cause instanceof RequestProcessor.ConnectionCloseException ? null : cause);
+            }
             ctx.close();
             return;
         }

@@ -36,8 +36,13 @@ public final class KafkaServer implements AutoCloseable {
         this.ioExecutor = Executors.newFixedThreadPool(ioThreads, new DefaultThreadFactory("tributary-io", true));
     }
 
-    /** Binds and starts accepting; returns the bound address (port 0 picks a free port). */
-    public InetSocketAddress start(String host, int port) throws InterruptedException {
+    /**
+     * Binds {@code listener} and starts accepting; returns the bound address (port 0 picks a free
+     * port). A listener whose security protocol this server cannot serve is refused
+     * ({@link Listener#requireServable}): bytes are never served with less protection than asked.
+     */
+    public InetSocketAddress start(Listener listener) throws InterruptedException {
+        listener.requireServable("listeners");
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -47,10 +52,10 @@ public final class KafkaServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(maxFrameBytes + 4, 0, 4, 0, 4));
-                        ch.pipeline().addLast(new KafkaConnection(processor, ioExecutor));
+                        ch.pipeline().addLast(new KafkaConnection(processor, ioExecutor, listener));
                     }
                 });
-        serverChannel = bootstrap.bind(host, port).sync().channel();
+        serverChannel = bootstrap.bind(listener.host(), listener.port()).sync().channel();
         return (InetSocketAddress) serverChannel.localAddress();
     }
 

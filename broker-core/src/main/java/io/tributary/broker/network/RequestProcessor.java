@@ -2,7 +2,6 @@ package io.tributary.broker.network;
 
 import org.apache.kafka.common.network.Send;
 
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 
@@ -13,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
  * {@link ConnectionCloseException} closes the connection after logging the reason.
  */
 public interface RequestProcessor {
-    CompletableFuture<Send> process(ByteBuffer frame, SocketAddress client);
+    CompletableFuture<Send> process(ByteBuffer frame, ConnectionContext connection);
 
     /** Thrown when a request cannot be answered in a form the client could parse. */
     final class ConnectionCloseException extends RuntimeException {

@@ -21,8 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The topics of this node: create, delete, add partitions and change configs, each validated
- * (Kafka's name rules, counts, config values) before anything is written, and persisted through
- * {@link TopicStore} so they survive restarts.
+ * (Kafka's name rules, counts, config values, {@link PartitionLimits}) before anything is written,
+ * and persisted through {@link TopicStore} so they survive restarts. A new topic or new partitions
+ * are stored only once all their logs are open: a log that cannot be opened (no file descriptor
+ * left, an unusable directory) fails the change and closes and removes the logs it had opened, so
+ * the store never names a partition the next start could not open.
  *
  * <p>Thread safety: mutations are serialised by this object's monitor; lookups read a concurrent
  * map and never block.
@@ -33,16 +36,36 @@ public final class TopicManager {
     private final TopicStore store;
     private final LogManager logs;
     private final LogConfig brokerDefaults;
+    private final PartitionLimits limits;
     private final Map<String, TopicMetadata> topics = new ConcurrentHashMap<>();
     private final Map<Uuid, String> namesById = new ConcurrentHashMap<>();
     private volatile TopicChanges clusterChanges;
     private volatile int clusterSize;
 
-    public TopicManager(TopicStore store, LogManager logs, LogConfig brokerDefaults, int clusterSize) {
+    public TopicManager(TopicStore store, LogManager logs, LogConfig brokerDefaults, PartitionLimits limits,
+                        int clusterSize) {
         this.store = store;
         this.logs = logs;
         this.brokerDefaults = brokerDefaults;
+        this.limits = limits;
         this.clusterSize = clusterSize;
+    }
+
+    /** The partition limits every creation is checked against. */
+    public PartitionLimits limits() {
+        return limits;
+    }
+
+    /**
+     * On a node on its own: refuses adding {@code added} partitions when this broker would then hold
+     * more than {@code max.broker.partitions}. In a cluster the placement decides which brokers get
+     * them, and the change is checked there ({@link TopicChanges}).
+     */
+    public void checkBrokerCapacity(long added) {
+        if (clusterChanges != null) return;
+        long held = 0;
+        for (TopicMetadata t : topics.values()) held += t.partitions();
+        limits.checkBroker("this broker", held, added);
     }
 
     /**
@@ -208,14 +231,10 @@ public final class TopicManager {
                                              Map<String, String> configs, int defaultPartitions) {
         validateCreate(name, partitions, replicationFactor, configs);
         int count = partitions == -1 ? defaultPartitions : partitions;
+        checkBrokerCapacity(count);
         LogConfig config = brokerDefaults.withOverrides(configs);
         TopicMetadata topic = new TopicMetadata(name, Uuid.randomUuid(), count, config.overrides());
-        try {
-            store.save(topic);
-        } catch (IOException e) {
-            throw new KafkaStorageException("Cannot store topic " + name + ": " + e.getMessage(), e);
-        }
-        for (int p = 0; p < count; p++) logs.getOrCreate(new TopicPartition(name, p), config);
+        openThenStore(topic, 0, config);
         topics.put(name, topic);
         namesById.put(topic.topicId(), name);
         LOG.log(System.Logger.Level.INFO, "Created topic " + name + " (" + topic.topicId() + ") with " + count
@@ -231,16 +250,35 @@ public final class TopicManager {
     private synchronized void createPartitionsLocally(String name, int newCount, boolean validateOnly) {
         TopicMetadata topic = require(name);
         checkGrowth(topic, newCount);
+        checkBrokerCapacity(newCount - topic.partitions());
         if (validateOnly) return;
         TopicMetadata grown = topic.withPartitions(newCount);
-        try {
-            store.save(grown);
-        } catch (IOException e) {
-            throw new KafkaStorageException("Cannot store topic " + name + ": " + e.getMessage(), e);
-        }
-        LogConfig config = brokerDefaults.withOverrides(topic.configs());
-        for (int p = topic.partitions(); p < newCount; p++) logs.getOrCreate(new TopicPartition(name, p), config);
+        openThenStore(grown, topic.partitions(), brokerDefaults.withOverrides(topic.configs()));
         topics.put(name, grown);
+    }
+
+    /**
+     * Opens the logs of {@code topic}'s partitions from {@code firstNew} on, then stores the topic.
+     * When a log cannot be opened or the topic cannot be stored, the change fails and the logs this
+     * call created are closed and removed (a partition directory that was already there is left).
+     */
+    private void openThenStore(TopicMetadata topic, int firstNew, LogConfig config) {
+        List<TopicPartition> created = new java.util.ArrayList<>();
+        try {
+            for (int p = firstNew; p < topic.partitions(); p++) {
+                TopicPartition tp = new TopicPartition(topic.name(), p);
+                boolean existed = logs.partitionDir(tp).exists();
+                logs.getOrCreate(tp, config);
+                if (!existed) created.add(tp);
+            }
+            store.save(topic);
+        } catch (IOException | RuntimeException e) {
+            for (TopicPartition tp : created) logs.delete(tp);
+            LOG.log(System.Logger.Level.WARNING, "Could not add partitions " + firstNew + " to " + (topic.partitions() - 1)
+                    + " of " + topic.name() + "; removed the " + created.size() + " log(s) opened for them", e);
+            if (e instanceof RuntimeException re) throw re;
+            throw new KafkaStorageException("Cannot store topic " + topic.name() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Replaces the config overrides on this node alone (no cluster). */

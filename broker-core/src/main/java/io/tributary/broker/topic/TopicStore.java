@@ -11,7 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -19,13 +22,24 @@ import java.util.TreeMap;
 
 /**
  * Durable topic metadata: one properties file per topic in {@code <data>/meta/topics/}, holding
- * its id, partition count and config overrides. Each file is written to a temporary name,
+ * its name, id, partition count and config overrides. Each file is written to a temporary name,
  * fsynced and renamed, so a crash leaves the old or the new version. Writing the file is the
  * commit point of a create or alter; removing it is the commit point of a delete.
+ *
+ * <p>The file is {@code <name>.properties} for names of up to {@value #MAX_PLAIN_NAME} characters.
+ * A longer name (Kafka allows 249) would not fit, with its suffixes, in the 255 bytes most file
+ * systems allow a file name, so its file is named after the first {@value #KEPT_PREFIX}
+ * characters, a {@code '+'} and 16 hex digits of the name's SHA-256; {@code '+'} cannot occur in
+ * a topic name, so the two forms never collide. Loading reads the name from the file, so both
+ * forms (and directories written before the second existed) load alike.
  *
  * <p>Not thread-safe: used under the {@link TopicManager}'s lock.
  */
 public final class TopicStore {
+    /** Longest name stored as {@code <name>.properties}: with {@code .properties.tmp} it is 255 characters. */
+    static final int MAX_PLAIN_NAME = 255 - ".properties.tmp".length();
+    static final int KEPT_PREFIX = 200;
+
     private final File dir;
 
     public TopicStore(File dataDir) throws IOException {
@@ -58,21 +72,34 @@ public final class TopicStore {
         p.setProperty("topic.id", topic.topicId().toString());
         p.setProperty("partitions", Integer.toString(topic.partitions()));
         topic.configs().forEach((k, v) -> p.setProperty("config." + k, v));
-        File tmp = new File(dir, topic.name() + ".properties.tmp");
+        String file = fileName(topic.name());
+        File tmp = new File(dir, file + ".tmp");
         try (Writer w = Files.newBufferedWriter(tmp.toPath(), StandardCharsets.UTF_8)) {
             p.store(w, "Tributary topic metadata");
         }
         try (FileChannel ch = FileChannel.open(tmp.toPath(), StandardOpenOption.WRITE)) {
             ch.force(true);
         }
-        Files.move(tmp.toPath(), new File(dir, topic.name() + ".properties").toPath(), StandardCopyOption.ATOMIC_MOVE,
+        Files.move(tmp.toPath(), new File(dir, file).toPath(), StandardCopyOption.ATOMIC_MOVE,
                 StandardCopyOption.REPLACE_EXISTING);
         syncDir();
     }
 
     public void remove(String name) throws IOException {
-        Files.deleteIfExists(new File(dir, name + ".properties").toPath());
+        Files.deleteIfExists(new File(dir, fileName(name)).toPath());
         syncDir();
+    }
+
+    /** The name of the file that holds topic {@code name} (see the class comment). */
+    static String fileName(String name) {
+        if (name.length() <= MAX_PLAIN_NAME) return name + ".properties";
+        byte[] digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Every Java runtime provides SHA-256", e);
+        }
+        return name.substring(0, KEPT_PREFIX) + "+" + HexFormat.of().formatHex(digest, 0, 8) + ".properties";
     }
 
     private void syncDir() {

@@ -80,24 +80,8 @@ public final class BrokerProcess implements AutoCloseable {
      */
     public static BrokerProcess start(Path dataDir, String listen, Map<String, String> props, String classPath)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.add("-Xmx256m");
-        command.add("-cp");
-        command.add(classPath);
-        command.add("io.tributary.broker.cli.BrokerMain");
-        command.add("--listen");
-        command.add(listen);
-        command.add("--data");
-        command.add(dataDir.toAbsolutePath().toString());
-        for (Map.Entry<String, String> e : props.entrySet()) command.add("--" + e.getKey() + "=" + e.getValue());
-
-        Path logDir = Path.of("target", "broker-processes").toAbsolutePath();
-        Files.createDirectories(logDir);
-        Path logFile = logDir.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
-                + "-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet() + ".log");
-
+        List<String> command = command(dataDir, listen, props, classPath);
+        Path logFile = newLogFile();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<String> listening = new CompletableFuture<>();
         Deque<String> tail = new ArrayDeque<>();
@@ -120,6 +104,62 @@ public final class BrokerProcess implements AutoCloseable {
             process.destroyForcibly();
             throw e;
         }
+    }
+
+    /** How a broker process that stopped by itself ended: its exit code and everything it printed. */
+    public record Exit(int code, String output) {
+    }
+
+    /**
+     * Runs a broker that is expected to refuse to start (a bad configuration) until it exits, and
+     * calls {@code whileAlive} over and over while it runs (to probe what it must not do, e.g.
+     * answer on a port). Fails if it reports listening or does not exit in time.
+     */
+    public static Exit runExpectingExit(Path dataDir, Map<String, String> props, Runnable whileAlive)
+            throws IOException, InterruptedException {
+        List<String> command = command(dataDir, "127.0.0.1:0", props, System.getProperty("java.class.path"));
+        Path logFile = newLogFile();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+        long deadline = System.nanoTime() + EXIT_TIMEOUT.toNanos();
+        try {
+            while (process.isAlive()) {
+                if (System.nanoTime() > deadline) throw new AssertionError("Broker process " + process.pid()
+                        + " still running " + EXIT_TIMEOUT.toSeconds() + " s after start; output in " + logFile);
+                whileAlive.run();
+                process.waitFor(10, TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+        String output = Files.readString(logFile, StandardCharsets.UTF_8);
+        if (LISTENING.matcher(output).find()) throw new AssertionError("Broker process started listening:\n" + output);
+        return new Exit(process.exitValue(), output);
+    }
+
+    private static List<String> command(Path dataDir, String listen, Map<String, String> props, String classPath) {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.add("-Xmx256m");
+        command.add("-cp");
+        command.add(classPath);
+        command.add("io.tributary.broker.cli.BrokerMain");
+        command.add("--listen");
+        command.add(listen);
+        command.add("--data");
+        command.add(dataDir.toAbsolutePath().toString());
+        for (Map.Entry<String, String> e : props.entrySet()) command.add("--" + e.getKey() + "=" + e.getValue());
+        return command;
+    }
+
+    private static Path newLogFile() throws IOException {
+        Path logDir = Path.of("target", "broker-processes").toAbsolutePath();
+        Files.createDirectories(logDir);
+        return logDir.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                + "-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet() + ".log");
     }
 
     private static void pump(Process process, Path logFile, List<String> command, Deque<String> tail,

@@ -1,6 +1,7 @@
 package io.tributary.broker.client;
 
 import io.tributary.broker.Broker;
+import io.tributary.broker.log.ForgedBatches;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
@@ -24,6 +25,7 @@ import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceRespo
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.protocol.MessageUtil;
+import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.SimpleRecord;
@@ -206,6 +208,158 @@ class ProtocolErrorTest {
         assertBrokerServesAndControlTopicUnchanged();
     }
 
+    @Test
+    void compressedBatchWhosePayloadDoesNotDecompressIsRefusedWithCorruptMessage() throws IOException {
+        String topic = "garbled";
+        createTopic(topic, Map.of());
+        try (RawKafkaClient client = connect()) {
+            for (CompressionType type : List.of(CompressionType.GZIP, CompressionType.SNAPPY, CompressionType.LZ4,
+                    CompressionType.ZSTD)) {
+                // the client recomputed the CRC after the damage, so only decompressing can tell
+                MemoryRecords garbled = ForgedBatches.withGarbledPayload(
+                        ForgedBatches.batch(type, System.currentTimeMillis(), "never stored", "nor this"));
+                PartitionResult r = produce(client, topic, 0, garbled);
+                assertEquals(Errors.CORRUPT_MESSAGE, r.error(), type.name);
+                assertTrue(r.message().contains(type.name), r.message());
+                assertEquals(0, logEndOffset(topic, 0));
+            }
+            assertEquals(new PartitionResult(Errors.NONE, 0, null), produce(client, topic, 0, batch("readable")));
+            assertEquals(List.of("readable"), readValues(client, topic, 0));
+        }
+        assertBrokerServesAndControlTopicUnchanged();
+    }
+
+    @Test
+    void snappyBatchWithANegativeChunkLengthIsAnsweredWithCorruptMessageOnEveryKindOfTopic() throws IOException {
+        // snappy-java throws SnappyError, an Error, when it meets a negative chunk length
+        Map<String, Map<String, String>> topics = Map.of(
+                "snappy-as-sent", Map.of(),
+                "snappy-recompressed", Map.of("compression.type", "gzip"),
+                "snappy-compacted", Map.of("cleanup.policy", "compact"));
+        try (RawKafkaClient client = connect()) {
+            for (Map.Entry<String, Map<String, String>> t : topics.entrySet()) {
+                createTopic(t.getKey(), t.getValue());
+                PartitionResult r = produce(client, t.getKey(), 0,
+                        ForgedBatches.snappyWithNegativeChunkLength(System.currentTimeMillis()));
+                assertEquals(Errors.CORRUPT_MESSAGE, r.error(), t.getKey());
+                assertEquals(0, logEndOffset(t.getKey(), 0), t.getKey());
+                // the same connection is answered for the next request
+                assertEquals(Errors.NONE, produce(client, t.getKey(), 0, batch("after")).error(), t.getKey());
+            }
+        }
+        assertBrokerServesAndControlTopicUnchanged();
+    }
+
+    @Test
+    void forgedRecordCountInACompressedBatchIsRefusedAndOffsetsStayContiguous() throws IOException {
+        String topic = "forged-count";
+        createTopic(topic, Map.of());
+        MemoryRecords one = ForgedBatches.batch(CompressionType.GZIP, System.currentTimeMillis(), "one record");
+        try (RawKafkaClient client = connect()) {
+            PartitionResult r = produce(client, topic, 0, ForgedBatches.withCountAndLastOffsetDelta(one, 1000, 999));
+            assertEquals(Errors.INVALID_RECORD, r.error());
+            assertEquals(0, logEndOffset(topic, 0));
+            assertEquals(new PartitionResult(Errors.NONE, 0, null), produce(client, topic, 0, batch("next")));
+            assertEquals(1, logEndOffset(topic, 0));
+        }
+        assertBrokerServesAndControlTopicUnchanged();
+    }
+
+    @Test
+    void batchWithAProducerIdAndANegativeBaseSequenceIsRefusedWithInvalidRecord() throws IOException {
+        String topic = "no-sequence";
+        createTopic(topic, Map.of());
+        try (RawKafkaClient client = connect()) {
+            MemoryRecords records = ForgedBatches.withBaseSequence(
+                    idempotentBatch(initProducerId(client, -1, (short) -1).producerId(), (short) 0, 0, "x"), -1);
+            assertEquals(Errors.INVALID_RECORD, produce(client, topic, 0, records).error());
+            assertEquals(0, logEndOffset(topic, 0));
+        }
+        assertBrokerServesAndControlTopicUnchanged();
+    }
+
+    @Test
+    void compressionBombIsAnsweredWithoutBeingExpanded() throws IOException {
+        createTopic("bomb-recompressed", Map.of("compression.type", "gzip"));
+        createTopic("bomb-uncompressed", Map.of("compression.type", "uncompressed"));
+        long now = System.currentTimeMillis();
+        try (RawKafkaClient client = connect()) {
+            // about 8 KiB of zstd holding one record of 256 MiB: refused from its length prefix
+            MemoryRecords oneHugeRecord = ForgedBatches.compressedZeros(CompressionType.ZSTD, 1, 256 << 20, now);
+            assertTrue(oneHugeRecord.sizeInBytes() < 64 * 1024);
+            PartitionResult r = produce(client, "bomb-recompressed", 0, oneHugeRecord);
+            assertEquals(Errors.INVALID_RECORD, r.error());
+            assertTrue(r.message().contains("max.decompressed.message.bytes"), r.message());
+
+            // 32 records of 8 MiB, each within the per-record limit: the rebuild as uncompressed stops at
+            // max.message.bytes
+            MemoryRecords manyRecords = ForgedBatches.compressedZeros(CompressionType.ZSTD, 32, (8 << 20) - 100, now);
+            r = produce(client, "bomb-uncompressed", 0, manyRecords);
+            assertEquals(Errors.MESSAGE_TOO_LARGE, r.error());
+            assertTrue(r.message().contains("max.message.bytes"), r.message());
+
+            assertEquals(0, logEndOffset("bomb-recompressed", 0));
+            assertEquals(0, logEndOffset("bomb-uncompressed", 0));
+            assertEquals(Errors.NONE, produce(client, "bomb-recompressed", 0, batch("fine")).error());
+        }
+        assertBrokerServesAndControlTopicUnchanged();
+    }
+
+    @Test
+    void zstdBatchesNeedProduceV7AsInKafka() throws IOException {
+        String topic = "zstd-produce";
+        createTopic(topic, Map.of());
+        try (RawKafkaClient client = connect()) {
+            for (short v = 3; v <= 6; v++) {
+                long before = logEndOffset(topic, 0);
+                MemoryRecords zstd = ForgedBatches.batch(CompressionType.ZSTD, System.currentTimeMillis(), "v" + v);
+                PartitionResult r = produce(client, topic, 0, zstd, v);
+                assertEquals(Errors.UNSUPPORTED_COMPRESSION_TYPE, r.error(), "v" + v);
+                assertEquals(before, logEndOffset(topic, 0));
+                // other codecs are fine at these versions
+                MemoryRecords lz4 = ForgedBatches.batch(CompressionType.LZ4, System.currentTimeMillis(), "lz4");
+                assertEquals(new PartitionResult(Errors.NONE, before, null), produce(client, topic, 0, lz4, v), "v" + v);
+            }
+            long end = logEndOffset(topic, 0);
+            MemoryRecords zstd = ForgedBatches.batch(CompressionType.ZSTD, System.currentTimeMillis(), "v7");
+            assertEquals(new PartitionResult(Errors.NONE, end, null), produce(client, topic, 0, zstd, (short) 7));
+        }
+        assertBrokerServesAndControlTopicUnchanged();
+    }
+
+    @Test
+    void fetchBelowV10FromATopicWhoseCompressionTypeIsZstdIsRefusedAsInKafka() throws IOException {
+        createTopic("zstd-topic", Map.of("compression.type", "zstd"));
+        createTopic("zstd-batches", Map.of()); // compression.type=producer, holding zstd batches
+        try (RawKafkaClient client = connect()) {
+            assertEquals(Errors.NONE, produce(client, "zstd-topic", 0, batch("stored as zstd")).error());
+            assertEquals(Errors.NONE, produce(client, "zstd-batches", 0,
+                    ForgedBatches.batch(CompressionType.ZSTD, System.currentTimeMillis(), "sent as zstd")).error());
+            for (short v = 4; v <= 9; v++) {
+                FetchResponseData.PartitionData refused = fetchPartition(client, "zstd-topic", v);
+                assertEquals(Errors.UNSUPPORTED_COMPRESSION_TYPE, Errors.forCode(refused.errorCode()), "v" + v);
+                assertEquals(0, ((MemoryRecords) refused.records()).sizeInBytes());
+                // Kafka decides on the topic's compression.type, not on the codec of the stored batches
+                FetchResponseData.PartitionData served = fetchPartition(client, "zstd-batches", v);
+                assertEquals(Errors.NONE, Errors.forCode(served.errorCode()), "v" + v);
+                assertTrue(((MemoryRecords) served.records()).sizeInBytes() > 0);
+            }
+            for (short v = 10; v <= FETCH_V; v++) {
+                FetchResponseData.PartitionData served = fetchPartition(client, "zstd-topic", v);
+                assertEquals(Errors.NONE, Errors.forCode(served.errorCode()), "v" + v);
+                assertTrue(((MemoryRecords) served.records()).sizeInBytes() > 0);
+            }
+        }
+        assertBrokerServesAndControlTopicUnchanged();
+    }
+
+    private static FetchResponseData.PartitionData fetchPartition(RawKafkaClient client, String topic, short version)
+            throws IOException {
+        FetchResponse response = (FetchResponse) client.send(fetchRequest(topic, 0), version);
+        assertEquals(Errors.NONE, response.error());
+        return response.data().responses().get(0).partitions().get(0);
+    }
+
     // ---- unknown topics and partitions -----------------------------------------------------
 
     @Test
@@ -273,6 +427,24 @@ class ProtocolErrorTest {
     }
 
     @Test
+    void topicNamesOfEveryLegalLengthCanBeCreatedAndUsed() throws IOException {
+        try (RawKafkaClient client = connect()) {
+            for (int length : new int[] {240, 241, 245, 249}) {
+                String name = ("long-" + length + "-").concat("t".repeat(length)).substring(0, length);
+                CreatableTopicResult r = createTopic(client, new CreatableTopic().setName(name)
+                        .setNumPartitions(2).setReplicationFactor((short) 1));
+                assertEquals(Errors.NONE, Errors.forCode(r.errorCode()), length + ": " + r.errorMessage());
+                assertEquals(new PartitionResult(Errors.NONE, 0, null), produce(client, name, 1, batch("v" + length)));
+                assertEquals(List.of("v" + length), readValues(client, name, 1));
+                MetadataResponseTopic t = metadata(client, name, false);
+                assertEquals(Errors.NONE, Errors.forCode(t.errorCode()));
+                assertEquals(2, t.partitions().size());
+            }
+        }
+        assertBrokerServesAndControlTopicUnchanged();
+    }
+
+    @Test
     void topicNameCollidingOnDotVersusUnderscoreIsRejected() throws IOException {
         createTopic("orders.eu", Map.of());
         try (RawKafkaClient client = connect()) {
@@ -336,6 +508,48 @@ class ProtocolErrorTest {
         }
         assertEquals(NUM_PARTITIONS, broker.topics().require("auto-created").partitions());
         assertBrokerServesAndControlTopicUnchanged();
+    }
+
+    @Test
+    void metadataByTopicIdIsAnsweredAsKafkaAnswersIt() throws IOException {
+        Uuid unknown = Uuid.randomUuid();
+        Uuid control = broker.topics().require(CONTROL).topicId();
+        try (RawKafkaClient client = connect()) {
+            // v10 and v11 carry a topic id field but Kafka serves topic ids from v12 only: INVALID_REQUEST
+            for (short v = 10; v <= 11; v++) {
+                for (Uuid id : List.of(unknown, control)) {
+                    MetadataResponse r = metadataById(client, id, v);
+                    MetadataResponseTopic t = r.data().topics().iterator().next();
+                    assertEquals(Errors.INVALID_REQUEST, Errors.forCode(t.errorCode()), "v" + v);
+                    assertTrue(t.partitions().isEmpty());
+                }
+            }
+            for (short v = 12; v <= ApiKeys.METADATA.latestVersion(); v++) {
+                MetadataResponseTopic t = metadataById(client, unknown, v).data().topics().iterator().next();
+                assertEquals(Errors.UNKNOWN_TOPIC_ID, Errors.forCode(t.errorCode()), "v" + v);
+                assertEquals(unknown, t.topicId());
+                assertNull(t.name());
+
+                MetadataResponseTopic known = metadataById(client, control, v).data().topics().iterator().next();
+                assertEquals(Errors.NONE, Errors.forCode(known.errorCode()), "v" + v);
+                assertEquals(CONTROL, known.name());
+                assertEquals(control, known.topicId());
+                assertEquals(1, known.partitions().size());
+            }
+            // neither a name nor an id
+            MetadataResponseTopic neither = metadataById(client, Uuid.ZERO_UUID, (short) 12).data().topics().iterator().next();
+            assertEquals(Errors.INVALID_REQUEST, Errors.forCode(neither.errorCode()));
+        }
+        assertBrokerServesAndControlTopicUnchanged();
+    }
+
+    private static MetadataResponse metadataById(RawKafkaClient client, Uuid topicId, short version) throws IOException {
+        MetadataRequestData request = new MetadataRequestData().setAllowAutoTopicCreation(true)
+                .setIncludeTopicAuthorizedOperations(false);
+        request.topics().add(new MetadataRequestData.MetadataRequestTopic().setName(null).setTopicId(topicId));
+        MetadataResponse response = (MetadataResponse) client.send(request, version);
+        assertEquals(1, response.data().topics().size(), "v" + version + ": " + response.data());
+        return response;
     }
 
     @Test
@@ -542,18 +756,27 @@ class ProtocolErrorTest {
 
     private static PartitionResult produce(RawKafkaClient client, String topic, int partition, MemoryRecords records)
             throws IOException {
-        ProduceResponse response = (ProduceResponse) client.send(produceRequest(topic, partition, records), PRODUCE_V);
+        return produce(client, topic, partition, records, PRODUCE_V);
+    }
+
+    private static PartitionResult produce(RawKafkaClient client, String topic, int partition, MemoryRecords records,
+                                           short version) throws IOException {
+        ProduceResponse response = (ProduceResponse) client.send(produceRequest(topic, partition, records), version);
         return PartitionResult.of(response, topic, partition);
     }
 
-    private static List<String> readValues(RawKafkaClient client, String topic, int partition) throws IOException {
+    private static FetchRequestData fetchRequest(String topic, int partition) {
         FetchRequestData request = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(0).setMinBytes(0)
                 .setMaxBytes(1 << 20).setIsolationLevel((byte) 0).setSessionId(0).setSessionEpoch(-1);
         request.topics().add(new FetchRequestData.FetchTopic().setTopic(topic).setPartitions(List.of(
                 new FetchRequestData.FetchPartition().setPartition(partition).setFetchOffset(0)
                         .setCurrentLeaderEpoch(-1).setLastFetchedEpoch(-1).setLogStartOffset(-1)
                         .setPartitionMaxBytes(1 << 20))));
-        FetchResponse response = (FetchResponse) client.send(request, FETCH_V);
+        return request;
+    }
+
+    private static List<String> readValues(RawKafkaClient client, String topic, int partition) throws IOException {
+        FetchResponse response = (FetchResponse) client.send(fetchRequest(topic, partition), FETCH_V);
         assertEquals(Errors.NONE, response.error());
         FetchResponseData.PartitionData pd = response.data().responses().get(0).partitions().get(0);
         assertEquals(Errors.NONE, Errors.forCode(pd.errorCode()));

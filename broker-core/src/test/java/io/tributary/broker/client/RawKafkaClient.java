@@ -131,10 +131,9 @@ public final class RawKafkaClient implements AutoCloseable {
      * byte that arrives instead is an unexpected response and fails with an exception.
      */
     public boolean closedByBroker() throws IOException {
+        int b;
         try {
-            int b = in.read();
-            if (b < 0) return true;
-            throw new IOException("Expected the broker to close the connection, but it sent data (first byte " + b + ")");
+            b = in.read();
         } catch (EOFException e) {
             return true;
         } catch (SocketTimeoutException e) {
@@ -143,6 +142,8 @@ public final class RawKafkaClient implements AutoCloseable {
             if (socket.isClosed()) throw e;
             return true; // connection reset by the broker
         }
+        if (b < 0) return true;
+        throw new IOException("Expected the broker to close the connection, but it sent data (first byte " + b + ")");
     }
 
     @Override

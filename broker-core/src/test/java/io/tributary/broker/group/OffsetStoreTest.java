@@ -8,6 +8,7 @@ import io.tributary.broker.delayed.DelayedFetches;
 import io.tributary.broker.log.LogAppendInfo;
 import io.tributary.broker.log.LogConfig;
 import io.tributary.broker.log.LogManager;
+import io.tributary.broker.topic.PartitionLimits;
 import io.tributary.broker.topic.TopicManager;
 import io.tributary.broker.topic.TopicStore;
 import org.apache.kafka.common.TopicPartition;
@@ -53,7 +54,8 @@ class OffsetStoreTest {
     @BeforeEach
     void start() throws Exception {
         logs = new LogManager(dir.toFile(), Clock.systemUTC());
-        topics = new TopicManager(new TopicStore(dir.toFile()), logs, LogConfig.brokerDefaults(Map.of()), 1);
+        topics = new TopicManager(new TopicStore(dir.toFile()), logs, LogConfig.brokerDefaults(Map.of()),
+                PartitionLimits.DEFAULTS, 1);
         timer = Executors.newSingleThreadScheduledExecutor();
         standalone = new StandaloneReplication(topics, 0, () -> new BrokerRegistration(0, "127.0.0.1", 9092),
                 new DelayedFetches(timer));

@@ -5,6 +5,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MemoryRecordsBuilder;
@@ -21,6 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -35,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A topic's compression.type: batches are rebuilt in the topic's codec with everything else kept. */
@@ -124,7 +128,7 @@ class BatchRecompressorTest {
         for (SimpleRecord r : records(6)) builder.append(r);
         MemoryRecords original = builder.build();
 
-        MemoryRecords rebuilt = BatchRecompressor.recompress(original, target);
+        MemoryRecords rebuilt = BatchRecompressor.recompress(original, target, Integer.MAX_VALUE);
 
         MutableRecordBatch before = original.batches().iterator().next();
         MutableRecordBatch after = rebuilt.batches().iterator().next();
@@ -139,7 +143,7 @@ class BatchRecompressorTest {
     @Test
     void producerCompressionTypeKeepsTheBatch() {
         MemoryRecords original = idempotent(Compression.snappy().build(), 0, records(3));
-        assertSame(original, BatchRecompressor.recompress(original, "producer"));
+        assertSame(original, BatchRecompressor.recompress(original, "producer", Integer.MAX_VALUE));
         assertNull(BatchRecompressor.targetCodec("producer"));
     }
 
@@ -207,5 +211,37 @@ class BatchRecompressorTest {
             for (Record r : batch) offsets.add(r.offset());
         }
         assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L), offsets);
+    }
+
+    @Test
+    void rebuildStopsAsSoonAsTheRebuiltBatchPassesMaxMessageBytes() throws IOException {
+        // 8 KiB of zstd on the wire, 256 MiB of records once decompressed, none above the per-record limit
+        MemoryRecords bomb = ForgedBatches.compressedZeros(CompressionType.ZSTD, 32, (8 << 20) - 100, T0);
+        long allocatedBefore = allocatedBytes();
+        RecordTooLargeException e = assertThrows(RecordTooLargeException.class,
+                () -> BatchRecompressor.recompress(bomb, "uncompressed", 1 << 20));
+        long allocated = allocatedBytes() - allocatedBefore;
+        assertTrue(e.getMessage().contains("max.message.bytes 1048576"), e.getMessage());
+        assertTrue(allocated < 64L << 20, "the refused rebuild allocated " + allocated + " bytes");
+
+        PartitionLog log = open("uncompressed");
+        assertThrows(RecordTooLargeException.class, () -> log.append(bomb, 0, true));
+        assertEquals(0, log.logEndOffset());
+        assertEquals(0, log.size());
+    }
+
+    @Test
+    void codecFailureWhileRebuildingIsReportedAsCorrupt() {
+        // snappy-java throws an Error (SnappyError) for a negative chunk length
+        MemoryRecords broken = ForgedBatches.snappyWithNegativeChunkLength(T0);
+        CorruptRecordException e = assertThrows(CorruptRecordException.class,
+                () -> BatchRecompressor.recompress(broken, "gzip", Integer.MAX_VALUE));
+        assertTrue(e.getMessage().contains("snappy"), e.getMessage());
+    }
+
+    /** Bytes this thread has allocated so far (HotSpot's per-thread allocation counter). */
+    private static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+                .getThreadAllocatedBytes(Thread.currentThread().getId());
     }
 }

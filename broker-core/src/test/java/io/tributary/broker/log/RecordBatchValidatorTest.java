@@ -9,8 +9,10 @@ import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.UnsupportedForMessageFormatException;
+import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.DefaultRecordBatch;
 import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.utils.Utils;
@@ -18,9 +20,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.File;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -242,5 +247,109 @@ class RecordBatchValidatorTest {
     void emptyRecordsAreRefused() throws IOException {
         PartitionLog log = openWithData(Map.of());
         assertRefusedAndLogUntouched(log, MemoryRecords.EMPTY, InvalidRecordException.class);
+    }
+
+    // ---- what is inside a compressed batch -------------------------------------------------
+
+    @ParameterizedTest
+    @EnumSource(value = CompressionType.class, names = {"GZIP", "SNAPPY", "LZ4", "ZSTD"})
+    void compressedBatchWhoseHeaderClaimsMoreRecordsThanItHoldsIsRefusedAndOffsetsDoNotJump(CompressionType type)
+            throws IOException {
+        PartitionLog log = openWithData(Map.of());
+        MemoryRecords one = ForgedBatches.batch(type, NOW, "only record");
+        // count and last offset delta agree with each other, not with the one record inside
+        MemoryRecords forged = ForgedBatches.withCountAndLastOffsetDelta(one, 1000, 999);
+        InvalidRecordException e = assertRefusedAndLogUntouched(log, forged, InvalidRecordException.class);
+        assertTrue(e.getMessage().contains(TP.toString()), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = CompressionType.class, names = {"GZIP", "ZSTD"})
+    void compressedBatchWhoseHeaderClaimsFewerRecordsThanItHoldsIsRefused(CompressionType type) throws IOException {
+        PartitionLog log = openWithData(Map.of());
+        MemoryRecords three = ForgedBatches.batch(type, NOW, "a", "b", "c");
+        assertRefusedAndLogUntouched(log, ForgedBatches.withCountAndLastOffsetDelta(three, 1, 0),
+                InvalidRecordException.class);
+    }
+
+    @Test
+    void compressedBatchWhoseOffsetDeltasDoNotRunFromZeroIsRefused() throws IOException {
+        PartitionLog log = openWithData(Map.of());
+        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(1024), Compression.lz4().build(),
+                org.apache.kafka.common.record.TimestampType.CREATE_TIME, 0L);
+        builder.appendWithOffset(0, record("k", 5));
+        builder.appendWithOffset(2, record("l", 5));
+        builder.overrideLastOffset(1); // the header says two records, deltas 0..1, as they should be
+        InvalidRecordException e = assertRefusedAndLogUntouched(log, builder.build(), InvalidRecordException.class);
+        assertTrue(e.getMessage().contains("offset delta 2"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = CompressionType.class, names = {"GZIP", "SNAPPY", "LZ4", "ZSTD"})
+    void compressedBatchWhosePayloadDoesNotDecompressIsRefusedAsCorrupt(CompressionType type) throws IOException {
+        PartitionLog log = openWithData(Map.of());
+        MemoryRecords garbled = ForgedBatches.withGarbledPayload(ForgedBatches.batch(type, NOW, "x".repeat(100), "y"));
+        CorruptRecordException e = assertRefusedAndLogUntouched(log, garbled, CorruptRecordException.class);
+        assertTrue(e.getMessage().contains(TP.toString()), e.getMessage());
+    }
+
+    @Test
+    void snappyBatchWithANegativeChunkLengthIsRefusedAsCorrupt() throws IOException {
+        PartitionLog log = openWithData(Map.of());
+        CorruptRecordException e = assertRefusedAndLogUntouched(log, ForgedBatches.snappyWithNegativeChunkLength(NOW),
+                CorruptRecordException.class);
+        assertTrue(e.getMessage().contains("snappy"), e.getMessage());
+    }
+
+    @Test
+    void timestampOfEachRecordInACompressedBatchIsChecked() throws IOException {
+        PartitionLog log = openWithData(Map.of("message.timestamp.before.max.ms", "60000"));
+        // the batch's max timestamp (the newest record) is within bounds; the older record is not
+        MemoryRecords records = MemoryRecords.withRecords(Compression.zstd().build(),
+                record(NOW - 60_001, "old", 5), record(NOW, "new", 5));
+        InvalidTimestampException e = assertRefusedAndLogUntouched(log, records, InvalidTimestampException.class);
+        assertTrue(e.getMessage().contains("message.timestamp.before.max.ms"), e.getMessage());
+    }
+
+    @Test
+    void batchWithAProducerIdButNoBaseSequenceIsRefused() throws IOException {
+        PartitionLog log = openWithData(Map.of());
+        for (Compression compression : List.of(Compression.NONE, Compression.gzip().build())) {
+            MemoryRecords records = ForgedBatches.withBaseSequence(
+                    MemoryRecords.withIdempotentRecords(compression, 42L, (short) 0, 0, record("k", 5)), RecordBatch.NO_SEQUENCE);
+            InvalidRecordException e = assertRefusedAndLogUntouched(log, records, InvalidRecordException.class);
+            assertTrue(e.getMessage().contains("sequence"), e.getMessage());
+        }
+    }
+
+    @Test
+    void compressedRecordLargerThanMaxDecompressedMessageBytesIsRefusedWithoutReadingIt() throws IOException {
+        PartitionLog log = openWithData(Map.of("max.decompressed.message.bytes", "1048576"));
+        // about 8 KiB on the wire, 256 MiB once decompressed
+        MemoryRecords bomb = ForgedBatches.compressedZeros(CompressionType.ZSTD, 1, 256 << 20, NOW);
+        assertTrue(bomb.sizeInBytes() < 64 * 1024, "the batch is small: " + bomb.sizeInBytes());
+        long allocatedBefore = allocatedBytes();
+        InvalidRecordException e = assertRefusedAndLogUntouched(log, bomb, InvalidRecordException.class);
+        long allocated = allocatedBytes() - allocatedBefore;
+        assertTrue(e.getMessage().contains("max.decompressed.message.bytes 1048576"), e.getMessage());
+        assertTrue(allocated < 32L << 20, "refusing the batch allocated " + allocated + " bytes");
+
+        // records within the limit are accepted, however many there are
+        MemoryRecords many = ForgedBatches.compressedZeros(CompressionType.ZSTD, 16, (1 << 20) - 100, NOW);
+        assertEquals(16, log.append(many, 0, true).recordCount());
+    }
+
+    @Test
+    void maxDecompressedMessageBytesDoesNotApplyToUncompressedRecords() throws IOException {
+        PartitionLog log = openWithData(Map.of("max.decompressed.message.bytes", "100"));
+        assertEquals(1, log.append(MemoryRecords.withRecords(Compression.NONE, record("k", 1000)), 0, true).recordCount());
+        assertThrows(InvalidRecordException.class,
+                () -> log.append(MemoryRecords.withRecords(Compression.gzip().build(), record("k", 1000)), 0, true));
+    }
+
+    /** Bytes this thread has allocated so far (HotSpot's per-thread allocation counter). */
+    private static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+                .getThreadAllocatedBytes(Thread.currentThread().getId());
     }
 }

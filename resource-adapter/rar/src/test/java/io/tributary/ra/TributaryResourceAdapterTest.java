@@ -9,6 +9,7 @@ import io.tributary.broker.group.GroupCoordinator;
 import io.tributary.ra.inbound.TributaryActivationSpec;
 import io.tributary.ra.outbound.TributaryManagedConnectionFactory;
 import jakarta.resource.spi.ConnectionManager;
+import jakarta.resource.spi.ResourceAdapterInternalException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -97,6 +98,25 @@ class TributaryResourceAdapterTest {
     }
 
     // ------------------------------------------------------------------------------------ tests
+
+    @Test
+    void anEmbeddedNodeAskedForAListenerItCannotServeDoesNotStartAndServesNothing() throws Exception {
+        int port = freePort();
+        String listener = "SASL_SSL://127.0.0.1:" + port;
+        TributaryResourceAdapter a = new TributaryResourceAdapter();
+        a.setDataDirectory(dir.toString());
+        a.setPort(freePort());
+        a.setBrokerProperties("num.io.threads=2;listeners=" + listener);
+        ResourceAdapterInternalException e = assertThrows(ResourceAdapterInternalException.class,
+                () -> a.start(new TestBootstrapContext(workManager)));
+        assertTrue(e.getMessage().contains(listener), e.getMessage());
+        assertTrue(e.getMessage().contains("cannot serve"), e.getMessage());
+        assertEquals(null, a.embeddedBroker());
+        try (java.net.Socket s = new java.net.Socket()) {
+            assertThrows(java.io.IOException.class,
+                    () -> s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500), "nothing listens on " + port);
+        }
+    }
 
     @Test
     void everyRecordIsDeliveredOnceInPartitionOrderAndTheStoredOffsetsEqualTheLogEndOffsets() throws Exception {

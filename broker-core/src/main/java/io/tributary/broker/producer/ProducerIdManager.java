@@ -1,4 +1,4 @@
-package io.tributary.broker.api;
+package io.tributary.broker.producer;
 
 import java.io.File;
 import java.io.IOException;

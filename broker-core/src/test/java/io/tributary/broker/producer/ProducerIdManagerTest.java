@@ -1,4 +1,4 @@
-package io.tributary.broker.api;
+package io.tributary.broker.producer;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
