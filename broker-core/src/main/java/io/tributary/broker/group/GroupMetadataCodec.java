@@ -41,7 +41,7 @@ public final class GroupMetadataCodec {
     }
 
     public static byte[] key(String group) {
-        byte[] g = utf8(group);
+        byte[] g = RecordStrings.utf8(group);
         return ByteBuffer.allocate(2 + 2 + g.length).putShort(KEY_TYPE).putShort((short) g.length).put(g).array();
     }
 
@@ -49,27 +49,27 @@ public final class GroupMetadataCodec {
         List<byte[][]> members = new ArrayList<>();
         int size = 2 + stringSize(m.protocolType()) + 4 + stringSize(m.protocol()) + stringSize(m.leader()) + 8 + 4;
         for (GroupMetadata.Member member : m.members()) {
-            byte[][] fields = {utf8(member.memberId()), utf8(member.groupInstanceId()), utf8(member.clientId()),
-                    utf8(member.clientHost())};
+            byte[][] fields = {RecordStrings.utf8(member.memberId()), RecordStrings.utf8(member.groupInstanceId()),
+                    RecordStrings.utf8(member.clientId()), RecordStrings.utf8(member.clientHost())};
             members.add(fields);
             for (byte[] f : fields) size += 2 + (f == null ? 0 : f.length);
             size += 4 + 4 + 4 + member.subscription().length + 4 + member.assignment().length;
         }
         ByteBuffer b = ByteBuffer.allocate(size);
         b.putShort(VALUE_VERSION);
-        putString(b, utf8(m.protocolType() == null ? "" : m.protocolType()));
+        RecordStrings.put(b, RecordStrings.utf8(m.protocolType() == null ? "" : m.protocolType()));
         b.putInt(m.generation());
-        putString(b, utf8(m.protocol()));
-        putString(b, utf8(m.leader()));
+        RecordStrings.put(b, RecordStrings.utf8(m.protocol()));
+        RecordStrings.put(b, RecordStrings.utf8(m.leader()));
         b.putLong(m.currentStateTimestamp());
         b.putInt(m.members().size());
         for (int i = 0; i < members.size(); i++) {
             GroupMetadata.Member member = m.members().get(i);
             byte[][] f = members.get(i);
-            putString(b, f[0]);
-            putString(b, f[1]);
-            putString(b, f[2]);
-            putString(b, f[3]);
+            RecordStrings.put(b, f[0]);
+            RecordStrings.put(b, f[1]);
+            RecordStrings.put(b, f[2]);
+            RecordStrings.put(b, f[3]);
             b.putInt(member.rebalanceTimeoutMs()).putInt(member.sessionTimeoutMs());
             b.putInt(member.subscription().length).put(member.subscription());
             b.putInt(member.assignment().length).put(member.assignment());
@@ -82,7 +82,7 @@ public final class GroupMetadataCodec {
         ByteBuffer b = buffer.duplicate();
         short type = b.getShort();
         if (type != KEY_TYPE) throw new IllegalArgumentException("Not a group metadata key: key type " + type);
-        String group = readString(b);
+        String group = RecordStrings.read(b);
         if (group == null) throw new IllegalArgumentException("Group metadata key without a group id");
         return group;
     }
@@ -100,19 +100,19 @@ public final class GroupMetadataCodec {
                 throw new IllegalArgumentException("Unsupported group metadata value version " + version
                         + " (versions 0 to " + VALUE_VERSION + " are read)");
             }
-            String protocolType = readString(b);
+            String protocolType = RecordStrings.read(b);
             int generation = b.getInt();
-            String protocol = readString(b);
-            String leader = readString(b);
+            String protocol = RecordStrings.read(b);
+            String leader = RecordStrings.read(b);
             long stateTimestamp = version >= 2 ? b.getLong() : -1L;
             int count = b.getInt();
             if (count < 0) throw new IllegalArgumentException("Negative member count " + count);
             List<GroupMetadata.Member> members = new ArrayList<>(Math.min(count, 1024));
             for (int i = 0; i < count; i++) {
-                String memberId = readString(b);
-                String instanceId = version >= 3 ? readString(b) : null;
-                String clientId = readString(b);
-                String clientHost = readString(b);
+                String memberId = RecordStrings.read(b);
+                String instanceId = version >= 3 ? RecordStrings.read(b) : null;
+                String clientId = RecordStrings.read(b);
+                String clientHost = RecordStrings.read(b);
                 int rebalanceTimeout = version >= 1 ? b.getInt() : -1;
                 int sessionTimeout = b.getInt();
                 if (version == 0) rebalanceTimeout = sessionTimeout;
@@ -127,29 +127,12 @@ public final class GroupMetadataCodec {
         }
     }
 
-    private static byte[] utf8(String s) {
-        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
-    }
 
     private static int stringSize(String s) {
-        return 2 + (s == null ? 0 : utf8(s).length);
+        return 2 + (s == null ? 0 : RecordStrings.utf8(s).length);
     }
 
-    private static void putString(ByteBuffer b, byte[] s) {
-        if (s == null) {
-            b.putShort((short) -1);
-        } else {
-            b.putShort((short) s.length).put(s);
-        }
-    }
 
-    private static String readString(ByteBuffer b) {
-        short len = b.getShort();
-        if (len < 0) return null;
-        byte[] bytes = new byte[len];
-        b.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
 
     private static byte[] readBytes(ByteBuffer b) {
         int len = b.getInt();

@@ -50,8 +50,8 @@ public final class OffsetRecordCodec {
         ByteBuffer b = buffer.duplicate();
         short version = b.getShort();
         if (version != KEY_VERSION) throw new IllegalArgumentException("Unknown offset key version " + version);
-        String group = readString(b);
-        String topic = readString(b);
+        String group = RecordStrings.read(b);
+        String topic = RecordStrings.read(b);
         return new Key(group, new TopicPartition(topic, b.getInt()));
     }
 
@@ -63,15 +63,8 @@ public final class OffsetRecordCodec {
         }
         long offset = b.getLong();
         int epoch = b.getInt();
-        String metadata = readString(b);
+        String metadata = RecordStrings.read(b);
         return new CommittedOffset(offset, epoch, metadata, b.getLong());
     }
 
-    private static String readString(ByteBuffer b) {
-        short len = b.getShort();
-        if (len < 0) return null;
-        byte[] bytes = new byte[len];
-        b.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
 }

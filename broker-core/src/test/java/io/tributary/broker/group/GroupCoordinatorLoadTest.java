@@ -1,14 +1,6 @@
 package io.tributary.broker.group;
 
-import io.tributary.broker.cluster.BrokerRegistration;
-import io.tributary.broker.cluster.StandaloneReplication;
-import io.tributary.broker.delayed.DelayedFetches;
-import io.tributary.broker.log.LogConfig;
-import io.tributary.broker.log.LogManager;
 import io.tributary.broker.testing.ManualClock;
-import io.tributary.broker.topic.PartitionLimits;
-import io.tributary.broker.topic.TopicManager;
-import io.tributary.broker.topic.TopicStore;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.TopicPartition;
@@ -26,13 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -45,40 +34,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the generation and the members, and the members carry on without rejoining.
  */
 class GroupCoordinatorLoadTest {
-    private static final GroupConfig CONFIG = new GroupConfig(0, 6_000, 300_000, 7 * 24 * 3600_000L, 600_000, 4, 4096,
-            1 << 20);
+    private static final GroupConfig CONFIG = OffsetsLogFixture.CONFIG;
     private static final String GROUP = "billing";
 
     @TempDir
     Path dir;
 
     private final ManualClock clock = new ManualClock(1_000_000);
-    private LogManager logs;
-    private TopicManager topics;
-    private ScheduledExecutorService timer;
-    private StandaloneReplication standalone;
+    private OffsetsLogFixture node;
     private final List<GroupCoordinator> coordinators = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
-        logs = new LogManager(dir.toFile(), Clock.systemUTC());
-        topics = new TopicManager(new TopicStore(dir.toFile()), logs, LogConfig.brokerDefaults(Map.of()),
-                PartitionLimits.DEFAULTS, 1);
-        timer = Executors.newSingleThreadScheduledExecutor();
-        standalone = new StandaloneReplication(topics, 0, () -> new BrokerRegistration(0, "127.0.0.1", 9092),
-                new DelayedFetches(timer));
+        node = new OffsetsLogFixture(dir);
     }
 
     @AfterEach
     void stop() throws Exception {
         coordinators.forEach(GroupCoordinator::close);
-        timer.shutdownNow();
-        logs.close();
+        node.close();
     }
 
     private GroupCoordinator coordinator() {
-        OffsetStore store = new OffsetStore(topics, CONFIG);
-        store.replicateThrough(standalone, (short) 1, 5_000);
+        OffsetStore store = node.offsetStore(node.replication);
         GroupCoordinator c = new GroupCoordinator(CONFIG, store, clock);
         coordinators.add(c);
         return c;
@@ -149,7 +127,7 @@ class GroupCoordinatorLoadTest {
     }
 
     private long groupMetadataRecords(TopicPartition tp) {
-        var log = logs.get(tp).orElseThrow();
+        var log = node.logs.get(tp).orElseThrow();
         long count = 0;
         for (RecordBatch batch : log.read(log.logStartOffset(), 1 << 20, true,
                 io.tributary.broker.log.FetchIsolation.LOG_END).records().batches()) {

@@ -1,16 +1,10 @@
 package io.tributary.broker.group;
 
 import io.tributary.broker.cluster.AppendOrigin;
-import io.tributary.broker.cluster.BrokerRegistration;
 import io.tributary.broker.cluster.Replication;
 import io.tributary.broker.cluster.StandaloneReplication;
-import io.tributary.broker.delayed.DelayedFetches;
 import io.tributary.broker.log.LogAppendInfo;
-import io.tributary.broker.log.LogConfig;
-import io.tributary.broker.log.LogManager;
-import io.tributary.broker.topic.PartitionLimits;
 import io.tributary.broker.topic.TopicManager;
-import io.tributary.broker.topic.TopicStore;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
@@ -21,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,38 +32,30 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OffsetStoreTest {
-    private static final GroupConfig CONFIG = new GroupConfig(0, 6000, 300000, 7 * 24 * 3600_000L, 600_000, 4, 4096,
-            1 << 20);
+    private static final GroupConfig CONFIG = OffsetsLogFixture.CONFIG;
     private static final TopicPartition TP = new TopicPartition("orders", 0);
 
     @TempDir
     Path dir;
 
-    private LogManager logs;
+    private OffsetsLogFixture node;
     private TopicManager topics;
-    private ScheduledExecutorService timer;
     private StandaloneReplication standalone;
 
     @BeforeEach
     void start() throws Exception {
-        logs = new LogManager(dir.toFile(), Clock.systemUTC());
-        topics = new TopicManager(new TopicStore(dir.toFile()), logs, LogConfig.brokerDefaults(Map.of()),
-                PartitionLimits.DEFAULTS, 1);
-        timer = Executors.newSingleThreadScheduledExecutor();
-        standalone = new StandaloneReplication(topics, 0, () -> new BrokerRegistration(0, "127.0.0.1", 9092),
-                new DelayedFetches(timer));
+        node = new OffsetsLogFixture(dir);
+        topics = node.topics;
+        standalone = node.replication;
     }
 
     @AfterEach
     void stop() throws Exception {
-        timer.shutdownNow();
-        logs.close();
+        node.close();
     }
 
     private OffsetStore store(Replication replication) {
-        OffsetStore store = new OffsetStore(topics, CONFIG);
-        store.replicateThrough(replication, (short) 1, 5_000);
-        return store;
+        return node.offsetStore(replication);
     }
 
     private static Map<TopicPartition, CommittedOffset> commit(long offset) {
