@@ -55,8 +55,8 @@ import java.util.function.Consumer;
 final class Partition {
     private static final System.Logger LOG = System.getLogger(Partition.class.getName());
 
-    static final long ISR_PROPOSAL_BACKOFF_MIN_MS = 100;
-    static final long ISR_PROPOSAL_BACKOFF_MAX_MS = 5_000;
+    private static final long ISR_PROPOSAL_BACKOFF_MIN_MS = 100;
+    private static final long ISR_PROPOSAL_BACKOFF_MAX_MS = 5_000;
 
     /** What a role change means for the caller: listeners to tell and fetchers to move. */
     record RoleChange(boolean becameLeader, boolean stoppedLeading, boolean fetcherChanged, int fetchFrom) {
