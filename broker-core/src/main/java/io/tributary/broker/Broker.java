@@ -28,6 +28,18 @@ import io.tributary.broker.api.ListOffsetsHandler;
 import io.tributary.broker.api.MetadataHandler;
 import io.tributary.broker.api.ProduceHandler;
 import io.tributary.broker.producer.ProducerIdManager;
+import io.tributary.broker.api.AddOffsetsToTxnHandler;
+import io.tributary.broker.api.AddPartitionsToTxnHandler;
+import io.tributary.broker.api.EndTxnHandler;
+import io.tributary.broker.api.TxnOffsetCommitHandler;
+import io.tributary.broker.api.WriteTxnMarkersHandler;
+import io.tributary.broker.network.BrokerClient;
+import io.tributary.broker.txn.LocalMarkerAppender;
+import io.tributary.broker.txn.TransactionConfig;
+import io.tributary.broker.txn.TransactionCoordinator;
+import io.tributary.broker.txn.TransactionCoordinatorLocator;
+import io.tributary.broker.txn.TransactionMarkerDispatcher;
+import io.tributary.broker.txn.TransactionStateStore;
 import io.tributary.broker.api.RequestDispatcher;
 import io.tributary.broker.api.RequestPolicies;
 import io.tributary.broker.api.OffsetForLeaderEpochHandler;
@@ -92,6 +104,38 @@ public final class Broker implements AutoCloseable {
     private final InetSocketAddress address;
     private final String clusterId;
     private final ClusterMember cluster;
+    private final Transactions transactions;
+
+    /** The transaction coordinator and what it needs, built once replication exists. */
+    private record Transactions(TransactionCoordinator coordinator, TransactionCoordinatorLocator locator,
+                                LocalMarkerAppender appender, BrokerClient client, ScheduledExecutorService executor) {
+        void close() {
+            coordinator.close();
+            client.close();
+            executor.shutdownNow();
+        }
+    }
+
+    private static Transactions transactions(BrokerConfig config, Replication replication, OffsetStore offsets,
+                                             TopicManager topics, ProducerIdManager producerIds, boolean clustered,
+                                             long requestTimeoutMs, Clock clock) {
+        TransactionConfig txnConfig = TransactionConfig.from(config.asMap());
+        ScheduledExecutorService executor = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "tributary-txn");
+            t.setDaemon(true);
+            return t;
+        });
+        BrokerClient client = new BrokerClient("tributary-broker-" + config.nodeId(), (int) requestTimeoutMs);
+        LocalMarkerAppender appender = new LocalMarkerAppender(replication, offsets, requestTimeoutMs);
+        TransactionMarkerDispatcher markers = new TransactionMarkerDispatcher(replication, config::nodeId, appender,
+                client, executor, executor);
+        TransactionStateStore store = new TransactionStateStore(topics, txnConfig, replication,
+                clustered ? txnConfig.stateLogReplicationFactor() : 1, requestTimeoutMs);
+        TransactionCoordinator coordinator = new TransactionCoordinator(store, producerIds, markers, txnConfig, clock,
+                executor);
+        TransactionCoordinatorLocator locator = new TransactionCoordinatorLocator(coordinator, replication, clustered);
+        return new Transactions(coordinator, locator, appender, client, executor);
+    }
 
     private Broker(BrokerConfig config, Clock clock, RequestPolicies policies) throws IOException, InterruptedException {
         this.config = config;
@@ -126,6 +170,8 @@ public final class Broker implements AutoCloseable {
             AtomicReference<BrokerRegistration> self = new AtomicReference<>();
             AtomicReference<ClusterView> view = new AtomicReference<>();
             AtomicReference<CoordinatorLocator> locator = new AtomicReference<>();
+            AtomicReference<Transactions> txns = new AtomicReference<>();
+            ProducerIdManager producerIds = new ProducerIdManager(dataDir, config.nodeId());
             Replication replication;
             if (clusterConfig.clustered()) {
                 this.cluster = ClusterMember.join(clusterConfig, dataDir, topics, logs, delayedFetches, timer, clock,
@@ -133,7 +179,12 @@ public final class Broker implements AutoCloseable {
                             offsetStore.replicateThrough(replicas, clusterConfig.offsetsTopicReplicationFactor(),
                                     clusterConfig.requestTimeoutMs());
                             locator.set(new CoordinatorLocator(offsetStore, groups, replicas, true));
-                            replicas.addLeadershipListener((tp, leads) -> locator.get().onLeadership(tp, leads));
+                            txns.set(transactions(config, replicas, offsetStore, topics, producerIds, true,
+                                    clusterConfig.requestTimeoutMs(), clock));
+                            replicas.addLeadershipListener((tp, leads) -> {
+                                locator.get().onLeadership(tp, leads);
+                                txns.get().locator().onLeadership(tp, leads);
+                            });
                         });
                 undo.push(cluster::close);
                 replication = cluster.replication();
@@ -145,9 +196,14 @@ public final class Broker implements AutoCloseable {
                 }, delayedFetches);
                 offsetStore.replicateThrough(replication, (short) 1, clusterConfig.requestTimeoutMs());
                 locator.set(new CoordinatorLocator(offsetStore, groups, replication, false));
+                txns.set(transactions(config, replication, offsetStore, topics, producerIds, false,
+                        clusterConfig.requestTimeoutMs(), clock));
+                txns.get().locator().loadStandalone();
             }
+            this.transactions = txns.get();
+            undo.push(transactions::close);
             CoordinatorLocator coordinators = locator.get();
-            ProducerIdManager producerIds = new ProducerIdManager(dataDir, config.nodeId());
+            TransactionCoordinator txnCoordinator = transactions.coordinator();
             AtomicReference<RequestDispatcher> dispatcher = new AtomicReference<>();
             Map<ApiKeys, ApiHandler<? extends ApiMessage>> handlers = new EnumMap<>(ApiKeys.class);
             handlers.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(() -> dispatcher.get().supportedApis()));
@@ -162,7 +218,13 @@ public final class Broker implements AutoCloseable {
             handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(topics));
             handlers.put(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(topics, replication));
             handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(replication));
-            handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds));
+            handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds, txnCoordinator));
+            handlers.put(ApiKeys.ADD_PARTITIONS_TO_TXN, new AddPartitionsToTxnHandler(txnCoordinator, topics));
+            handlers.put(ApiKeys.ADD_OFFSETS_TO_TXN, new AddOffsetsToTxnHandler(txnCoordinator, offsetStore));
+            handlers.put(ApiKeys.END_TXN, new EndTxnHandler(txnCoordinator));
+            handlers.put(ApiKeys.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(transactions.appender()));
+            handlers.put(ApiKeys.TXN_OFFSET_COMMIT, GroupGate.gate(new TxnOffsetCommitHandler(groups, topics), coordinators,
+                    (r, v) -> List.of(r.groupId())));
             handlers.put(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsHandler(topics, config));
             handlers.put(ApiKeys.ALTER_CONFIGS, new AlterConfigsHandler(topics, config.nodeId()));
             handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsHandler(topics, config.nodeId()));
@@ -170,6 +232,9 @@ public final class Broker implements AutoCloseable {
             handlers.put(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(group -> {
                 ClusterView v = view.get();
                 return coordinators.find(group, new BrokerRegistration(v.nodeId(), v.host(), v.port()));
+            }, transactionalId -> {
+                ClusterView v = view.get();
+                return transactions.locator().find(transactionalId, new BrokerRegistration(v.nodeId(), v.host(), v.port()));
             }));
             handlers.put(ApiKeys.JOIN_GROUP, GroupGate.gate(new JoinGroupHandler(groups), coordinators,
                     (r, v) -> List.of(r.groupId())));
@@ -282,6 +347,11 @@ public final class Broker implements AutoCloseable {
         return groups;
     }
 
+    /** The transaction coordinator of this node. */
+    public TransactionCoordinator transactions() {
+        return transactions.coordinator();
+    }
+
     /** This node's cluster membership, empty for a node running alone. */
     public java.util.Optional<ClusterMember> cluster() {
         return java.util.Optional.ofNullable(cluster);
@@ -298,6 +368,7 @@ public final class Broker implements AutoCloseable {
      */
     public void halt() {
         server.close();
+        transactions.close();
         if (cluster != null) cluster.close();
         groups.close();
         timer.shutdownNow();
@@ -320,6 +391,7 @@ public final class Broker implements AutoCloseable {
         }
         delayedFetches.completeAll();
         server.close();
+        transactions.close();
         if (cluster != null) cluster.close();
         groups.close();
         timer.shutdownNow();

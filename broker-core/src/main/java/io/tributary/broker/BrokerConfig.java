@@ -57,6 +57,14 @@ public final class BrokerConfig {
         d.put("offsets.topic.num.partitions", "50");
         d.put("offsets.topic.segment.bytes", "104857600");
         d.put("offset.metadata.max.bytes", "4096");
+        d.put("transaction.state.log.num.partitions", "50");
+        d.put("transaction.state.log.replication.factor", "3");
+        d.put("transaction.state.log.min.isr", "2");
+        d.put("transaction.state.log.segment.bytes", "104857600");
+        d.put("transaction.max.timeout.ms", "900000");
+        d.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "10000");
+        d.put("transactional.id.expiration.ms", "604800000");
+        d.put("transaction.remove.expired.transaction.cleanup.interval.ms", "3600000");
         d.put("max.partitions.per.request", Integer.toString(PartitionLimits.KAFKA_MAX_PER_REQUEST));
         d.put("max.broker.partitions", Integer.toString(PartitionLimits.DEFAULT_MAX_PER_BROKER));
         DEFAULTS = Map.copyOf(d);

@@ -1,7 +1,10 @@
 package io.tributary.broker.api;
 
 import io.tributary.broker.delayed.FetchWaiters;
+import io.tributary.broker.log.AbortedTxn;
+import io.tributary.broker.log.FetchIsolation;
 import io.tributary.broker.log.LogReadResult;
+import org.apache.kafka.common.IsolationLevel;
 import io.tributary.broker.network.RequestContext;
 import io.tributary.broker.topic.TopicManager;
 import org.apache.kafka.common.TopicPartition;
@@ -27,6 +30,8 @@ import java.util.concurrent.CompletableFuture;
  * answers with file regions of the segments, which are sent with zero copy. When fewer than
  * {@code min.bytes} are available the fetch waits up to {@code max.wait.ms} for the high
  * watermark to move ({@code waiters} is the consumer registry of {@link io.tributary.broker.delayed.DelayedFetches}).
+ * A {@code read_committed} fetch reads up to the last stable offset and lists the aborted
+ * transactions among the records it returns; every fetch reports the last stable offset.
  * Fetch sessions are not kept: every response has session id 0, so clients send full fetches.
  * A fetch below v10 from a topic whose {@code compression.type} is {@code zstd} gets
  * {@code UNSUPPORTED_COMPRESSION_TYPE} for that partition, as in Kafka (which decides on the topic's
@@ -79,6 +84,8 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
 
     private Result read(FetchRequestData request, short version) {
         FetchResponseData response = new FetchResponseData().setErrorCode((short) 0).setSessionId(0);
+        FetchIsolation isolation = request.isolationLevel() == IsolationLevel.READ_COMMITTED.id()
+                ? FetchIsolation.TXN_COMMITTED : FetchIsolation.HIGH_WATERMARK;
         int remaining = Math.min(request.maxBytes() <= 0 ? Integer.MAX_VALUE : request.maxBytes(), brokerMaxBytes);
         int total = 0;
         boolean hasError = false;
@@ -107,18 +114,19 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                         }
                         try {
                             int limit = Math.min(p.partitionMaxBytes(), remaining);
-                            LogReadResult r = log.read(p.fetchOffset(), Math.max(limit, 0), total == 0);
+                            LogReadResult r = log.read(p.fetchOffset(), Math.max(limit, 0), total == 0, isolation);
                             int size = r.sizeInBytes();
                             if (size > 0 && (limit > 0 || total == 0)) {
                                 pd.setRecords(r.records());
                                 total += size;
                                 remaining = Math.max(0, remaining - size);
                             }
-                            pd.setHighWatermark(r.highWatermark()).setLastStableOffset(r.highWatermark())
+                            pd.setHighWatermark(r.highWatermark()).setLastStableOffset(r.lastStableOffset())
                                     .setLogStartOffset(r.logStartOffset());
+                            if (r.abortedTransactions() != null) pd.setAbortedTransactions(aborted(r.abortedTransactions()));
                         } catch (OffsetOutOfRangeException e) {
                             pd.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code()).setHighWatermark(log.highWatermark())
-                                    .setLastStableOffset(log.highWatermark()).setLogStartOffset(log.logStartOffset());
+                                    .setLastStableOffset(log.lastStableOffset()).setLogStartOffset(log.logStartOffset());
                             hasError = true;
                         }
                     } catch (RuntimeException e) {
@@ -131,6 +139,14 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             response.responses().add(topicResponse);
         }
         return new Result(response, total, hasError);
+    }
+
+    private static java.util.List<FetchResponseData.AbortedTransaction> aborted(java.util.List<AbortedTxn> txns) {
+        java.util.List<FetchResponseData.AbortedTransaction> out = new java.util.ArrayList<>(txns.size());
+        for (AbortedTxn t : txns) {
+            out.add(new FetchResponseData.AbortedTransaction().setProducerId(t.producerId()).setFirstOffset(t.firstOffset()));
+        }
+        return out;
     }
 
     static boolean isZero(Uuid id) {

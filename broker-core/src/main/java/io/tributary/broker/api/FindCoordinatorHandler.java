@@ -1,55 +1,76 @@
 package io.tributary.broker.api;
 
+import io.tributary.broker.cluster.BrokerRegistration;
 import io.tributary.broker.network.RequestContext;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
- * FindCoordinator: this node coordinates every consumer group. Transaction and share-group
- * coordinators are answered with {@code INVALID_REQUEST}: those features are not offered.
+ * FindCoordinator for consumer groups (key type 0) and transactional ids (key type 1): the node
+ * leading the key's partition of {@code __consumer_offsets} or {@code __transaction_state}, or
+ * {@code COORDINATOR_NOT_AVAILABLE} while it has no leader. Share groups (key type 2) are answered
+ * with {@code INVALID_REQUEST}: they are not offered.
  */
 public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequestData> {
-    private final java.util.function.Function<String, java.util.Optional<io.tributary.broker.cluster.BrokerRegistration>> coordinatorOf;
+    private final Function<String, Optional<BrokerRegistration>> groupCoordinatorOf;
+    private final Function<String, Optional<BrokerRegistration>> transactionCoordinatorOf;
 
-    /** {@code coordinatorOf} answers the node coordinating a group, empty while there is none. */
-    public FindCoordinatorHandler(
-            java.util.function.Function<String, java.util.Optional<io.tributary.broker.cluster.BrokerRegistration>> coordinatorOf) {
-        this.coordinatorOf = coordinatorOf;
+    /** Each function answers the node coordinating a key, empty while there is none. */
+    public FindCoordinatorHandler(Function<String, Optional<BrokerRegistration>> groupCoordinatorOf,
+                                  Function<String, Optional<BrokerRegistration>> transactionCoordinatorOf) {
+        this.groupCoordinatorOf = groupCoordinatorOf;
+        this.transactionCoordinatorOf = transactionCoordinatorOf;
     }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, FindCoordinatorRequestData request) {
-        boolean groups = request.keyType() == FindCoordinatorRequest.CoordinatorType.GROUP.id();
+        Function<String, Optional<BrokerRegistration>> lookup;
+        String kind;
+        if (request.keyType() == CoordinatorType.GROUP.id()) {
+            lookup = groupCoordinatorOf;
+            kind = "group";
+        } else if (request.keyType() == CoordinatorType.TRANSACTION.id()) {
+            lookup = transactionCoordinatorOf;
+            kind = "transactional id";
+        } else {
+            lookup = null;
+            kind = null;
+        }
         FindCoordinatorResponseData response = new FindCoordinatorResponseData();
-        java.util.List<String> keys = ctx.apiVersion() >= 4 ? request.coordinatorKeys() : java.util.List.of(request.key());
+        List<String> keys = ctx.apiVersion() >= 4 ? request.coordinatorKeys() : List.of(request.key());
         for (String key : keys) {
             Errors error = Errors.NONE;
             String message = null;
-            java.util.Optional<io.tributary.broker.cluster.BrokerRegistration> node = java.util.Optional.empty();
-            if (!groups) {
+            Optional<BrokerRegistration> node = Optional.empty();
+            if (lookup == null) {
                 error = Errors.INVALID_REQUEST;
-                message = "Only consumer group coordinators are offered (key type " + request.keyType() + ")";
+                message = "Only group and transaction coordinators are offered (key type " + request.keyType() + ")";
+            } else if (lookup == transactionCoordinatorOf && (key == null || key.isEmpty())) {
+                error = Errors.INVALID_REQUEST;
+                message = "The transactional id is empty";
             } else {
                 try {
-                    node = coordinatorOf.apply(key);
+                    node = lookup.apply(key);
                     if (node.isEmpty()) {
                         error = Errors.COORDINATOR_NOT_AVAILABLE;
-                        message = "The offsets partition of group " + key + " has no leader";
+                        message = "The partition of " + kind + " " + key + " has no leader";
                     }
                 } catch (RuntimeException e) {
                     error = Errors.COORDINATOR_NOT_AVAILABLE;
                     message = e.getMessage();
                 }
             }
-            int nodeId = node.map(io.tributary.broker.cluster.BrokerRegistration::nodeId).orElse(-1);
-            String host = node.map(io.tributary.broker.cluster.BrokerRegistration::host).orElse("");
-            int port = node.map(io.tributary.broker.cluster.BrokerRegistration::port).orElse(-1);
+            int nodeId = node.map(BrokerRegistration::nodeId).orElse(-1);
+            String host = node.map(BrokerRegistration::host).orElse("");
+            int port = node.map(BrokerRegistration::port).orElse(-1);
             if (ctx.apiVersion() >= 4) {
                 response.coordinators().add(new FindCoordinatorResponseData.Coordinator().setKey(key)
                         .setNodeId(nodeId).setHost(host).setPort(port).setErrorCode(error.code()).setErrorMessage(message));
@@ -60,5 +81,4 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
         }
         return CompletableFuture.completedFuture(response);
     }
-
 }

@@ -5,6 +5,7 @@ import io.tributary.broker.log.EpochEntry;
 import io.tributary.broker.log.PartitionLog;
 import io.tributary.broker.network.RequestContext;
 import io.tributary.broker.topic.TopicManager;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.OffsetNotAvailableException;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
@@ -22,7 +23,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * ListOffsets, answered by the partition's leader as Kafka's {@code Partition.fetchOffsetForTimestamp}
  * does for a consumer: earliest ({@code -2}) and earliest local ({@code -4}) are the log start
- * offset; latest ({@code -1}) is the high watermark; the largest timestamp ({@code -3}) and a
+ * offset; latest ({@code -1}) is the high watermark ({@code read_uncommitted}) or the last stable
+ * offset ({@code read_committed}, which also sees no timestamp lookup at or above it); the largest timestamp ({@code -3}) and a
  * timestamp are the record found, with the leader epoch of its batch, but only below the high
  * watermark (at or above it the answer is offset and timestamp {@code -1}, "no such record", as
  * for a log without one).
@@ -53,7 +55,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
                 try {
                     TopicPartition tp = new TopicPartition(t.name(), p.partitionIndex());
                     PartitionLog log = replication.leaderLog(tp, p.currentLeaderEpoch());
-                    lookup(tp, log, p.timestamp(), pr);
+                    lookup(tp, log, p.timestamp(), pr, request.isolationLevel() == IsolationLevel.READ_COMMITTED.id());
                     if (ctx.apiVersion() < 4) pr.setLeaderEpoch(-1); // no leader epoch field before v4
                 } catch (OffsetNotAvailableException e) {
                     pr.setTimestamp(-1).setOffset(-1).setLeaderEpoch(-1).setErrorCode(ctx.apiVersion() >= 5
@@ -68,8 +70,10 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
         return CompletableFuture.completedFuture(response);
     }
 
-    private void lookup(TopicPartition tp, PartitionLog log, long timestamp, ListOffsetsPartitionResponse pr) {
+    private void lookup(TopicPartition tp, PartitionLog log, long timestamp, ListOffsetsPartitionResponse pr,
+                        boolean readCommitted) {
         long highWatermark = log.highWatermark();
+        long fetchable = readCommitted ? log.lastStableOffset() : highWatermark;
         List<EpochEntry> epochs = log.leaderEpochCache().entries();
         EpochEntry latest = epochs.isEmpty() ? null : epochs.get(epochs.size() - 1);
         boolean lagging = latest != null && latest.startOffset() > highWatermark;
@@ -80,7 +84,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
             if (!epochs.isEmpty() && epochs.get(0).startOffset() <= start) pr.setLeaderEpoch(epochs.get(0).epoch());
         } else if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
             if (lagging) throw lagging(tp, latest, highWatermark);
-            pr.setOffset(highWatermark).setLeaderEpoch(replication.leaderEpoch(tp));
+            pr.setOffset(fetchable).setLeaderEpoch(replication.leaderEpoch(tp));
         } else if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP || timestamp >= 0) {
             FileRecords.TimestampAndOffset found = timestamp == ListOffsetsRequest.MAX_TIMESTAMP
                     ? log.maxTimestampAndOffset() : log.offsetForTimestamp(timestamp);
@@ -88,6 +92,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
                 if (lagging) throw lagging(tp, latest, highWatermark);
                 return;
             }
+            if (found.offset >= fetchable) return; // not readable at this isolation level yet
             pr.setOffset(found.offset).setTimestamp(found.timestamp).setLeaderEpoch(found.leaderEpoch.orElse(-1));
         }
         // Other negative values (latest tiered, -5, and those Kafka adds later): no offset, as Kafka

@@ -21,7 +21,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * OffsetFetch: committed offsets of one group (v1–7) or several (v8+), for the listed partitions
- * or, with a null topic list, all the group committed. A partition without a commit is answered
+ * or, with a null topic list, all the group committed. With {@code require_stable} (v7+, what a
+ * {@code read_committed} consumer asks), a partition with a transactional commit still open is
+ * answered {@code UNSTABLE_OFFSET_COMMIT} and the client retries. A partition without a commit is answered
  * with offset {@code -1}.
  */
 public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestData> {
@@ -49,7 +51,8 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestDa
                     wanted.add(new Wanted(t.name(), null, t.partitionIndexes()));
                 }
             }
-            for (OffsetFetchResponseData.OffsetFetchResponseTopics t : fetch(request.groupId(), wanted, version)) {
+            for (OffsetFetchResponseData.OffsetFetchResponseTopics t : fetch(request.groupId(), wanted, version,
+                    version >= 7 && request.requireStable())) {
                 OffsetFetchResponseData.OffsetFetchResponseTopic old = new OffsetFetchResponseData.OffsetFetchResponseTopic()
                         .setName(t.name());
                 for (OffsetFetchResponseData.OffsetFetchResponsePartitions p : t.partitions()) {
@@ -72,12 +75,13 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestDa
                 }
             }
             response.groups().add(new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(g.groupId())
-                    .setTopics(fetch(g.groupId(), wanted, version)));
+                    .setTopics(fetch(g.groupId(), wanted, version, request.requireStable())));
         }
         return CompletableFuture.completedFuture(response);
     }
 
-    private List<OffsetFetchResponseData.OffsetFetchResponseTopics> fetch(String group, List<Wanted> wanted, short version) {
+    private List<OffsetFetchResponseData.OffsetFetchResponseTopics> fetch(String group, List<Wanted> wanted, short version,
+                                                                        boolean requireStable) {
         Map<TopicPartition, CommittedOffset> committed = coordinator.committed(group);
         List<OffsetFetchResponseData.OffsetFetchResponseTopics> out = new ArrayList<>();
         if (wanted == null) {
@@ -100,6 +104,9 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestDa
                         .setPartitionIndex(partition).setCommittedOffset(-1).setCommittedLeaderEpoch(-1).setMetadata("");
                 if (w.name() == null) {
                     p.setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
+                } else if (requireStable && coordinator.offsets().hasPendingTransactionalOffsets(group,
+                        new TopicPartition(w.name(), partition))) {
+                    p.setErrorCode(Errors.UNSTABLE_OFFSET_COMMIT.code());
                 } else {
                     CommittedOffset o = committed.get(new TopicPartition(w.name(), partition));
                     if (o != null) {

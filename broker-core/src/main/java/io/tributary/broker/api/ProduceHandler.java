@@ -19,7 +19,7 @@ import org.apache.kafka.common.record.MemoryRecords;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import io.tributary.broker.cluster.AppendOrigin;
+import io.tributary.broker.log.AppendOrigin;
 import io.tributary.broker.cluster.Replication;
 import java.util.concurrent.CompletableFuture;
 

@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * The APIs and version ranges this broker serves, as advertised by ApiVersions. A range is the
  * codec's range of stable versions cut to the versions the broker implements (Produce from v3,
- * Fetch from v4); versions kafka-clients marks unstable are not advertised.
+ * Fetch from v4; EndTxn and TxnOffsetCommit up to v4, transaction protocol version 1); versions
+ * kafka-clients marks unstable are not advertised.
  * Immutable.
  */
 public final class SupportedApis {
@@ -29,7 +30,11 @@ public final class SupportedApis {
             short min = key.oldestVersion();
             if (key == ApiKeys.PRODUCE) min = (short) Math.max(min, 3);
             if (key == ApiKeys.FETCH) min = (short) Math.max(min, 4);
-            m.put(key, new Range(min, key.latestVersion(false)));
+            short max = key.latestVersion(false);
+            // Transaction protocol version 1 only: EndTxn v5 and TxnOffsetCommit v5 mark version 2
+            // (KIP-890), which this broker does not offer; clients then use the versions below.
+            if (key == ApiKeys.END_TXN || key == ApiKeys.TXN_OFFSET_COMMIT) max = (short) Math.min(max, 4);
+            m.put(key, new Range(min, max));
         }
         this.ranges = Collections.unmodifiableMap(m);
     }

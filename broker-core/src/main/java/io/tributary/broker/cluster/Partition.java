@@ -1,5 +1,6 @@
 package io.tributary.broker.cluster;
 
+import io.tributary.broker.log.AppendOrigin;
 import io.tributary.broker.log.EpochEndOffset;
 import io.tributary.broker.log.EpochEntry;
 import io.tributary.broker.log.LogAppendInfo;
@@ -277,7 +278,7 @@ final class Partition {
                 if (acks == -1) checkEnoughReplicas();
                 epoch = leaderEpoch;
             }
-            LogAppendInfo info = log.append(records, epoch, origin.singleBatch());
+            LogAppendInfo info = log.append(records, epoch, origin);
             if (!info.duplicate()) ctx.delayedFetches().onLogEnd(tp);
             synchronized (this) {
                 if (!info.duplicate()) maybeAdvanceHighWatermark();

@@ -1,5 +1,6 @@
 package io.tributary.broker.cluster;
 
+import io.tributary.broker.log.AppendOrigin;
 import io.tributary.broker.delayed.DelayedFetches;
 import io.tributary.broker.log.LogAppendInfo;
 import io.tributary.broker.log.LogManager;

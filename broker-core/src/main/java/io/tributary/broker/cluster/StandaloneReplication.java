@@ -1,5 +1,6 @@
 package io.tributary.broker.cluster;
 
+import io.tributary.broker.log.AppendOrigin;
 import io.tributary.broker.delayed.DelayedFetches;
 import io.tributary.broker.log.LogAppendInfo;
 import io.tributary.broker.log.PartitionLog;
@@ -83,7 +84,7 @@ public final class StandaloneReplication implements Replication {
                 throw new NotEnoughReplicasException("The size of the current ISR [" + nodeId + "] of " + tp
                         + " is less than min.insync.replicas " + min);
             }
-            LogAppendInfo info = log.append(records, 0, origin.singleBatch());
+            LogAppendInfo info = log.append(records, 0, origin);
             if (!info.duplicate()) delayedFetches.onHighWatermark(tp);
             return CompletableFuture.completedFuture(info);
         } catch (RuntimeException e) {

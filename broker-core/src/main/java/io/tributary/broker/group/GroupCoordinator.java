@@ -134,6 +134,11 @@ public final class GroupCoordinator implements AutoCloseable {
         return step(groupId, () -> machine.validateCommit(groupId, memberId, instanceId, generation, clock.millis()));
     }
 
+    /** Checks a transactional offset commit (see {@link GroupStateMachine#validateTxnCommit}). */
+    public Errors validateTxnCommit(String groupId, String memberId, String instanceId, int generation) {
+        return step(groupId, () -> machine.validateTxnCommit(groupId, memberId, instanceId, generation, clock.millis()));
+    }
+
     /** The coordinator's time, which commit timestamps and offset retention are measured in. */
     public long now() {
         return clock.millis();

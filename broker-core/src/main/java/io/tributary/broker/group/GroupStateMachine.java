@@ -611,6 +611,29 @@ final class GroupStateMachine {
         return fx.done(Errors.NONE, now);
     }
 
+    /**
+     * Checks a transactional offset commit (TxnOffsetCommit), as Kafka does: a member id, when
+     * given, must be a member; a generation, when given ({@code >= 0}), must be the current one; a
+     * static instance id must not be fenced. Without them (producers that send only the group id)
+     * the commit is accepted whatever the group's state, except a dead group.
+     */
+    GroupStep<Errors> validateTxnCommit(String groupId, String memberId, String instanceId, int generation, long now) {
+        Effects fx = new Effects();
+        if (groupId == null || groupId.isEmpty()) return fx.done(Errors.INVALID_GROUP_ID, now);
+        ConsumerGroup group = groups.computeIfAbsent(groupId, id -> new ConsumerGroup(id, now));
+        fx.touch(group);
+        if (group.state == GroupState.DEAD) return fx.done(Errors.COORDINATOR_NOT_AVAILABLE, now);
+        boolean hasMember = memberId != null && !memberId.isEmpty();
+        GroupMember m = hasMember ? group.members.get(memberId) : null;
+        if (instanceId != null) {
+            String current = group.staticMembers.get(instanceId);
+            if (current != null && (m == null || !current.equals(m.memberId))) return fx.done(Errors.FENCED_INSTANCE_ID, now);
+        }
+        if (hasMember && m == null) return fx.done(Errors.UNKNOWN_MEMBER_ID, now);
+        if (generation >= 0 && generation != group.generation) return fx.done(Errors.ILLEGAL_GENERATION, now);
+        return fx.done(Errors.NONE, now);
+    }
+
     /** True when {@code groupId}'s offsets may expire: it is unknown, or {@code Empty} since before {@code cutoffMs}. */
     boolean offsetsMayExpire(String groupId, long cutoffMs) {
         ConsumerGroup group = groups.get(groupId);

@@ -1,6 +1,6 @@
 package io.tributary.broker.group;
 
-import io.tributary.broker.cluster.AppendOrigin;
+import io.tributary.broker.log.AppendOrigin;
 import io.tributary.broker.cluster.Replication;
 import io.tributary.broker.log.LogAppendInfo;
 import io.tributary.broker.log.LogReadResult;
@@ -16,6 +16,8 @@ import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.record.ControlRecordType;
+import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
@@ -58,6 +60,13 @@ public final class OffsetStore {
     private final TopicManager topics;
     private final GroupConfig config;
     private final Map<String, Map<TopicPartition, CommittedOffset>> offsets = new ConcurrentHashMap<>();
+    /**
+     * Transactional offset commits not yet committed or aborted, per offsets partition: producer id
+     * to group to offsets. They become visible ({@link #offsets}) when the transaction's commit
+     * marker is written to the partition, and are dropped at its abort marker.
+     */
+    private final Map<Integer, Map<Long, Map<String, Map<TopicPartition, CommittedOffset>>>> pendingTxn =
+            new ConcurrentHashMap<>();
     private final Object[] partitionLocks;
     private final OffsetWriteQueue[] writeQueues;
     private volatile Replication replication;
@@ -99,6 +108,7 @@ public final class OffsetStore {
         if (topics.get(TOPIC).isEmpty()) return;
         synchronized (partitionLocks[partition]) {
             offsets.keySet().removeIf(g -> partitionFor(g) == partition);
+            pendingTxn.remove(partition);
             topics.logs().get(new TopicPartition(TOPIC, partition))
                     .ifPresent(log -> replay(log, log.logEndOffset(), groups));
         }
@@ -143,7 +153,13 @@ public final class OffsetStore {
         while (offset < upTo) {
             LogReadResult r = log.read(offset, 1 << 20, true, io.tributary.broker.log.FetchIsolation.LOG_END);
             long next = offset;
+            int partition = log.topicPartition().partition();
             for (RecordBatch batch : r.records().batches()) {
+                if (batch.isControlBatch()) {
+                    replayMarker(partition, batch);
+                    next = batch.lastOffset() + 1;
+                    continue;
+                }
                 for (Record record : batch) {
                     if (!record.hasKey()) continue;
                     if (GroupMetadataCodec.isGroupMetadataKey(record.key())) {
@@ -169,7 +185,11 @@ public final class OffsetStore {
                                             + log.topicPartition() + ": " + e.getMessage());
                             continue;
                         }
-                        offsets.computeIfAbsent(key.group(), g -> new ConcurrentHashMap<>()).put(key.partition(), value);
+                        if (batch.isTransactional()) {
+                            pendingOf(partition, batch.producerId(), key.group()).put(key.partition(), value);
+                        } else {
+                            offsets.computeIfAbsent(key.group(), g -> new ConcurrentHashMap<>()).put(key.partition(), value);
+                        }
                     } else {
                         Map<TopicPartition, CommittedOffset> m = offsets.get(key.group());
                         if (m != null) {
@@ -183,6 +203,35 @@ public final class OffsetStore {
             if (next == offset) break;
             offset = next;
         }
+    }
+
+    private void replayMarker(int partition, RecordBatch batch) {
+        try {
+            Record record = batch.iterator().next();
+            ControlRecordType type = ControlRecordType.parse(record.key());
+            if (type == ControlRecordType.COMMIT || type == ControlRecordType.ABORT) {
+                completeTransaction(partition, batch.producerId(), type == ControlRecordType.COMMIT);
+            }
+        } catch (RuntimeException e) {
+            System.getLogger(OffsetStore.class.getName()).log(System.Logger.Level.WARNING,
+                    "Skipping unreadable control batch at offset " + batch.baseOffset() + " of " + TOPIC + "-" + partition
+                            + ": " + e.getMessage());
+        }
+    }
+
+    private Map<TopicPartition, CommittedOffset> pendingOf(int partition, long producerId, String group) {
+        return pendingTxn.computeIfAbsent(partition, p -> new ConcurrentHashMap<>())
+                .computeIfAbsent(producerId, p -> new ConcurrentHashMap<>())
+                .computeIfAbsent(group, g -> new ConcurrentHashMap<>());
+    }
+
+    /** Applies a transaction's end to memory: its pending offsets become committed, or are dropped. */
+    private void completeTransaction(int partition, long producerId, boolean commit) {
+        Map<Long, Map<String, Map<TopicPartition, CommittedOffset>>> byProducer = pendingTxn.get(partition);
+        if (byProducer == null) return;
+        Map<String, Map<TopicPartition, CommittedOffset>> byGroup = byProducer.remove(producerId);
+        if (byGroup == null || !commit) return;
+        byGroup.forEach((group, commits) -> offsets.computeIfAbsent(group, g -> new ConcurrentHashMap<>()).putAll(commits));
     }
 
     private static void replayGroup(PartitionLog log, Record record, Consumer<GroupMetadataRecord> groups) {
@@ -215,6 +264,46 @@ public final class OffsetStore {
         long now = System.currentTimeMillis();
         commits.forEach((tp, o) -> records.add(new SimpleRecord(now, OffsetRecordCodec.key(group, tp), OffsetRecordCodec.value(o))));
         return write(group, records, () -> offsets.computeIfAbsent(group, g -> new ConcurrentHashMap<>()).putAll(commits));
+    }
+
+    /**
+     * Appends a transaction's offset commits (TxnOffsetCommit) to the group's offsets partition, as a
+     * transactional batch of {@code producerId} in {@code producerEpoch}; they stay pending, invisible
+     * to {@link #offsets}, until the transaction's marker is written ({@link #writeTxnMarker}).
+     */
+    public CompletableFuture<Void> commitTransactional(String group, long producerId, short producerEpoch,
+                                                       Map<TopicPartition, CommittedOffset> commits) {
+        if (commits.isEmpty()) return CompletableFuture.completedFuture(null);
+        List<SimpleRecord> records = new ArrayList<>(commits.size());
+        long now = System.currentTimeMillis();
+        commits.forEach((tp, o) -> records.add(new SimpleRecord(now, OffsetRecordCodec.key(group, tp), OffsetRecordCodec.value(o))));
+        int partition = partitionFor(group);
+        MemoryRecords batch = MemoryRecords.withTransactionalRecords(Compression.NONE, producerId, producerEpoch, 0,
+                records.toArray(new SimpleRecord[0]));
+        return write(group, partition, batch, () -> pendingOf(partition, producerId, group).putAll(commits));
+    }
+
+    /**
+     * Writes a transaction marker to offsets partition {@code partition} and, once it is replicated,
+     * makes the transaction's pending offsets visible (commit) or drops them (abort).
+     */
+    public CompletableFuture<Void> writeTxnMarker(int partition, long producerId, short producerEpoch,
+                                                  int coordinatorEpoch, boolean commit) {
+        MemoryRecords marker = MemoryRecords.withEndTransactionMarker(System.currentTimeMillis(), producerId,
+                producerEpoch, new EndTransactionMarker(commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT,
+                        coordinatorEpoch));
+        return write("(transaction marker)", partition, marker, () -> completeTransaction(partition, producerId, commit));
+    }
+
+    /** Whether {@code group} has transactional offset commits on {@code tp} not yet committed or aborted. */
+    public boolean hasPendingTransactionalOffsets(String group, TopicPartition tp) {
+        Map<Long, Map<String, Map<TopicPartition, CommittedOffset>>> byProducer = pendingTxn.get(partitionFor(group));
+        if (byProducer == null) return false;
+        for (Map<String, Map<TopicPartition, CommittedOffset>> byGroup : byProducer.values()) {
+            Map<TopicPartition, CommittedOffset> m = byGroup.get(group);
+            if (m != null && (tp == null || m.containsKey(tp))) return true;
+        }
+        return false;
     }
 
     /** Deletes the given partitions' offsets of {@code group} (tombstones); returns once they are written. */
@@ -266,15 +355,18 @@ public final class OffsetStore {
      * {@link OffsetWriteQueue}).
      */
     private CompletableFuture<Void> write(String group, List<SimpleRecord> records, Runnable effect) {
+        MemoryRecords batch = MemoryRecords.withRecords(Compression.NONE, records.toArray(new SimpleRecord[0]));
+        return write(group, partitionFor(group), batch, effect);
+    }
+
+    private CompletableFuture<Void> write(String group, int partition, MemoryRecords batch, Runnable effect) {
         Replication r = replication;
         if (r == null) {
             return CompletableFuture.failedFuture(new CoordinatorNotAvailableException(
                     "The offset store of group " + group + " is not ready yet"));
         }
         ensureTopic();
-        int partition = partitionFor(group);
         TopicPartition tp = new TopicPartition(TOPIC, partition);
-        MemoryRecords batch = MemoryRecords.withRecords(Compression.NONE, records.toArray(new SimpleRecord[0]));
         CompletableFuture<LogAppendInfo> appended;
         OffsetWriteQueue.Write w;
         // Held across the append (disk I/O) on purpose: the lock makes the queue's order the log's order.
@@ -293,6 +385,12 @@ public final class OffsetStore {
         if (cause instanceof NotLeaderOrFollowerException || cause instanceof KafkaStorageException) {
             return new NotCoordinatorException("This node is not the coordinator of group " + group
                     + " (it does not lead " + tp + "): " + cause.getMessage());
+        }
+        if (cause instanceof org.apache.kafka.common.errors.InvalidProducerEpochException
+                || cause instanceof org.apache.kafka.common.errors.ProducerFencedException
+                || cause instanceof org.apache.kafka.common.errors.InvalidTxnStateException
+                || cause instanceof org.apache.kafka.common.errors.TransactionCoordinatorFencedException) {
+            return (RuntimeException) cause;
         }
         if (cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException
                 || cause instanceof InvalidFetchSizeException) {

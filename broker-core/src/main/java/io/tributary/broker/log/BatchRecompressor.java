@@ -73,7 +73,7 @@ public final class BatchRecompressor {
         if (target == null) return records;
         boolean needed = false;
         for (MutableRecordBatch batch : records.batches()) {
-            if (batch.compressionType() != target) {
+            if (batch.compressionType() != target && !batch.isControlBatch()) {
                 needed = true;
                 break;
             }
@@ -85,7 +85,8 @@ public final class BatchRecompressor {
         int total = 0;
         for (MutableRecordBatch batch : records.batches()) {
             ByteBuffer part;
-            if (batch.compressionType() == target) {
+            if (batch.compressionType() == target || batch.isControlBatch()) {
+                // Control batches (transaction markers) are stored as written, as Kafka stores them.
                 part = ByteBuffer.allocate(batch.sizeInBytes());
                 batch.writeTo(part);
                 part.flip();

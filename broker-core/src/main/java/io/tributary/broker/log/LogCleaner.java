@@ -51,6 +51,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *       a segment in which nothing changes is left alone.</li>
  * </ol>
  *
+ * <p>Transactions: the cleanable range also ends at the last stable offset, so no record of an
+ * open (or not yet settled) transaction is read; records of aborted transactions (known from the
+ * transaction indexes) are neither mapped, so they never shadow a committed value, nor kept.
+ * Transaction markers are kept.
+ *
  * <p>Guarantees: offsets never change (batches keep their base and last offsets; surviving
  * records keep theirs, so a segment may have gaps or end up empty); the record with the highest
  * offset of every key always survives, except a tombstone after its delete horizon; records
@@ -182,11 +187,13 @@ public final class LogCleaner {
             // 1. The key map over the dirty segments, and the last batch of every producer id.
             OffsetMap map = new OffsetMap();
             Map<Long, Long> lastBatchOfProducer = new HashMap<>();
+            AbortedRanges aborted = new AbortedRanges(log.abortedTransactions(log.logStartOffset(),
+                    all.get(cleanable).baseOffset()));
             int end = -1;
             for (int i = 0; i < cleanable; i++) {
                 if (all.get(i + 1).baseOffset() <= firstDirty) continue;
                 try {
-                    mapSegment(all.get(i), map, lastBatchOfProducer, decompression);
+                    mapSegment(all.get(i), map, lastBatchOfProducer, aborted, decompression);
                 } catch (RuntimeException e) {
                     if (log.segments().contains(all.get(i))) throw e;
                     // Retention removed the segment under us; the next pass starts from the new log start.
@@ -207,7 +214,7 @@ public final class LogCleaner {
             long cleanedUpTo = all.get(end + 1).baseOffset();
 
             // 2. Rewrite every segment from the oldest to the end of the mapped range.
-            CompactionFilter filter = new CompactionFilter(now, cfg.deleteRetentionMs(), map, lastBatchOfProducer);
+            CompactionFilter filter = new CompactionFilter(now, cfg.deleteRetentionMs(), map, lastBatchOfProducer, aborted);
             int replaced = 0;
             long read = 0, retained = 0, bytesBefore = 0, bytesAfter = 0;
             for (int i = 0; i <= end; i++) {
@@ -248,11 +255,11 @@ public final class LogCleaner {
 
     /**
      * How many segments, from the oldest on, may be cleaned: never the active one, none that
-     * reaches above the high watermark, none younger than {@code min.compaction.lag.ms} (nor any
+     * reaches above the last stable offset (the high watermark when no transaction is open), none younger than {@code min.compaction.lag.ms} (nor any
      * after it). Segment {@code i} of the result always has a successor, whose base offset bounds it.
      */
     private static int cleanableCount(PartitionLog log, List<LogSegment> all, LogConfig cfg, long now) {
-        long hw = log.highWatermark();
+        long hw = log.lastStableOffset();
         long lag = cfg.minCompactionLagMs();
         int n = 0;
         for (int i = 0; i + 1 < all.size(); i++) {
@@ -265,10 +272,10 @@ public final class LogCleaner {
     }
 
     private static void mapSegment(LogSegment segment, OffsetMap map, Map<Long, Long> lastBatchOfProducer,
-                                   BufferSupplier decompression) {
+                                   AbortedRanges aborted, BufferSupplier decompression) {
         for (FileChannelRecordBatch batch : segment.records().batches()) {
             if (batch.hasProducerId()) lastBatchOfProducer.put(batch.producerId(), batch.lastOffset());
-            if (batch.isControlBatch()) continue;
+            if (batch.isControlBatch() || aborted.contains(batch)) continue;
             try (CloseableIterator<Record> records = batch.streamingIterator(decompression)) {
                 while (records.hasNext()) {
                     Record record = records.next();
@@ -362,15 +369,20 @@ public final class LogCleaner {
     private static final class CompactionFilter extends MemoryRecords.RecordFilter {
         private final OffsetMap map;
         private final Map<Long, Long> lastBatchOfProducer;
+        private final AbortedRanges aborted;
         /** Set when the current segment's output differs from its input. */
         boolean changed;
         long earliestHorizon = RecordBatch.NO_TIMESTAMP;
+        /** Whether the batch being filtered belongs to an aborted transaction. */
+        private boolean batchAborted;
 
-        CompactionFilter(long now, long deleteRetentionMs, OffsetMap map, Map<Long, Long> lastBatchOfProducer) {
+        CompactionFilter(long now, long deleteRetentionMs, OffsetMap map, Map<Long, Long> lastBatchOfProducer,
+                         AbortedRanges aborted) {
             // Saturate so that now + delete.retention.ms cannot overflow into the past.
             super(now, Math.min(deleteRetentionMs, Long.MAX_VALUE - Math.max(now, 0)));
             this.map = map;
             this.lastBatchOfProducer = lastBatchOfProducer;
+            this.aborted = aborted;
         }
 
         @Override
@@ -380,6 +392,11 @@ public final class LogCleaner {
                 Long last = lastBatchOfProducer.get(batch.producerId());
                 keepHeader = last == null || last == batch.lastOffset();
             }
+            batchAborted = aborted.contains(batch);
+            if (batchAborted && !keepHeader) {
+                changed = true;
+                return new BatchRetentionResult(BatchRetention.DELETE, false);
+            }
             if (!keepHeader && Integer.valueOf(0).equals(batch.countOrNull())) changed = true;
             return new BatchRetentionResult(keepHeader ? BatchRetention.RETAIN_EMPTY : BatchRetention.DELETE_EMPTY,
                     false);
@@ -388,7 +405,9 @@ public final class LogCleaner {
         @Override
         protected boolean shouldRetainRecord(RecordBatch batch, Record record) {
             boolean keep;
-            if (!record.hasKey() || record.offset() < map.latestOffset(record.key())) {
+            if (batch.isControlBatch()) {
+                return true;
+            } else if (batchAborted || !record.hasKey() || record.offset() < map.latestOffset(record.key())) {
                 keep = false;
             } else if (record.hasValue()) {
                 keep = true;
@@ -410,6 +429,26 @@ public final class LogCleaner {
             }
             if (!keep) changed = true;
             return keep;
+        }
+    }
+
+    /** The offset ranges of aborted transactions, per producer: which data batches to drop. */
+    private static final class AbortedRanges {
+        private final Map<Long, List<AbortedTxn>> byProducer = new HashMap<>();
+
+        AbortedRanges(List<AbortedTxn> aborted) {
+            for (AbortedTxn t : aborted) byProducer.computeIfAbsent(t.producerId(), p -> new java.util.ArrayList<>()).add(t);
+        }
+
+        /** True for a transactional data batch inside one of its producer's aborted transactions. */
+        boolean contains(RecordBatch batch) {
+            if (!batch.isTransactional() || batch.isControlBatch()) return false;
+            List<AbortedTxn> txns = byProducer.get(batch.producerId());
+            if (txns == null) return false;
+            for (AbortedTxn t : txns) {
+                if (batch.baseOffset() >= t.firstOffset() && batch.lastOffset() <= t.lastOffset()) return true;
+            }
+            return false;
         }
     }
 

@@ -20,7 +20,8 @@ import java.util.Optional;
  *
  * <p>Files, all named by the base offset padded to 20 digits: {@code <base>.log} holds the
  * batches exactly as they are sent on the wire (after offset assignment), {@code <base>.index}
- * and {@code <base>.timeindex} the two indexes. Offsets within a segment are strictly
+ * and {@code <base>.timeindex} the two indexes, {@code <base>.txnindex} the aborted transactions
+ * whose markers the segment holds ({@link TransactionIndex}). Offsets within a segment are strictly
  * increasing but may have gaps after compaction.
  *
  * <p>Recovery ({@link #recover()}) reads every batch, validates magic, CRC-32C, size and offset
@@ -38,6 +39,7 @@ public final class LogSegment {
     private final FileRecords log;
     private final OffsetIndex offsetIndex;
     private final TimeIndex timeIndex;
+    private final TransactionIndex txnIndex;
     private final int indexIntervalBytes;
     private final long createdMs;
     private int bytesSinceLastIndexEntry;
@@ -46,12 +48,13 @@ public final class LogSegment {
     private volatile long nextOffset;
 
     private LogSegment(File dir, long baseOffset, FileRecords log, OffsetIndex offsetIndex, TimeIndex timeIndex,
-                       int indexIntervalBytes, long createdMs) {
+                       TransactionIndex txnIndex, int indexIntervalBytes, long createdMs) {
         this.dir = dir;
         this.baseOffset = baseOffset;
         this.log = log;
         this.offsetIndex = offsetIndex;
         this.timeIndex = timeIndex;
+        this.txnIndex = txnIndex;
         this.indexIntervalBytes = indexIntervalBytes;
         this.createdMs = createdMs;
         this.nextOffset = baseOffset;
@@ -73,6 +76,10 @@ public final class LogSegment {
         return new File(dir, fileName(baseOffset, ".timeindex"));
     }
 
+    static File txnIndexFile(File dir, long baseOffset) {
+        return new File(dir, fileName(baseOffset, ".txnindex"));
+    }
+
     /** Creates a new, empty segment. */
     public static LogSegment create(File dir, long baseOffset, int indexIntervalBytes, long nowMs) throws IOException {
         File file = logFile(dir, baseOffset);
@@ -82,7 +89,8 @@ public final class LogSegment {
         records.truncateTo(0);
         return new LogSegment(dir, baseOffset, records,
                 OffsetIndex.open(offsetIndexFile(dir, baseOffset), baseOffset),
-                TimeIndex.open(timeIndexFile(dir, baseOffset), baseOffset), indexIntervalBytes, nowMs);
+                TimeIndex.open(timeIndexFile(dir, baseOffset), baseOffset),
+                TransactionIndex.create(txnIndexFile(dir, baseOffset)), indexIntervalBytes, nowMs);
     }
 
     /**
@@ -98,7 +106,8 @@ public final class LogSegment {
         boolean indexesPresent = offsetFile.exists() && timeFile.exists();
         FileRecords records = FileRecords.open(file, true, true, 0, false);
         LogSegment segment = new LogSegment(dir, baseOffset, records, OffsetIndex.open(offsetFile, baseOffset),
-                TimeIndex.open(timeFile, baseOffset), indexIntervalBytes, file.lastModified());
+                TimeIndex.open(timeFile, baseOffset), TransactionIndex.open(txnIndexFile(dir, baseOffset)),
+                indexIntervalBytes, file.lastModified());
         if (trustIndexes) {
             segment.loadTail();
             if (!indexesPresent || !segment.offsetIndex.sanityCheck(segment.lastOffset(), records.sizeInBytes())
@@ -344,11 +353,13 @@ public final class LogSegment {
         sync.force(log.channel(), log.file());
         offsetIndex.flush();
         timeIndex.flush();
+        txnIndex.flush();
     }
 
     public void close() throws IOException {
         offsetIndex.close();
         timeIndex.close();
+        txnIndex.close();
         log.close();
     }
 
@@ -356,7 +367,13 @@ public final class LogSegment {
     public void deleteFiles() throws IOException {
         Files.deleteIfExists(offsetIndex.file().toPath());
         Files.deleteIfExists(timeIndex.file().toPath());
+        Files.deleteIfExists(txnIndex.file().toPath());
         Files.deleteIfExists(log.file().toPath());
+    }
+
+    /** The aborted transactions whose markers are in this segment. */
+    TransactionIndex transactionIndex() {
+        return txnIndex;
     }
 
     public long baseOffset() { return baseOffset; }

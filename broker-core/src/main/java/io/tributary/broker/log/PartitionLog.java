@@ -96,6 +96,11 @@ public final class PartitionLog implements AutoCloseable {
     private long checkpointedHighWatermark = -1;
     /** Incremented by every truncation, so work planned before one can tell. */
     private volatile long truncations;
+    /**
+     * The producer state's first unstable offset ({@link ProducerStateManager#firstUnstableOffset}),
+     * -1 when every transaction is settled; republished under {@link #lock} whenever it may change.
+     */
+    private volatile long firstUnstableOffset = -1;
 
     private PartitionLog(TopicPartition tp, File dir, LogConfig config, Clock clock, ScheduledExecutorService scheduler) {
         this.tp = tp;
@@ -199,19 +204,44 @@ public final class PartitionLog implements AutoCloseable {
         Files.deleteIfExists(LogSegment.logFile(dir, base).toPath());
         Files.deleteIfExists(LogSegment.offsetIndexFile(dir, base).toPath());
         Files.deleteIfExists(LogSegment.timeIndexFile(dir, base).toPath());
+        Files.deleteIfExists(LogSegment.txnIndexFile(dir, base).toPath());
     }
 
     /**
-     * Rebuilds the producer state from every batch header in the log and, with
-     * {@code epochsToo}, the epoch cache from the batches' {@code partitionLeaderEpoch}.
+     * Rebuilds the producer state and the transaction indexes: from the latest readable
+     * {@link ProducerStateSnapshot} at or below the log end (snapshots above it are deleted), then
+     * by replaying every batch from that offset on; from the start of the log when there is none
+     * or when {@code epochsToo}, which also rebuilds the epoch cache from the batches'
+     * {@code partitionLeaderEpoch}. The transaction indexes of the replayed part are regenerated.
+     * Under {@link #lock} (or before the log is shared).
      */
-    private void rebuildProducerState(boolean epochsToo) {
+    private void rebuildProducerState(boolean epochsToo) throws IOException {
         producers.clear();
+        long from = segments.firstKey();
+        java.util.TreeSet<Long> snapshots = ProducerStateSnapshot.offsets(dir);
+        for (Long offset : snapshots.tailSet(logEndOffset, false)) ProducerStateSnapshot.delete(dir, offset);
+        if (!epochsToo) {
+            for (Long offset : snapshots.headSet(logEndOffset, true).descendingSet()) {
+                Optional<ProducerStateSnapshot.Contents> contents = ProducerStateSnapshot.read(dir, offset);
+                if (contents.isPresent()) {
+                    producers.restore(contents.get());
+                    from = offset;
+                    break;
+                }
+            }
+        }
         List<EpochEntry> epochs = new ArrayList<>();
         int lastEpoch = -1;
         for (LogSegment segment : segments.values()) {
+            if (segment.nextOffset() <= from && segments.higherKey(segment.baseOffset()) != null) continue;
+            if (segment.baseOffset() >= from) segment.transactionIndex().reset();
+            else segment.transactionIndex().truncateTo(from);
             for (FileChannelRecordBatch batch : segment.records().batches()) {
-                if (batch.hasProducerId()) producers.update(batch, batch.maxTimestamp());
+                if (batch.lastOffset() < from) continue;
+                if (batch.hasProducerId()) {
+                    Optional<ProducerStateManager.CompletedTxn> done = producers.update(batch, batch.maxTimestamp());
+                    if (done.isPresent()) indexCompleted(segment, done.get());
+                }
                 int epoch = batch.partitionLeaderEpoch();
                 if (epochsToo && epoch > lastEpoch) {
                     epochs.add(new EpochEntry(epoch, batch.baseOffset()));
@@ -219,10 +249,36 @@ public final class PartitionLog implements AutoCloseable {
                 }
             }
         }
+        producers.onHighWatermark(highWatermarkToCheckpoint());
+        firstUnstableOffset = producers.firstUnstableOffset();
         if (epochsToo) {
             epochCache.rebuild(epochs);
             LOG.log(System.Logger.Level.INFO, "Rebuilt the leader epoch cache of " + tp + " from the log: " + epochs);
         }
+    }
+
+    /** Records a transaction a marker in {@code segment} just completed: aborted ones go to its transaction index. */
+    private void indexCompleted(LogSegment segment, ProducerStateManager.CompletedTxn txn) throws IOException {
+        if (txn.aborted()) {
+            segment.transactionIndex().append(new AbortedTxn(txn.producerId(), txn.firstOffset(), txn.lastOffset(),
+                    producers.lastStableOffsetAfter(txn)));
+        }
+    }
+
+    /** After the high watermark or the producer state changed: republishes the first unstable offset. Under {@link #lock}. */
+    private void refreshStability() {
+        producers.onHighWatermark(highWatermark);
+        firstUnstableOffset = producers.firstUnstableOffset();
+    }
+
+    /**
+     * Writes a producer state snapshot at the log end offset and keeps only the two latest.
+     * Under {@link #lock}: the snapshot must match the log end exactly (a small file, fsynced).
+     */
+    private void snapshotProducerState() throws IOException {
+        ProducerStateSnapshot.write(dir, logEndOffset, producers.snapshot());
+        java.util.TreeSet<Long> offsets = ProducerStateSnapshot.offsets(dir);
+        while (offsets.size() > 2) ProducerStateSnapshot.delete(dir, offsets.pollFirst());
     }
 
     /**
@@ -232,20 +288,37 @@ public final class PartitionLog implements AutoCloseable {
      * @return the offsets given, or those of the original append when the batch is a retry
      */
     public LogAppendInfo append(MemoryRecords records, int leaderEpoch, boolean singleBatch) {
+        return append(records, leaderEpoch, singleBatch ? AppendOrigin.CLIENT : AppendOrigin.COORDINATOR);
+    }
+
+    /**
+     * Validates {@code records} as {@code origin} requires, assigns offsets and appends them. Producer
+     * batches and transaction markers are checked against the producer state (epochs; sequences and
+     * retries for {@link AppendOrigin#CLIENT}); a marker that ends a transaction moves the first
+     * unstable offset and, for an abort, adds the transaction to the active segment's index.
+     *
+     * @return the offsets given, or those of the original append when the batch is a retry
+     */
+    public LogAppendInfo append(MemoryRecords records, int leaderEpoch, AppendOrigin origin) {
         long now = clock.millis();
         LogConfig cfg = config;
-        RecordBatchValidator.Validated validated = RecordBatchValidator.validate(tp, records, cfg, now, singleBatch);
+        boolean singleBatch = origin.singleBatch();
+        RecordBatchValidator.Validated validated = RecordBatchValidator.validate(tp, records, cfg, now, origin);
         // The topic's compression.type; the duplicate check and offsets below apply to the rebuilt batches.
         MemoryRecords recompressed = BatchRecompressor.recompress(records, cfg.compressionType(), cfg.maxMessageBytes());
         if (recompressed != records) {
             records = recompressed;
-            validated = RecordBatchValidator.validateRebuilt(tp, records, cfg, singleBatch);
+            validated = RecordBatchValidator.validateRebuilt(tp, records, cfg, origin);
         }
         lock.lock();
         try {
             ensureOpen();
             for (MutableRecordBatch batch : validated.batches()) {
-                ProducerStateManager.BatchMetadata duplicate = producers.check(batch);
+                if (batch.isControlBatch()) {
+                    producers.checkMarker(batch);
+                    continue;
+                }
+                ProducerStateManager.BatchMetadata duplicate = producers.check(batch, origin);
                 if (duplicate != null) {
                     return new LogAppendInfo(duplicate.firstOffset(), duplicate.lastOffset(),
                             cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? duplicate.timestamp() : -1,
@@ -266,12 +339,16 @@ public final class PartitionLog implements AutoCloseable {
             // The epoch reaches the checkpoint before the batches that carry it reach the log.
             if (leaderEpoch >= 0) epochCache.assign(leaderEpoch, firstOffset);
             active.append(records);
-            for (MutableRecordBatch batch : validated.batches()) producers.update(batch, now);
+            for (MutableRecordBatch batch : validated.batches()) {
+                Optional<ProducerStateManager.CompletedTxn> done = producers.update(batch, now);
+                if (done.isPresent()) indexCompleted(active, done.get());
+            }
             logEndOffset = next;
             unflushedMessages += validated.recordCount();
             // With flush.messages reached the batch is on disk before anyone can read it.
             if (unflushedMessages >= cfg.flushMessages()) flushLocked();
             advanceHighWatermarkWithLogEnd();
+            refreshStability();
             return new LogAppendInfo(firstOffset, lastOffset, appendTime, logStartOffset, validated.recordCount(), false);
         } catch (IOException e) {
             throw new KafkaStorageException("Failed to append to " + tp + " in " + dir + ": " + e.getMessage(), e);
@@ -327,11 +404,15 @@ public final class PartitionLog implements AutoCloseable {
                 if (epoch >= 0) epochCache.assign(epoch, batch.baseOffset());
             }
             active.append(records);
-            for (MutableRecordBatch batch : batches) producers.update(batch, now);
+            for (MutableRecordBatch batch : batches) {
+                Optional<ProducerStateManager.CompletedTxn> done = producers.update(batch, now);
+                if (done.isPresent()) indexCompleted(active, done.get());
+            }
             logEndOffset = lastOffset + 1;
             unflushedMessages += validated.recordCount();
             if (unflushedMessages >= config.flushMessages()) flushLocked();
             advanceHighWatermarkWithLogEnd();
+            refreshStability();
             return new LogAppendInfo(firstOffset, lastOffset, -1, logStartOffset, validated.recordCount(), false);
         } catch (IOException e) {
             throw new KafkaStorageException("Failed to append replicated batches to " + tp + " in " + dir + ": "
@@ -368,6 +449,9 @@ public final class PartitionLog implements AutoCloseable {
     private LogSegment roll(long baseOffset, long now) throws IOException {
         LogSegment old = segments.lastEntry().getValue();
         if (old.isEmpty() && old.baseOffset() == baseOffset) return old;
+        // The next open replays from here on; what the snapshot settles must be on disk first.
+        old.transactionIndex().flush();
+        snapshotProducerState();
         LogSegment fresh = LogSegment.create(dir, baseOffset, config.indexIntervalBytes(), now);
         if (config.flushEveryBatch()) syncDirectory(dir);
         segments.put(fresh.baseOffset(), fresh);
@@ -432,14 +516,23 @@ public final class PartitionLog implements AutoCloseable {
      */
     public LogReadResult read(long offset, int maxBytes, boolean minOneBatch, FetchIsolation isolation) {
         long hw = highWatermark;
+        long unstable = firstUnstableOffset;
+        long lso = unstable < 0 ? hw : Math.min(unstable, hw);
         long start = logStartOffset;
         long end = logEndOffset;
         if (offset < start || offset > end) {
             throw new OffsetOutOfRangeException("Offset " + offset + " is out of range for " + tp
                     + ": the log holds offsets " + start + " to " + end);
         }
-        long limit = Math.min(end, isolation == FetchIsolation.LOG_END ? end : hw);
-        if (offset >= limit) return new LogReadResult(MemoryRecords.EMPTY, hw, start, end);
+        long limit = switch (isolation) {
+            case LOG_END -> end;
+            case HIGH_WATERMARK -> Math.min(end, hw);
+            case TXN_COMMITTED -> Math.min(end, lso);
+        };
+        boolean committed = isolation == FetchIsolation.TXN_COMMITTED;
+        if (offset >= limit) {
+            return new LogReadResult(MemoryRecords.EMPTY, hw, lso, start, end, committed ? List.of() : null);
+        }
         Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
         if (entry == null) entry = segments.firstEntry();
         while (entry != null) {
@@ -452,10 +545,55 @@ public final class PartitionLog implements AutoCloseable {
                 maxPosition = limitPos == null ? segment.sizeInBytes() : limitPos.position;
             }
             FileRecords records = segment.read(offset, maxBytes, maxPosition, minOneBatch);
-            if (records != null) return new LogReadResult(records, hw, start, end);
+            if (records != null) {
+                return new LogReadResult(records, hw, lso, start, end,
+                        committed ? abortedTransactions(offset, upperBound(records, offset)) : null);
+            }
             entry = segments.higherEntry(entry.getKey());
         }
-        return new LogReadResult(MemoryRecords.EMPTY, hw, start, end);
+        return new LogReadResult(MemoryRecords.EMPTY, hw, lso, start, end, committed ? List.of() : null);
+    }
+
+    /** The offset after the last batch of {@code records}. */
+    private static long upperBound(FileRecords records, long offset) {
+        long next = offset;
+        for (FileChannelRecordBatch batch : records.batches()) next = batch.lastOffset() + 1;
+        return next;
+    }
+
+    /**
+     * The aborted transactions a {@code read_committed} consumer needs to read from {@code fetchOffset}
+     * up to {@code upperBound}: those whose abort marker is at or after {@code fetchOffset} and whose
+     * data starts below {@code upperBound}, from the transaction indexes of the segment holding
+     * {@code fetchOffset} and every later one, in marker order.
+     */
+    public List<AbortedTxn> abortedTransactions(long fetchOffset, long upperBound) {
+        List<AbortedTxn> out = new ArrayList<>();
+        Long from = segments.floorKey(fetchOffset);
+        for (LogSegment segment : (from == null ? segments : segments.tailMap(from, true)).values()) {
+            segment.transactionIndex().collect(fetchOffset, upperBound, out);
+        }
+        return out;
+    }
+
+    /**
+     * The last stable offset: the high watermark, or the first offset of an unsettled transaction
+     * below it. A {@code read_committed} consumer reads only below it.
+     */
+    public long lastStableOffset() {
+        long hw = highWatermark;
+        long unstable = firstUnstableOffset;
+        return unstable < 0 ? hw : Math.min(unstable, hw);
+    }
+
+    /** The producers this partition knows, with their open transactions (DescribeProducers). */
+    public List<ProducerStateManager.ActiveProducer> activeProducers() {
+        lock.lock();
+        try {
+            return producers.describe();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -739,6 +877,8 @@ public final class PartitionLog implements AutoCloseable {
             truncations++;
             epochCache.clear();
             producers.clear();
+            firstUnstableOffset = -1;
+            for (Long snapshot : ProducerStateSnapshot.offsets(dir)) ProducerStateSnapshot.delete(dir, snapshot);
             syncDirectory(dir);
             writeState();
             LOG.log(System.Logger.Level.INFO, "Emptied " + tp + "; it now starts at offset " + newOffset);
@@ -824,6 +964,7 @@ public final class PartitionLog implements AutoCloseable {
                 }
                 highWatermarkFollowsLogEnd = false;
             }
+            refreshStability();
         } finally {
             lock.unlock();
         }
@@ -846,7 +987,10 @@ public final class PartitionLog implements AutoCloseable {
         try {
             if (!highWatermarkFollowsLogEnd) {
                 long clamped = Math.max(logStartOffset, Math.min(hw, logEndOffset));
-                if (clamped > highWatermark) highWatermark = clamped;
+                if (clamped > highWatermark) {
+                    highWatermark = clamped;
+                    refreshStability();
+                }
             }
             return highWatermark;
         } finally {
@@ -994,6 +1138,7 @@ public final class PartitionLog implements AutoCloseable {
         try {
             if (closed) return;
             flushLocked();
+            snapshotProducerState();
             closed = true;
             for (LogSegment s : segments.values()) s.close();
         } finally {

@@ -49,11 +49,13 @@ public final class RecordBatchValidator {
     /**
      * Validates {@code records} for appending to {@code tp}.
      *
-     * @param singleBatch true for a produce request (v3+ carries exactly one batch per partition)
+     * @param origin {@link AppendOrigin#CLIENT} for a produce request (v3+ carries exactly one batch
+     *               per partition, and no control batch); {@link AppendOrigin#COORDINATOR} for
+     *               records the broker writes, transaction markers included
      */
     public static Validated validate(TopicPartition tp, MemoryRecords records, LogConfig config, long nowMs,
-                                     boolean singleBatch) {
-        return validate(tp, records, config, nowMs, singleBatch, true);
+                                     AppendOrigin origin) {
+        return validate(tp, records, config, nowMs, origin, true);
     }
 
     /**
@@ -63,12 +65,13 @@ public final class RecordBatchValidator {
      * are the ones already checked and are not read again.
      */
     public static Validated validateRebuilt(TopicPartition tp, MemoryRecords records, LogConfig config,
-                                            boolean singleBatch) {
-        return validate(tp, records, config, 0, singleBatch, false);
+                                            AppendOrigin origin) {
+        return validate(tp, records, config, 0, origin, false);
     }
 
     private static Validated validate(TopicPartition tp, MemoryRecords records, LogConfig config, long nowMs,
-                                      boolean singleBatch, boolean checkRecords) {
+                                      AppendOrigin origin, boolean checkRecords) {
+        boolean singleBatch = origin.singleBatch();
         ByteBuffer buffer = records.buffer();
         int total = buffer.remaining();
         if (total == 0) {
@@ -95,18 +98,24 @@ public final class RecordBatchValidator {
             } catch (CorruptRecordException e) {
                 throw new CorruptRecordException("Batch for " + tp + " failed validation: " + e.getMessage());
             }
-            if (batch.isControlBatch()) {
+            if (batch.isControlBatch() && origin == AppendOrigin.CLIENT) {
                 throw new InvalidRecordException("Clients may not send control batches (" + tp + ")");
             }
-            if (batch.isTransactional()) {
-                throw new InvalidRecordException("Transactional batches are not supported (" + tp + ")");
+            if (batch.isTransactional() && !batch.hasProducerId()) {
+                throw new InvalidRecordException("Transactional batch for " + tp + " has no producer id");
+            }
+            if (batch.isControlBatch()) {
+                if (!batch.hasProducerId() || !batch.isTransactional()) {
+                    throw new InvalidRecordException("Control batch for " + tp + " must be transactional with a producer id");
+                }
+                ProducerStateManager.markerOf(batch); // a readable COMMIT or ABORT marker
             }
             Integer batchCount = batch.countOrNull();
             if (batchCount == null || batchCount <= 0 || batch.lastOffset() - batch.baseOffset() + 1 != batchCount) {
                 throw new InvalidRecordException("Batch for " + tp + " has " + batchCount + " records but offset delta "
                         + (batch.lastOffset() - batch.baseOffset()));
             }
-            if (batch.hasProducerId() && batch.baseSequence() < 0) {
+            if (batch.hasProducerId() && batch.baseSequence() < 0 && !batch.isControlBatch()) {
                 throw new InvalidRecordException("Batch for " + tp + " has producer id " + batch.producerId()
                         + " but base sequence " + batch.baseSequence());
             }

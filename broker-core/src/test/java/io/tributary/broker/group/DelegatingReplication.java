@@ -1,6 +1,6 @@
 package io.tributary.broker.group;
 
-import io.tributary.broker.cluster.AppendOrigin;
+import io.tributary.broker.log.AppendOrigin;
 import io.tributary.broker.cluster.BrokerRegistration;
 import io.tributary.broker.cluster.PartitionRegistration;
 import io.tributary.broker.cluster.Replication;

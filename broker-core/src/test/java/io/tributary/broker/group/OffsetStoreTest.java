@@ -1,6 +1,6 @@
 package io.tributary.broker.group;
 
-import io.tributary.broker.cluster.AppendOrigin;
+import io.tributary.broker.log.AppendOrigin;
 import io.tributary.broker.cluster.Replication;
 import io.tributary.broker.cluster.StandaloneReplication;
 import io.tributary.broker.log.LogAppendInfo;

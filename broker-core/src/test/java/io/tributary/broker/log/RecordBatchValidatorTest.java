@@ -113,7 +113,7 @@ class RecordBatchValidatorTest {
     @Test
     void validBatchIsAcceptedWithItsRecordCountAndSize() {
         MemoryRecords records = MemoryRecords.withRecords(Compression.NONE, record("k1", 10), record("k2", 20), record(null, 0));
-        RecordBatchValidator.Validated validated = RecordBatchValidator.validate(TP, records, config(Map.of()), NOW, true);
+        RecordBatchValidator.Validated validated = RecordBatchValidator.validate(TP, records, config(Map.of()), NOW, AppendOrigin.CLIENT);
         assertEquals(1, validated.batches().size());
         assertEquals(3, validated.recordCount());
         assertEquals(records.sizeInBytes(), validated.sizeInBytes());
@@ -161,7 +161,7 @@ class RecordBatchValidatorTest {
 
         MemoryRecords fits = MemoryRecords.withRecords(Compression.NONE, record("k", 100));
         LogConfig exact = config(Map.of("max.message.bytes", Integer.toString(fits.sizeInBytes())));
-        assertEquals(1, RecordBatchValidator.validate(TP, fits, exact, NOW, true).recordCount(),
+        assertEquals(1, RecordBatchValidator.validate(TP, fits, exact, NOW, AppendOrigin.CLIENT).recordCount(),
                 "a batch of exactly max.message.bytes is accepted");
     }
 
@@ -209,7 +209,7 @@ class RecordBatchValidatorTest {
         assertTrue(e.getMessage().contains("message.timestamp.after.max.ms"), e.getMessage());
 
         MemoryRecords atLimit = MemoryRecords.withRecords(Compression.NONE, record(NOW + 3_600_000, "k", 5));
-        assertEquals(1, RecordBatchValidator.validate(TP, atLimit, log.config(), NOW, true).recordCount());
+        assertEquals(1, RecordBatchValidator.validate(TP, atLimit, log.config(), NOW, AppendOrigin.CLIENT).recordCount());
     }
 
     @Test
@@ -227,10 +227,12 @@ class RecordBatchValidatorTest {
     }
 
     @Test
-    void transactionalBatchIsRefused() throws IOException {
+    void controlBatchFromAClientIsRefused() throws IOException {
         PartitionLog log = openWithData(Map.of());
-        MemoryRecords txn = MemoryRecords.withTransactionalRecords(Compression.NONE, 77L, (short) 0, 0, record("k", 5));
-        assertRefusedAndLogUntouched(log, txn, InvalidRecordException.class);
+        MemoryRecords marker = MemoryRecords.withEndTransactionMarker(NOW, 77L, (short) 0,
+                new org.apache.kafka.common.record.EndTransactionMarker(
+                        org.apache.kafka.common.record.ControlRecordType.COMMIT, 0));
+        assertRefusedAndLogUntouched(log, marker, InvalidRecordException.class);
     }
 
     @Test
