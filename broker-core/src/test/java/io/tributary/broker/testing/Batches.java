@@ -38,6 +38,7 @@ public final class Batches {
     private int baseSequence = RecordBatch.NO_SEQUENCE;
     private long baseOffset = 0;
     private int leaderEpoch = RecordBatch.NO_PARTITION_LEADER_EPOCH;
+    private boolean transactional;
 
     private Batches(SimpleRecord[] given, int count) {
         this.given = given;
@@ -139,6 +140,21 @@ public final class Batches {
         return this;
     }
 
+    /** From a transactional producer: its id and epoch, and the sequence of the first record. */
+    public Batches transactional(long producerId, short producerEpoch, int baseSequence) {
+        idempotent(producerId, producerEpoch, baseSequence);
+        this.transactional = true;
+        return this;
+    }
+
+    /** A transaction marker (control batch) for {@code producerId}, as a coordinator in {@code coordinatorEpoch} writes it. */
+    public static MemoryRecords marker(long producerId, short producerEpoch, boolean commit, int coordinatorEpoch) {
+        return MemoryRecords.withEndTransactionMarker(ManualClock.T0, producerId, producerEpoch,
+                new org.apache.kafka.common.record.EndTransactionMarker(commit
+                        ? org.apache.kafka.common.record.ControlRecordType.COMMIT
+                        : org.apache.kafka.common.record.ControlRecordType.ABORT, coordinatorEpoch));
+    }
+
     /** As a leader in {@code leaderEpoch} stored it (what a follower fetches): offsets from {@code baseOffset}. */
     public Batches asLeaderWrote(long baseOffset, int leaderEpoch) {
         this.baseOffset = baseOffset;
@@ -159,7 +175,7 @@ public final class Batches {
 
     public MemoryRecords build() {
         return MemoryRecords.withRecords(RecordBatch.CURRENT_MAGIC_VALUE, baseOffset, compression, TimestampType.CREATE_TIME,
-                producerId, producerEpoch, baseSequence, leaderEpoch, false, records());
+                producerId, producerEpoch, baseSequence, leaderEpoch, transactional, records());
     }
 
     private void made() {
