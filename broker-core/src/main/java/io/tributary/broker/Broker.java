@@ -30,7 +30,10 @@ import io.tributary.broker.api.ProduceHandler;
 import io.tributary.broker.producer.ProducerIdManager;
 import io.tributary.broker.api.AddOffsetsToTxnHandler;
 import io.tributary.broker.api.AddPartitionsToTxnHandler;
+import io.tributary.broker.api.DescribeProducersHandler;
+import io.tributary.broker.api.DescribeTransactionsHandler;
 import io.tributary.broker.api.EndTxnHandler;
+import io.tributary.broker.api.ListTransactionsHandler;
 import io.tributary.broker.api.TxnOffsetCommitHandler;
 import io.tributary.broker.api.WriteTxnMarkersHandler;
 import io.tributary.broker.network.BrokerClient;
@@ -223,6 +226,9 @@ public final class Broker implements AutoCloseable {
             handlers.put(ApiKeys.ADD_OFFSETS_TO_TXN, new AddOffsetsToTxnHandler(txnCoordinator, offsetStore));
             handlers.put(ApiKeys.END_TXN, new EndTxnHandler(txnCoordinator));
             handlers.put(ApiKeys.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(transactions.appender()));
+            handlers.put(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersHandler(replication));
+            handlers.put(ApiKeys.LIST_TRANSACTIONS, new ListTransactionsHandler(txnCoordinator, clock));
+            handlers.put(ApiKeys.DESCRIBE_TRANSACTIONS, new DescribeTransactionsHandler(txnCoordinator));
             handlers.put(ApiKeys.TXN_OFFSET_COMMIT, GroupGate.gate(new TxnOffsetCommitHandler(groups, topics), coordinators,
                     (r, v) -> List.of(r.groupId())));
             handlers.put(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsHandler(topics, config));

@@ -1,0 +1,80 @@
+package io.tributary.broker.client;
+
+import io.tributary.broker.Broker;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Kafka's own {@code kafka-transactions} tool (org.apache.kafka.tools.TransactionsCommand, run as
+ * its own process) against a Tributary node: list, describe, describe-producers, and the abort of a
+ * hanging transaction, after which {@code read_committed} consumers move past it.
+ */
+class TransactionToolsTest {
+    @TempDir
+    Path dataDir;
+
+    /** Runs kafka-transactions with {@code args}; returns its output, failing on a non-zero exit. */
+    private static String kafkaTransactions(String bootstrap, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
+                "org.apache.kafka.tools.TransactionsCommand", "--bootstrap-server", bootstrap));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "kafka-transactions did not finish");
+        String text = new String(out, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), "kafka-transactions " + String.join(" ", args) + ":\n" + text);
+        return text;
+    }
+
+    @Test
+    void kafkaTransactionsListsDescribesAndAbortsAHangingTransaction() throws Exception {
+        try (Broker broker = TestBroker.start(dataDir, Map.of("transaction.state.log.num.partitions", "4",
+                "offsets.topic.num.partitions", "4"))) {
+            String bootstrap = broker.bootstrapServers();
+            TransactionsTest.createTopic(bootstrap, "tools", 1);
+            try (KafkaProducer<String, String> done = TransactionsTest.transactionalProducer(bootstrap, "done-tx", Map.of());
+                 KafkaProducer<String, String> hanging = TransactionsTest.transactionalProducer(bootstrap, "hanging-tx", Map.of())) {
+                hanging.initTransactions();
+                hanging.beginTransaction();
+                hanging.send(new ProducerRecord<>("tools", "k", "hanging")); // offset 0, never ended
+                hanging.flush();
+                done.initTransactions();
+                done.beginTransaction();
+                done.send(new ProducerRecord<>("tools", "k", "done"));        // offset 1
+                done.commitTransaction();
+
+                String list = kafkaTransactions(bootstrap, "list");
+                assertTrue(list.matches("(?s).*hanging-tx\\s+0\\s+\\d+\\s+Ongoing.*"), list);
+                assertTrue(list.matches("(?s).*done-tx\\s+0\\s+\\d+\\s+CompleteCommit.*"), list);
+
+                String describe = kafkaTransactions(bootstrap, "describe", "--transactional-id", "hanging-tx");
+                assertTrue(describe.contains("Ongoing") && describe.contains("tools-0"), describe);
+
+                String producers = kafkaTransactions(bootstrap, "describe-producers", "--topic", "tools", "--partition", "0");
+                assertTrue(producers.lines().anyMatch(l -> l.matches("\\s*\\d+\\s+0\\s+.*\\s0\\s*")), producers);
+
+                TopicPartition tp = new TopicPartition("tools", 0);
+                assertEquals(List.of(), TransactionsTest.readAll(bootstrap, "tools", 1, "read_committed"),
+                        "the hanging transaction holds read_committed consumers at offset 0");
+                kafkaTransactions(bootstrap, "abort", "--topic", "tools", "--partition", "0", "--start-offset", "0");
+                assertEquals(List.of("done"), TransactionsTest.readAll(bootstrap, "tools", 1, "read_committed"),
+                        "after the abort, read_committed consumers read on: " + tp);
+            }
+        }
+    }
+}
