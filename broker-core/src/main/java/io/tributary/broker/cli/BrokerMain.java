@@ -19,7 +19,7 @@ public final class BrokerMain {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && (args[0].equals("topics") || args[0].equals("groups"))) {
+        if (args.length > 0 && isTool(args[0])) {
             System.setProperty("java.util.logging.config.class", QuietLogging.class.getName());
         }
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
@@ -29,11 +29,19 @@ public final class BrokerMain {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        if (args.length > 0 && (args[0].equals("topics") || args[0].equals("groups"))) {
+        if (args.length > 0 && isTool(args[0])) {
             try {
-                return args[0].equals("topics") ? TopicsCommand.run(args, 1, out) : GroupsCommand.run(args, 1, out);
+                return switch (args[0]) {
+                    case "topics" -> TopicsCommand.run(args, 1, out);
+                    case "groups" -> GroupsCommand.run(args, 1, out);
+                    default -> TransactionsCommand.run(args, 1, out);
+                };
             } catch (CommandLine.UsageException e) {
-                err.println(e.getMessage() + "\n\n" + (args[0].equals("topics") ? TopicsCommand.HELP : GroupsCommand.HELP));
+                err.println(e.getMessage() + "\n\n" + switch (args[0]) {
+                    case "topics" -> TopicsCommand.HELP;
+                    case "groups" -> GroupsCommand.HELP;
+                    default -> TransactionsCommand.HELP;
+                });
                 return 2;
             } catch (java.util.concurrent.ExecutionException e) {
                 err.println("Error: " + e.getCause().getMessage());
@@ -99,14 +107,20 @@ public final class BrokerMain {
         return 0;
     }
 
+    private static boolean isTool(String command) {
+        return command.equals("topics") || command.equals("groups") || command.equals("transactions");
+    }
+
     static String usage() {
         return """
                 Usage: java -jar tributary-broker.jar [options]
                        java -jar tributary-broker.jar topics --help
                        java -jar tributary-broker.jar groups --help
+                       java -jar tributary-broker.jar transactions --help
 
                 Runs a Tributary broker node that Kafka clients can produce to and consume from;
-                'topics' and 'groups' manage the topics and consumer groups of a running broker.
+                'topics', 'groups' and 'transactions' manage the topics, consumer groups and
+                transactions of a running broker.
 
                 Options:
                   --listen HOST:PORT   address to listen on (default 127.0.0.1:9092)

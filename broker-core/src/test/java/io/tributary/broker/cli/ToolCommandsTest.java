@@ -107,6 +107,32 @@ class ToolCommandsTest {
     }
 
     @Test
+    void transactionsAreListedDescribedAndAHangingOneAborted() throws Exception {
+        broker.topics().create("ledger", 1, (short) 1, Map.of(), 1);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers(), ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tool-tx"), new StringSerializer(),
+                new StringSerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("ledger", "k", "v"));
+            producer.flush();
+            String list = tool("transactions", "--list").out();
+            assertTrue(list.lines().anyMatch(l -> l.startsWith("tool-tx ") && l.trim().endsWith("Ongoing")), list);
+            String described = tool("transactions", "--describe", "--transactional-id", "tool-tx").out();
+            assertTrue(described.contains("State:            Ongoing") && described.contains("[ledger-0]"), described);
+            String producers = tool("transactions", "--describe-producers", "--topic", "ledger", "--partition", "0").out();
+            assertTrue(producers.lines().anyMatch(l -> l.trim().endsWith(" 0")), producers);
+            Result aborted = tool("transactions", "--abort", "--topic", "ledger", "--partition", "0", "--start-offset", "0");
+            assertEquals(0, aborted.exit(), aborted.err());
+            assertEquals(2, broker.logs().get(new org.apache.kafka.common.TopicPartition("ledger", 0)).orElseThrow()
+                    .lastStableOffset(), "the abort marker ended the transaction in the partition");
+            Result none = tool("transactions", "--abort", "--topic", "ledger", "--partition", "0", "--start-offset", "5");
+            assertEquals(2, none.exit());
+            assertTrue(none.err().contains("No open transaction of ledger-0 starts at offset 5"), none.err());
+        }
+    }
+
+    @Test
     void helpAndBadOptionsAreExplained() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertEquals(0, BrokerMain.run(new String[]{"--help"}, new PrintStream(out, true, StandardCharsets.UTF_8), System.err));
