@@ -115,7 +115,7 @@ KAFKA_VERSION=$(tr ':' '\n' < "$CP_FILE" | sed -n 's#.*/kafka_2\.13-\(.*\)\.jar$
 TRIB_VERSION=$(sed -n 's#.*<version>\(.*\)</version>.*#\1#p' "$ROOT/pom.xml" | head -1)
 
 # ---------------------------------------------------------------------------------------------
-# Scenarios: name|kind|record size|acks|partitions|batch
+# Scenarios: name|kind|record size|acks|partitions|batch (for kind txn: the transaction duration, ms)
 # ---------------------------------------------------------------------------------------------
 SCENARIOS=()
 for size in 100 1024; do
@@ -129,6 +129,11 @@ for size in 100 1024; do
     done
 done
 SCENARIOS+=("e2e-100B-acks1|e2e|100|1|1|default" "e2e-1KiB-acksall|e2e|1024|all|1|default")
+# Transactions: ProducerPerformance with a transactional id, committing every 10, 100 or 1000 ms
+# (the batch field is the transaction duration), then ConsumerPerformance with read_committed.
+for duration in 10 100 1000; do
+    SCENARIOS+=("txn-100B-6p-${duration}ms|txn|100|all|6|$duration")
+done
 if [ "$QUICK" = 1 ]; then
     SCENARIOS=("produce-100B-acks1-1p-default|produce|100|1|1|default" "e2e-100B-acks1|e2e|100|1|1|default")
 fi
@@ -320,20 +325,26 @@ measure() { # scenario-spec round broker mode topic log-prefix
     local name kind size acks parts batch cpu0 cpu1 cpu2
     IFS='|' read -r name kind size acks parts batch <<<"$spec"
 
-    if [ "$kind" = produce ]; then
+    if [ "$kind" = produce ] || [ "$kind" = txn ]; then
         local records=$RECORDS_100B
         [ "$size" = 1024 ] && records=$RECORDS_1KIB
         local props=(bootstrap.servers="127.0.0.1:$PORT" acks="$acks")
         [ "$batch" = b64k ] && props+=(batch.size=65536 linger.ms=5)
+        local txn_args=() consumer_args=()
+        if [ "$kind" = txn ]; then
+            txn_args=(--transactional-id "bench-$topic-$round-$broker" --transaction-duration-ms "$batch")
+            printf 'isolation.level=read_committed\n' > "$WORK/read-committed.properties"
+            consumer_args=(--consumer.config "$WORK/read-committed.properties")
+        fi
         create_topic "$topic" "$parts" "$logp-topic.txt"
 
         cpu0=$(cpu_seconds "$BROKER_PID")
         tool org.apache.kafka.tools.ProducerPerformance --topic "$topic" --num-records "$records" \
-            --record-size "$size" --throughput -1 --producer-props "${props[@]}" > "$logp-producer.txt" 2>&1 \
+            --record-size "$size" --throughput -1 "${txn_args[@]}" --producer-props "${props[@]}" > "$logp-producer.txt" 2>&1 \
             || { echo "ProducerPerformance failed:" >&2; tail -20 "$logp-producer.txt" >&2; return 1; }
         cpu1=$(cpu_seconds "$BROKER_PID")
         tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "127.0.0.1:$PORT" --topic "$topic" \
-            --messages "$records" --timeout 30000 --group "bench-consumer-$round" > "$logp-consumer.txt" 2>&1 \
+            --messages "$records" --timeout 30000 --group "bench-consumer-$round" "${consumer_args[@]}" > "$logp-consumer.txt" 2>&1 \
             || { echo "ConsumerPerformance failed:" >&2; tail -20 "$logp-consumer.txt" >&2; return 1; }
         cpu2=$(cpu_seconds "$BROKER_PID")
 

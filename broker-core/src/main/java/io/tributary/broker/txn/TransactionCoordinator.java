@@ -76,6 +76,7 @@ public final class TransactionCoordinator implements AutoCloseable {
     /** State log partitions this node leads and is still loading. */
     private final Set<Integer> loading = ConcurrentHashMap.newKeySet();
     private final ScheduledFuture<?> timeoutTask;
+    private final ScheduledFuture<?> expiryTask;
     private volatile boolean closed;
 
     public TransactionCoordinator(TransactionStateStore store, ProducerIdManager producerIds,
@@ -89,6 +90,8 @@ public final class TransactionCoordinator implements AutoCloseable {
         this.scheduler = scheduler;
         long interval = config.abortTimedOutIntervalMs();
         this.timeoutTask = scheduler.scheduleWithFixedDelay(this::abortTimedOut, interval, interval, TimeUnit.MILLISECONDS);
+        long expiry = config.removeExpiredIntervalMs();
+        this.expiryTask = scheduler.scheduleWithFixedDelay(this::removeExpired, expiry, expiry, TimeUnit.MILLISECONDS);
     }
 
     public TransactionStateStore store() {
@@ -453,6 +456,42 @@ public final class TransactionCoordinator implements AutoCloseable {
     }
 
     /**
+     * Removes the transactional ids without an open transaction whose last state change is older
+     * than {@code transactional.id.expiration.ms} (run every
+     * {@code transaction.remove.expired.transaction.cleanup.interval.ms}): a tombstone is written to
+     * the state log, then the id is forgotten; its next InitProducerId starts afresh.
+     */
+    public void removeExpired() {
+        if (closed) return;
+        long now = now();
+        try {
+            for (Loaded part : loaded.values()) {
+                for (Map.Entry<String, Entry> e : part.txns().entrySet()) {
+                    Entry entry = e.getValue();
+                    TransactionMetadata m;
+                    synchronized (entry) {
+                        m = entry.current;
+                        if (entry.pending != null || !m.state().idle()
+                                || now - m.lastUpdateTimestampMs() <= config.transactionalIdExpirationMs()) continue;
+                        entry.pending = TransactionState.DEAD;
+                    }
+                    store.writeTombstone(m.transactionalId(), now).whenComplete((ok, error) -> {
+                        synchronized (entry) {
+                            entry.pending = null;
+                            if (error == null && entry.current == m) {
+                                entry.current = m.withState(TransactionState.DEAD, now);
+                                part.txns().remove(m.transactionalId(), entry);
+                            }
+                        }
+                    });
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Removing expired transactional ids failed", e);
+        }
+    }
+
+    /**
      * Writes {@code next} to the state log; on success it becomes {@code entry}'s state. Completes with
      * the error to answer ({@code NONE} on success). The entry's pending state is cleared either way.
      */
@@ -515,5 +554,6 @@ public final class TransactionCoordinator implements AutoCloseable {
     public void close() {
         closed = true;
         timeoutTask.cancel(false);
+        expiryTask.cancel(false);
     }
 }

@@ -103,6 +103,19 @@ public final class TransactionStateStore {
                 });
     }
 
+    /** Writes the tombstone of {@code transactionalId} (it expired); completes once replicated. */
+    public CompletableFuture<Void> writeTombstone(String transactionalId, long now) {
+        ensureExists();
+        TopicPartition tp = topicPartitionFor(transactionalId);
+        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(now,
+                TransactionLogCodec.key(transactionalId), null));
+        return replication.appendAsLeader(tp, records, (short) -1, AppendOrigin.COORDINATOR, writeTimeoutMs)
+                .handle((info, error) -> {
+                    if (error != null) throw writeError(transactionalId, tp, error);
+                    return null;
+                });
+    }
+
     private static RuntimeException writeError(String id, TopicPartition tp, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof NotLeaderOrFollowerException || cause instanceof KafkaStorageException) {

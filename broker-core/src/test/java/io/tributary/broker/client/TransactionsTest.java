@@ -266,6 +266,30 @@ class TransactionsTest {
     }
 
     @Test
+    void anIdleTransactionalIdExpires() throws Exception {
+        Map<String, String> props = new HashMap<>(BROKER);
+        props.put("transactional.id.expiration.ms", "1000");
+        props.put("transaction.remove.expired.transaction.cleanup.interval.ms", "200");
+        try (Broker broker = TestBroker.start(dataDir, props);
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            String bootstrap = broker.bootstrapServers();
+            createTopic(bootstrap, "expiring", 1);
+            try (KafkaProducer<String, String> producer = transactionalProducer(bootstrap, "short-lived", Map.of())) {
+                producer.initTransactions();
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>("expiring", "k", "v"));
+                producer.commitTransaction();
+            }
+            assertEquals(1, admin.listTransactions().all().get().size());
+            io.tributary.broker.testing.Poll.until("the idle transactional id expired", Duration.ofSeconds(20),
+                    () -> admin.listTransactions().all().get().isEmpty());
+            assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> admin.describeTransactions(List.of("short-lived")).description("short-lived").get(),
+                    "TRANSACTIONAL_ID_NOT_FOUND");
+        }
+    }
+
+    @Test
     void openTransactionsSurviveABrokerCrash() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
