@@ -43,6 +43,7 @@ import io.tributary.broker.txn.TransactionCoordinator;
 import io.tributary.broker.txn.TransactionCoordinatorLocator;
 import io.tributary.broker.txn.TransactionMarkerDispatcher;
 import io.tributary.broker.txn.TransactionStateStore;
+import io.tributary.broker.txn.TransactionVerifier;
 import io.tributary.broker.api.RequestDispatcher;
 import io.tributary.broker.api.RequestPolicies;
 import io.tributary.broker.api.OffsetForLeaderEpochHandler;
@@ -212,7 +213,11 @@ public final class Broker implements AutoCloseable {
             handlers.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(() -> dispatcher.get().supportedApis()));
             handlers.put(ApiKeys.METADATA, new MetadataHandler(topics, view::get, config.autoCreateTopics(),
                     config.numPartitions(), replication));
-            handlers.put(ApiKeys.PRODUCE, new ProduceHandler(topics, replication));
+            TransactionVerifier verifier = new TransactionVerifier(txnCoordinator, transactions.locator(), () -> {
+                ClusterView v = view.get();
+                return new BrokerRegistration(v.nodeId(), v.host(), v.port());
+            }, transactions.client(), transactions.executor());
+            handlers.put(ApiKeys.PRODUCE, new ProduceHandler(topics, replication, verifier));
             handlers.put(ApiKeys.FETCH, new FetchHandler(topics, delayedFetches.consumers(), config.fetchMaxBytes(), replication));
             handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(topics, replication));
             handlers.put(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(topics, config.nodeId(), config.numPartitions(),

@@ -14,7 +14,10 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.errors.UnsupportedCompressionTypeException;
 import org.apache.kafka.common.record.CompressionType;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.RecordBatch;
+import io.tributary.broker.txn.TransactionVerifier;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,10 +37,12 @@ import java.util.concurrent.CompletableFuture;
 public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     private final TopicManager topics;
     private final Replication replication;
+    private final TransactionVerifier verifier;
 
-    public ProduceHandler(TopicManager topics, Replication replication) {
+    public ProduceHandler(TopicManager topics, Replication replication, TransactionVerifier verifier) {
         this.topics = topics;
         this.replication = replication;
+        this.verifier = verifier;
     }
 
     @Override
@@ -72,8 +77,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                         MemoryRecords records = (MemoryRecords) pd.records();
                         if (records == null) records = MemoryRecords.EMPTY;
                         if (version < 7) refuseZstd(records, version);
-                        CompletableFuture<LogAppendInfo> appended = replication.appendAsLeader(tp, records,
-                                acks == 0 ? 1 : acks, AppendOrigin.CLIENT, request.timeoutMs());
+                        CompletableFuture<LogAppendInfo> appended = appendVerified(request, tp, records,
+                                acks == 0 ? 1 : acks);
                         if (appended.isDone()) {
                             answer(pr, appended, version);
                         } else {
@@ -101,6 +106,45 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
             return CompletableFuture.completedFuture(null);
         }
         return CompletableFuture.completedFuture(response);
+    }
+
+    /**
+     * Appends {@code records}; the first transactional batch of a producer's transaction in this
+     * partition is first checked with the transaction's coordinator ({@link TransactionVerifier}).
+     */
+    private CompletableFuture<LogAppendInfo> appendVerified(ProduceRequestData request, TopicPartition tp,
+                                                            MemoryRecords records, short acks) {
+        RecordBatch first = firstBatch(records);
+        if (first == null || !first.isTransactional() || verifier == null) {
+            return replication.appendAsLeader(tp, records, acks, AppendOrigin.CLIENT, request.timeoutMs());
+        }
+        String transactionalId = request.transactionalId();
+        if (transactionalId == null || transactionalId.isEmpty()) {
+            throw new TransactionalIdAuthorizationException("Transactional records for " + tp
+                    + " in a produce request without a transactional id");
+        }
+        if (replication.leaderLog(tp, Replication.NO_EPOCH).hasOpenTransaction(first.producerId())) {
+            return replication.appendAsLeader(tp, records, acks, AppendOrigin.CLIENT, request.timeoutMs());
+        }
+        return verifier.verify(transactionalId, first.producerId(), first.producerEpoch(), tp).thenCompose(error -> {
+            if (error == Errors.NONE) {
+                return replication.appendAsLeader(tp, records, acks, AppendOrigin.CLIENT, request.timeoutMs());
+            }
+            // As Kafka: a coordinator the client cannot reach from a produce is a retriable NOT_ENOUGH_REPLICAS.
+            Errors answer = switch (error) {
+                case NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, CONCURRENT_TRANSACTIONS ->
+                        Errors.NOT_ENOUGH_REPLICAS;
+                default -> error;
+            };
+            return CompletableFuture.failedFuture(answer.exception("The transaction of producer " + first.producerId()
+                    + " (" + transactionalId + ", epoch " + first.producerEpoch() + ") does not include " + tp
+                    + ": " + error.name()));
+        });
+    }
+
+    private static RecordBatch firstBatch(MemoryRecords records) {
+        var it = records.batches().iterator();
+        return it.hasNext() ? it.next() : null;
     }
 
     /** Fills {@code pr} from a completed append. */

@@ -586,6 +586,16 @@ public final class PartitionLog implements AutoCloseable {
         return unstable < 0 ? hw : Math.min(unstable, hw);
     }
 
+    /** Whether {@code producerId} has an open transaction in this partition. */
+    public boolean hasOpenTransaction(long producerId) {
+        lock.lock();
+        try {
+            return producers.hasOpenTransaction(producerId);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The producers this partition knows, with their open transactions (DescribeProducers). */
     public List<ProducerStateManager.ActiveProducer> activeProducers() {
         lock.lock();

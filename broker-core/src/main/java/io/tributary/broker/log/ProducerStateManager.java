@@ -250,6 +250,11 @@ public final class ProducerStateManager {
         unreplicated.clear();
     }
 
+    public boolean hasOpenTransaction(long producerId) {
+        ProducerEntry e = producers.get(producerId);
+        return e != null && e.currentTxnFirstOffset >= 0;
+    }
+
     public int producerCount() {
         return producers.size();
     }
