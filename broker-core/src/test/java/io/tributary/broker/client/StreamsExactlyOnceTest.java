@@ -108,8 +108,9 @@ class StreamsExactlyOnceTest {
                     new NewTopic(OUTPUT, OUTPUT_PARTITIONS, (short) 1))).all().get();
             produceInput(bootstrap);
             Path stateDir = dir.resolve("state-1");
+            Path appTmp = dir.resolve("app-tmp");
 
-            try (AppProcess first = AppProcess.start(bootstrap, stateDir, RATE, RECORDS / 8, LONG_TRANSACTION_TIMEOUT_MS)) {
+            try (AppProcess first = AppProcess.start(bootstrap, stateDir, appTmp, RATE, RECORDS / 8, LONG_TRANSACTION_TIMEOUT_MS)) {
                 first.awaitLine("PAUSED", WAIT);
                 Poll.until("records of the paused transaction in the output log",
                         () -> describeOutputEnds(admin),
@@ -121,7 +122,7 @@ class StreamsExactlyOnceTest {
             long committedByFirst = committedInput(admin);
 
             long secondKillAt = committedByFirst + (RECORDS - committedByFirst) / 2;
-            try (AppProcess second = AppProcess.start(bootstrap, stateDir, RATE, -1, SHORT_TRANSACTION_TIMEOUT_MS)) {
+            try (AppProcess second = AppProcess.start(bootstrap, stateDir, appTmp, RATE, -1, SHORT_TRANSACTION_TIMEOUT_MS)) {
                 Poll.until(secondKillAt + " input records committed", second::outputTail,
                         WAIT, Duration.ofMillis(20), () -> {
                             second.checkAlive();
@@ -137,7 +138,7 @@ class StreamsExactlyOnceTest {
             assertTrue(committedBySecond < RECORDS, "the second run was killed before the end of the input: "
                     + committedBySecond + " of " + RECORDS + " committed");
 
-            try (AppProcess third = AppProcess.start(bootstrap, dir.resolve("state-2"), 0, -1, SHORT_TRANSACTION_TIMEOUT_MS)) {
+            try (AppProcess third = AppProcess.start(bootstrap, dir.resolve("state-2"), appTmp, 0, -1, SHORT_TRANSACTION_TIMEOUT_MS)) {
                 Poll.until("all input committed and no transaction open on the output", third::outputTail,
                         WAIT, Duration.ofMillis(50), () -> {
                             third.checkAlive();
@@ -277,12 +278,18 @@ class StreamsExactlyOnceTest {
             reader.start();
         }
 
-        static AppProcess start(String bootstrap, Path stateDir, int recordsPerSecond, long pauseAt, int transactionTimeoutMs)
-                throws IOException {
+        /**
+         * Starts the application. Its temporary files go to {@code tmpDir}: RocksDB copies its native
+         * library (14 MB) there at every start and deletes it only at a normal JVM exit, never after SIGKILL.
+         */
+        static AppProcess start(String bootstrap, Path stateDir, Path tmpDir, int recordsPerSecond, long pauseAt,
+                                int transactionTimeoutMs) throws IOException {
+            Files.createDirectories(tmpDir);
             List<String> command = new ArrayList<>();
             command.add(ProcessHandle.current().info().command().orElse(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString()));
             command.add("-Xmx256m");
+            command.add("-Djava.io.tmpdir=" + tmpDir.toAbsolutePath());
             String logging = System.getProperty("java.util.logging.config.file");
             if (logging != null) command.add("-Djava.util.logging.config.file=" + logging);
             command.add("-cp");
