@@ -46,6 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * transaction whose outcome the producer could not learn either all records or none.
  */
 @Tag(SuiteTags.PROCESS)
+@Tag(SuiteTags.CRASH)
 class ClusterTransactionFaultTest {
     private static final String TOPIC = "transfers";
     private static final String TXN_ID = "transfer-writer";
