@@ -1,9 +1,11 @@
 package io.tributary.broker.client;
 
 import io.tributary.broker.Broker;
+import io.tributary.broker.testing.SuiteTags;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its own process) against a Tributary node: list, describe, describe-producers, and the abort of a
  * hanging transaction, after which {@code read_committed} consumers move past it.
  */
+@Tag(SuiteTags.PROCESS)
 class TransactionToolsTest {
     @TempDir
     Path dataDir;
