@@ -242,14 +242,9 @@ public final class TransactionCoordinator implements AutoCloseable {
     /** AddPartitionsToTxn: the partitions join the transaction, which begins if none is open. */
     public CompletableFuture<Errors> addPartitions(String transactionalId, long producerId, short producerEpoch,
                                                    Set<TopicPartition> partitions) {
-        Loaded part;
-        try {
-            part = partitionOf(transactionalId);
-        } catch (RuntimeException e) {
-            return done(Errors.forException(e));
-        }
-        Entry entry = part.txns().get(transactionalId);
-        if (entry == null) return done(Errors.INVALID_PRODUCER_ID_MAPPING);
+        Lookup found = lookup(transactionalId);
+        if (found.error() != null) return done(found.error());
+        Entry entry = found.entry();
         TransactionMetadata next;
         synchronized (entry) {
             TransactionMetadata m = entry.current;
@@ -271,20 +266,30 @@ public final class TransactionCoordinator implements AutoCloseable {
      * producer (a leader's check before the first transactional write to a partition).
      */
     public Errors verifyPartition(String transactionalId, long producerId, short producerEpoch, TopicPartition partition) {
-        Loaded part;
-        try {
-            part = partitionOf(transactionalId);
-        } catch (RuntimeException e) {
-            return Errors.forException(e);
-        }
-        Entry entry = part.txns().get(transactionalId);
-        if (entry == null) return Errors.INVALID_PRODUCER_ID_MAPPING;
+        Lookup found = lookup(transactionalId);
+        if (found.error() != null) return found.error();
+        Entry entry = found.entry();
         synchronized (entry) {
             Errors invalid = checkProducer(entry.current, producerId, producerEpoch);
             if (invalid != null) return invalid;
             return entry.current.state() == TransactionState.ONGOING && entry.current.hasPartition(partition)
                     ? Errors.NONE : Errors.INVALID_TXN_STATE;
         }
+    }
+
+    /** A transactional id's loaded partition and entry, or the error to answer when there is none. */
+    private record Lookup(Loaded part, Entry entry, Errors error) {
+    }
+
+    private Lookup lookup(String transactionalId) {
+        Loaded part;
+        try {
+            part = partitionOf(transactionalId);
+        } catch (RuntimeException e) {
+            return new Lookup(null, null, Errors.forException(e));
+        }
+        Entry entry = part.txns().get(transactionalId);
+        return entry == null ? new Lookup(part, null, Errors.INVALID_PRODUCER_ID_MAPPING) : new Lookup(part, entry, null);
     }
 
     private static Errors checkProducer(TransactionMetadata m, long producerId, short producerEpoch) {
@@ -302,14 +307,9 @@ public final class TransactionCoordinator implements AutoCloseable {
      */
     public CompletableFuture<Errors> endTransaction(String transactionalId, long producerId, short producerEpoch,
                                                     boolean commit) {
-        Loaded part;
-        try {
-            part = partitionOf(transactionalId);
-        } catch (RuntimeException e) {
-            return done(Errors.forException(e));
-        }
-        Entry entry = part.txns().get(transactionalId);
-        if (entry == null) return done(Errors.INVALID_PRODUCER_ID_MAPPING);
+        Lookup found = lookup(transactionalId);
+        if (found.error() != null) return done(found.error());
+        Entry entry = found.entry();
         TransactionMetadata prepared;
         synchronized (entry) {
             TransactionMetadata m = entry.current;
@@ -338,7 +338,7 @@ public final class TransactionCoordinator implements AutoCloseable {
                 }
             }
         }
-        int coordinatorEpoch = part.coordinatorEpoch();
+        int coordinatorEpoch = found.part().coordinatorEpoch();
         return persist(entry, prepared).thenApply(error -> {
             if (error == Errors.NONE) startCompletion(entry, prepared, coordinatorEpoch);
             return error;

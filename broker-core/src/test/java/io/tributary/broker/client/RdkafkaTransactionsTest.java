@@ -1,5 +1,6 @@
 package io.tributary.broker.client;
 
+import io.tributary.broker.testing.TopicReader;
 import io.tributary.broker.Broker;
 import io.tributary.broker.testing.SuiteTags;
 import org.apache.kafka.clients.admin.Admin;
@@ -94,11 +95,11 @@ class RdkafkaTransactionsTest {
             List<String> committed = Stream.concat(values("committed-1-", COMMITTED), values("committed-2-", COMMITTED_AGAIN))
                     .sorted().toList();
             List<String> aborted = values("aborted-", ABORTED).toList();
-            List<String> readCommitted = TransactionsTest.readAll(bootstrap, TOPIC, PARTITIONS, "read_committed");
+            List<String> readCommitted = TopicReader.values(bootstrap, TOPIC, PARTITIONS, "read_committed");
             assertEquals(committed, readCommitted.stream().sorted().toList(),
                     "read_committed: every committed record once, no aborted one");
 
-            List<String> readUncommitted = TransactionsTest.readAll(bootstrap, TOPIC, PARTITIONS, "read_uncommitted");
+            List<String> readUncommitted = TopicReader.values(bootstrap, TOPIC, PARTITIONS, "read_uncommitted");
             assertEquals(Stream.concat(committed.stream(), aborted.stream()).sorted().toList(), readUncommitted.stream().sorted().toList(),
                     "read_uncommitted: the aborted records are in the log too");
 

@@ -1,5 +1,6 @@
 package io.tributary.broker.client;
 
+import io.tributary.broker.testing.TopicReader;
 import io.tributary.broker.Broker;
 import io.tributary.broker.testing.Poll;
 import io.tributary.broker.testing.SuiteTags;
@@ -9,7 +10,6 @@ import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -244,22 +244,11 @@ class StreamsExactlyOnceTest {
 
     /** Every output value per account, in offset order, as a consumer at {@code isolation} reads the whole topic. */
     private static Map<String, List<String>> readOutput(String bootstrap, String isolation) {
-        try (KafkaConsumer<String, String> c = TransactionsTest.consumer(bootstrap, null, isolation)) {
-            List<TopicPartition> tps = new ArrayList<>();
-            for (int p = 0; p < OUTPUT_PARTITIONS; p++) tps.add(new TopicPartition(OUTPUT, p));
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = c.endOffsets(tps);
-            Map<String, List<String>> out = new TreeMap<>();
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                if (System.nanoTime() > deadline) throw new AssertionError("Could not read " + OUTPUT + " to " + end);
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
-                    out.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value());
-                }
-            }
-            return out;
+        Map<String, List<String>> out = new TreeMap<>();
+        for (ConsumerRecord<String, String> r : TopicReader.records(bootstrap, OUTPUT, OUTPUT_PARTITIONS, isolation, WAIT)) {
+            out.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value());
         }
+        return out;
     }
 
     /** One {@link StreamsEosApp} JVM: its stdout lines collected, its stderr in a file under {@code target/streams-apps/}. */

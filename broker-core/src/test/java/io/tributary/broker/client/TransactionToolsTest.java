@@ -1,5 +1,6 @@
 package io.tributary.broker.client;
 
+import io.tributary.broker.testing.TopicReader;
 import io.tributary.broker.Broker;
 import io.tributary.broker.testing.SuiteTags;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -72,10 +73,10 @@ class TransactionToolsTest {
                 assertTrue(producers.lines().anyMatch(l -> l.matches("\\s*\\d+\\s+0\\s+.*\\s0\\s*")), producers);
 
                 TopicPartition tp = new TopicPartition("tools", 0);
-                assertEquals(List.of(), TransactionsTest.readAll(bootstrap, "tools", 1, "read_committed"),
+                assertEquals(List.of(), TopicReader.values(bootstrap, "tools", 1, "read_committed"),
                         "the hanging transaction holds read_committed consumers at offset 0");
                 kafkaTransactions(bootstrap, "abort", "--topic", "tools", "--partition", "0", "--start-offset", "0");
-                assertEquals(List.of("done"), TransactionsTest.readAll(bootstrap, "tools", 1, "read_committed"),
+                assertEquals(List.of("done"), TopicReader.values(bootstrap, "tools", 1, "read_committed"),
                         "after the abort, read_committed consumers read on: " + tp);
             }
         }

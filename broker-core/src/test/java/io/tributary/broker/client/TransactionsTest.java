@@ -1,6 +1,7 @@
 package io.tributary.broker.client;
 
 import io.tributary.broker.Broker;
+import io.tributary.broker.testing.TopicReader;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -80,24 +81,6 @@ class TransactionsTest {
         }
     }
 
-    /** Every value in {@code topic} a consumer at {@code isolation} reads, from the beginning to the end it can see. */
-    static List<String> readAll(String bootstrap, String topic, int partitions, String isolation) {
-        try (KafkaConsumer<String, String> c = consumer(bootstrap, null, isolation)) {
-            List<TopicPartition> tps = new ArrayList<>();
-            for (int p = 0; p < partitions; p++) tps.add(new TopicPartition(topic, p));
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = c.endOffsets(tps);
-            List<String> out = new ArrayList<>();
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                if (System.currentTimeMillis() > deadline) throw new AssertionError("Could not read " + topic + " to " + end);
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) out.add(r.value());
-            }
-            return out;
-        }
-    }
-
     @Test
     void readCommittedSeesExactlyTheCommittedRecordsAndReadUncommittedSeesAll() throws Exception {
         try (Broker broker = TestBroker.start(dataDir, BROKER)) {
@@ -112,7 +95,7 @@ class TransactionsTest {
                 producer.beginTransaction();
                 for (int i = 0; i < 10; i++) producer.send(new ProducerRecord<>("orders", "k" + i, "aborted-" + i));
                 producer.flush(); // the aborted records reach the log before the abort
-                assertEquals(10, readAll(bootstrap, "orders", 2, "read_uncommitted").stream()
+                assertEquals(10, TopicReader.values(bootstrap, "orders", 2, "read_uncommitted").stream()
                         .filter(v -> v.startsWith("aborted")).count(), "the aborted records are in the log");
                 producer.abortTransaction();
 
@@ -120,10 +103,10 @@ class TransactionsTest {
                 for (int i = 0; i < 10; i++) producer.send(new ProducerRecord<>("orders", "k" + i, "committed-2-" + i));
                 producer.commitTransaction();
             }
-            List<String> committed = readAll(bootstrap, "orders", 2, "read_committed");
+            List<String> committed = TopicReader.values(bootstrap, "orders", 2, "read_committed");
             assertEquals(20, committed.size(), "read_committed: " + committed);
             assertTrue(committed.stream().allMatch(v -> v.startsWith("committed")), "read_committed: " + committed);
-            List<String> all = readAll(bootstrap, "orders", 2, "read_uncommitted");
+            List<String> all = TopicReader.values(bootstrap, "orders", 2, "read_uncommitted");
             assertEquals(30, all.size(), "read_uncommitted: " + all);
         }
     }
@@ -199,10 +182,10 @@ class TransactionsTest {
                 }
                 assertEquals(records, processed);
             }
-            List<String> out = readAll(bootstrap, "out", 2, "read_committed");
+            List<String> out = TopicReader.values(bootstrap, "out", 2, "read_committed");
             assertEquals(records, out.size(), "each input record once in the output");
             assertEquals(records, out.stream().distinct().count());
-            assertTrue(readAll(bootstrap, "out", 2, "read_uncommitted").size() > records, "the aborted output is in the log");
+            assertTrue(TopicReader.values(bootstrap, "out", 2, "read_uncommitted").size() > records, "the aborted output is in the log");
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
                 Map<TopicPartition, OffsetAndMetadata> committed =
                         admin.listConsumerGroupOffsets("ctp-group").partitionsToOffsetAndMetadata().get();
@@ -236,7 +219,7 @@ class TransactionsTest {
                         || write.getCause() instanceof ProducerFencedException, write.getCause().toString());
                 assertThrows(KafkaException.class, zombie::commitTransaction);
             }
-            assertEquals(List.of("successor"), readAll(bootstrap, "fenced", 1, "read_committed"));
+            assertEquals(List.of("successor"), TopicReader.values(bootstrap, "fenced", 1, "read_committed"));
         }
     }
 
@@ -260,7 +243,7 @@ class TransactionsTest {
                 other.send(new ProducerRecord<>("slow", "k", "on-time"));
                 other.commitTransaction();
             }
-            assertEquals(List.of("on-time"), readAll(bootstrap, "slow", 1, "read_committed"),
+            assertEquals(List.of("on-time"), TopicReader.values(bootstrap, "slow", 1, "read_committed"),
                     "the timed-out transaction is aborted and does not block read_committed consumers");
         }
     }
@@ -323,7 +306,7 @@ class TransactionsTest {
             List<String> seen = List.of();
             long deadline = System.currentTimeMillis() + 20_000;
             while (System.currentTimeMillis() < deadline) {
-                seen = readAll(bootstrap, "crash", 2, "read_committed");
+                seen = TopicReader.values(bootstrap, "crash", 2, "read_committed");
                 if (seen.size() >= 20) break;
                 Thread.sleep(200);
             }

@@ -1,21 +1,18 @@
 package io.tributary.broker.cluster;
 
 import io.tributary.broker.testing.SuiteTags;
+import io.tributary.broker.testing.TopicReader;
 import io.tributary.broker.txn.TransactionStateStore;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TransactionListing;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Tag;
@@ -151,7 +148,7 @@ class ClusterTransactionFaultTest {
 
             Map<Integer, Integer> seen = new HashMap<>();
             Set<String> values = new HashSet<>();
-            for (String v : readCommitted(bootstrap)) {
+            for (String v : TopicReader.values(bootstrap, TOPIC, PARTITIONS, "read_committed")) {
                 assertTrue(values.add(v), "record seen twice: " + v);
                 seen.merge(Integer.parseInt(v.substring(0, v.indexOf('-'))), 1, Integer::sum);
             }
@@ -192,25 +189,5 @@ class ClusterTransactionFaultTest {
         cluster.forget(id);
         Thread.sleep(1000);
         cluster.start(id);
-    }
-
-    private static List<String> readCommitted(String bootstrap) {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> tps = new ArrayList<>();
-            for (int p = 0; p < PARTITIONS; p++) tps.add(new TopicPartition(TOPIC, p));
-            consumer.assign(tps);
-            consumer.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = consumer.endOffsets(tps);
-            List<String> out = new ArrayList<>();
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                if (System.currentTimeMillis() > deadline) throw new AssertionError("could not read to " + end);
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) out.add(r.value());
-            }
-            return out;
-        }
     }
 }

@@ -2,19 +2,16 @@ package io.tributary.broker.cluster;
 
 import io.tributary.broker.Broker;
 import io.tributary.broker.testing.SuiteTags;
+import io.tributary.broker.testing.TopicReader;
 import io.tributary.broker.txn.TransactionStateStore;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TransactionDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Tag;
@@ -23,8 +20,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -59,26 +54,6 @@ class ClusterTransactionsTest {
         return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
     }
 
-    private static List<String> readCommitted(String bootstrap, int partitions) {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> tps = new ArrayList<>();
-            for (int p = 0; p < partitions; p++) tps.add(new TopicPartition(TOPIC, p));
-            consumer.assign(tps);
-            consumer.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = consumer.endOffsets(tps);
-            List<String> out = new ArrayList<>();
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                if (System.currentTimeMillis() > deadline) throw new AssertionError("could not read to " + end);
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) out.add(r.value());
-            }
-            return out;
-        }
-    }
-
     @Test
     @Timeout(300)
     void transactionsCommitAcrossNodesAndSurviveTheLossOfTheirCoordinator() throws Exception {
@@ -107,7 +82,7 @@ class ClusterTransactionsTest {
                         if (t % 3 == 2) producer.abortTransaction();
                         else producer.commitTransaction();
                     }
-                    assertEquals(expected, new HashSet<>(readCommitted(bootstrap, 3)));
+                    assertEquals(expected, new HashSet<>(TopicReader.values(bootstrap, TOPIC, 3, "read_committed")));
 
                     // An open transaction, then the coordinator's node stops.
                     producer.beginTransaction();
@@ -127,7 +102,7 @@ class ClusterTransactionsTest {
                     int next = cluster.leaderOf(statePartition);
                     assertTrue(next != coordinator, "the state partition moved");
                 }
-                List<String> seen = readCommitted(bootstrap, 3);
+                List<String> seen = TopicReader.values(bootstrap, TOPIC, 3, "read_committed");
                 assertEquals(expected.size(), seen.size(), "every committed record once: " + seen.size());
                 assertEquals(expected, new HashSet<>(seen));
                 TransactionDescription after = admin.describeTransactions(List.of(TXN_ID)).description(TXN_ID).get();
