@@ -54,7 +54,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Transactions: the cleanable range also ends at the last stable offset, so no record of an
  * open (or not yet settled) transaction is read; records of aborted transactions (known from the
  * transaction indexes) are neither mapped, so they never shadow a committed value, nor kept.
- * Transaction markers are kept.
+ * A transaction marker stays while data of its transaction is in the log; then it gets a delete
+ * horizon and goes at the first pass after it (Kafka's rule), unless it is its producer's last batch.
  *
  * <p>Guarantees: offsets never change (batches keep their base and last offsets; surviving
  * records keep theirs, so a segment may have gaps or end up empty); the record with the highest
@@ -206,8 +207,10 @@ public final class LogCleaner {
                 // Nothing dirty; a pass is still useful to drop tombstones whose horizon passed.
                 end = cleanable - 1;
             }
-            for (int i = end + 1; i < all.size(); i++) {
-                for (FileChannelRecordBatch batch : all.get(i).records().batches()) {
+            // Every producer's last batch in the whole log (the pass rewrites clean segments too).
+            lastBatchOfProducer.clear();
+            for (LogSegment segment : all) {
+                for (FileChannelRecordBatch batch : segment.records().batches()) {
                     if (batch.hasProducerId()) lastBatchOfProducer.put(batch.producerId(), batch.lastOffset());
                 }
             }
@@ -375,6 +378,12 @@ public final class LogCleaner {
         long earliestHorizon = RecordBatch.NO_TIMESTAMP;
         /** Whether the batch being filtered belongs to an aborted transaction. */
         private boolean batchAborted;
+        /**
+         * Producers with a committed transaction's data batch seen since their last marker, in this
+         * pass (which reads the log from its start): a marker whose transaction has no data left
+         * may go, once its delete horizon has passed.
+         */
+        private final java.util.Set<Long> transactionHasData = new java.util.HashSet<>();
 
         CompactionFilter(long now, long deleteRetentionMs, OffsetMap map, Map<Long, Long> lastBatchOfProducer,
                          AbortedRanges aborted) {
@@ -397,9 +406,32 @@ public final class LogCleaner {
                 changed = true;
                 return new BatchRetentionResult(BatchRetention.DELETE, false);
             }
+            if (batch.isControlBatch()) return markerRetention(batch, keepHeader);
+            if (batch.isTransactional() && !batchAborted) transactionHasData.add(batch.producerId());
             if (!keepHeader && Integer.valueOf(0).equals(batch.countOrNull())) changed = true;
             return new BatchRetentionResult(keepHeader ? BatchRetention.RETAIN_EMPTY : BatchRetention.DELETE_EMPTY,
                     false);
+        }
+
+        /**
+         * Kafka's rule for a transaction marker: it stays while any data batch of its transaction
+         * is in the log (a consumer still needs it to tell committed from aborted records); once none
+         * is, it gets a delete horizon ({@code delete.retention.ms} from now) and goes at the first
+         * pass after it, so that a consumer reading from before it had time to see it. A producer's
+         * last batch always stays (it carries the producer's epoch across restarts).
+         */
+        private BatchRetentionResult markerRetention(RecordBatch batch, boolean keepHeader) {
+            boolean hadData = transactionHasData.remove(batch.producerId());
+            if (keepHeader || hadData) return new BatchRetentionResult(BatchRetention.DELETE_EMPTY, false);
+            OptionalLong horizon = batch.deleteHorizonMs();
+            if (horizon.isPresent() && horizon.getAsLong() <= currentTime) {
+                changed = true;
+                return new BatchRetentionResult(BatchRetention.DELETE, false);
+            }
+            long h = horizon.isPresent() ? horizon.getAsLong() : currentTime + deleteRetentionMs;
+            if (horizon.isEmpty()) changed = true;
+            if (earliestHorizon == RecordBatch.NO_TIMESTAMP || h < earliestHorizon) earliestHorizon = h;
+            return new BatchRetentionResult(BatchRetention.DELETE_EMPTY, true);
         }
 
         @Override

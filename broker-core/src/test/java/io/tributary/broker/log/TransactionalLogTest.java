@@ -179,6 +179,42 @@ class TransactionalLogTest {
     }
 
     @Test
+    void compactionRemovesAMarkerOnlyOnceItsTransactionHasNoDataLeftAndItsHorizonPassed() throws Exception {
+        Map<String, String> compacted = Map.of("cleanup.policy", "compact", "segment.bytes", "300",
+                "min.cleanable.dirty.ratio", "0.01", "delete.retention.ms", "0");
+        PartitionLog log = logs.open(compacted);
+        client(log, Batches.of(1).keys(n -> "k").values(n -> "v1").transactional(A, E0, 0).build()); // 0
+        marker(log, A, E0, true, 0);                                                              // 1
+        client(log, Batches.of(1).keys(n -> "k").values(n -> "v2").build());                      // 2
+        client(log, Batches.of(1).keys(n -> "j").values(n -> "w").transactional(A, E0, 1).build()); // 3
+        marker(log, A, E0, true, 0);                                                              // 4
+        for (int i = 0; i < 8; i++) client(log, Batches.of(1).keys(n -> "other-" + n).numberedFrom(i).build());
+        LogCleaner cleaner = new LogCleaner();
+        cleaner.clean(log);  // removes the overwritten record (and its batch): the marker still saw it
+        cleaner.clean(log);  // the marker's transaction has no data left: it gets its delete horizon
+        assertEquals(List.of(1L, 4L), markerOffsets(log), "a marker stays until a pass after its horizon");
+        cleaner.clean(log);
+        assertEquals(List.of(4L), markerOffsets(log),
+                "the marker of the transaction whose only record was overwritten is gone; the other one stays");
+    }
+
+    private static List<Long> markerOffsets(PartitionLog log) {
+        List<Long> out = new ArrayList<>();
+        long offset = log.logStartOffset();
+        while (offset < log.highWatermark()) {
+            LogReadResult r = log.read(offset, Integer.MAX_VALUE, true, FetchIsolation.HIGH_WATERMARK);
+            long next = offset;
+            for (RecordBatch batch : r.records().batches()) {
+                if (batch.isControlBatch()) out.add(batch.baseOffset());
+                next = batch.lastOffset() + 1;
+            }
+            if (next == offset) break;
+            offset = next;
+        }
+        return out;
+    }
+
+    @Test
     void compactionDropsAbortedRecordsAndKeepsTheCommittedValue() throws Exception {
         Map<String, String> compacted = Map.of("cleanup.policy", "compact", "segment.bytes", "400",
                 "min.cleanable.dirty.ratio", "0.01");
