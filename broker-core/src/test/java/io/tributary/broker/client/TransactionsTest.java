@@ -196,6 +196,36 @@ class TransactionsTest {
     }
 
     @Test
+    void transactionalOffsetsBecomeTheGroupsOnlyWhenTheTransactionCommits() throws Exception {
+        try (Broker broker = TestBroker.start(dataDir, BROKER);
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            String bootstrap = broker.bootstrapServers();
+            createTopic(bootstrap, "source", 1);
+            TopicPartition tp = new TopicPartition("source", 0);
+            try (KafkaProducer<String, String> producer = transactionalProducer(bootstrap, "offsets-tx", Map.of());
+                 KafkaConsumer<String, String> stable = consumer(bootstrap, "offsets-group", "read_committed")) {
+                producer.initTransactions();
+                producer.beginTransaction();
+                producer.sendOffsetsToTransaction(Map.of(tp, new OffsetAndMetadata(42)),
+                        new org.apache.kafka.clients.consumer.ConsumerGroupMetadata("offsets-group"));
+                assertTrue(admin.listConsumerGroupOffsets("offsets-group").partitionsToOffsetAndMetadata().get()
+                        .isEmpty(), "pending until the transaction ends");
+                producer.abortTransaction();
+                assertTrue(admin.listConsumerGroupOffsets("offsets-group").partitionsToOffsetAndMetadata().get()
+                        .isEmpty(), "an aborted transaction's offsets are dropped");
+
+                producer.beginTransaction();
+                producer.sendOffsetsToTransaction(Map.of(tp, new OffsetAndMetadata(7)),
+                        new org.apache.kafka.clients.consumer.ConsumerGroupMetadata("offsets-group"));
+                producer.commitTransaction();
+                assertEquals(7, admin.listConsumerGroupOffsets("offsets-group").partitionsToOffsetAndMetadata().get()
+                        .get(tp).offset());
+                assertEquals(7, stable.committed(Set.of(tp)).get(tp).offset(), "a read_committed consumer's view");
+            }
+        }
+    }
+
+    @Test
     void aNewInstanceFencesTheZombieAndAbortsItsTransaction() throws Exception {
         try (Broker broker = TestBroker.start(dataDir, BROKER)) {
             String bootstrap = broker.bootstrapServers();
