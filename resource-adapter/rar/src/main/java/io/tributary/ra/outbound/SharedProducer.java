@@ -20,7 +20,7 @@ import java.util.concurrent.CompletionStage;
  * producer is thread-safe and batches across them). Idempotence is on (the client's default), so
  * retries never duplicate or reorder a partition's records. Thread-safe.
  */
-final class SharedProducer implements AutoCloseable {
+final class SharedProducer implements RecordSender, AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
 
     SharedProducer(String bootstrapServers, String acks, Map<String, String> extra) {
@@ -32,7 +32,8 @@ final class SharedProducer implements AutoCloseable {
         producer = AdapterClassLoader.call(() -> new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer()));
     }
 
-    CompletionStage<SentRecord> send(OutgoingRecord r) {
+    @Override
+    public CompletionStage<SentRecord> send(OutgoingRecord r) {
         RecordHeaders headers = new RecordHeaders();
         r.headers().forEach(headers::add);
         CompletableFuture<SentRecord> result = new CompletableFuture<>();

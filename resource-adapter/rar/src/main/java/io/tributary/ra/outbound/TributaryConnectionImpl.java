@@ -10,7 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
-/** A connection handle; sends through its managed connection's shared producer. */
+/**
+ * A connection handle; sends through its managed connection: into the JTA transaction's Kafka
+ * transaction while the connection is enlisted in one, through the shared producer otherwise.
+ */
 public class TributaryConnectionImpl implements TributaryConnection {
     private static final JsonbCodec JSON = new JsonbCodec();
     private volatile TributaryManagedConnection managed;
@@ -28,9 +31,9 @@ public class TributaryConnectionImpl implements TributaryConnection {
         closed = true;
     }
 
-    private SharedProducer producer() {
+    private RecordSender producer() {
         if (closed) throw new TributaryException("The Tributary connection is closed");
-        return managed.producer();
+        return managed.sender();
     }
 
     @Override

@@ -16,8 +16,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A pooled connection: cheap, since sending goes through the factory's shared producer. Tracks
- * its handles and tells the pool when one is closed. Thread-safe.
+ * A pooled connection: cheap, since sending goes through the factory's shared producer, or, while
+ * the connection is enlisted in a JTA transaction branch, through that branch's Kafka transaction.
+ * Tracks its handles and tells the pool when one is closed. Thread-safe.
  */
 final class TributaryManagedConnection implements ManagedConnection {
     private final TributaryManagedConnectionFactory factory;
@@ -40,8 +41,22 @@ final class TributaryManagedConnection implements ManagedConnection {
         return handle;
     }
 
-    SharedProducer producer() {
-        return factory.producer();
+    /** The JTA branch this connection is enlisted in (between XA start and end), or null. */
+    private volatile TransactionalBranch branch;
+    private volatile TributaryXAResource xaResource;
+
+    /** Where sends go now: the enlisted branch's Kafka transaction, or the shared producer. */
+    RecordSender sender() {
+        TransactionalBranch b = branch;
+        return b != null ? b : factory.producer();
+    }
+
+    void enlist(TransactionalBranch b) {
+        this.branch = b;
+    }
+
+    void delist() {
+        this.branch = null;
     }
 
     void handleClosed(TributaryConnectionImpl handle) {
@@ -64,6 +79,7 @@ final class TributaryManagedConnection implements ManagedConnection {
     public void cleanup() {
         for (TributaryConnectionImpl h : handles) h.invalidate();
         handles.clear();
+        branch = null;
     }
 
     @Override
@@ -82,13 +98,20 @@ final class TributaryManagedConnection implements ManagedConnection {
     }
 
     @Override
-    public XAResource getXAResource() throws ResourceException {
-        throw new NotSupportedException("Tributary connections do not take part in transactions");
+    public XAResource getXAResource() {
+        TributaryXAResource x = xaResource;
+        if (x == null) {
+            synchronized (this) {
+                if (xaResource == null) xaResource = new TributaryXAResource(factory, this);
+                x = xaResource;
+            }
+        }
+        return x;
     }
 
     @Override
     public LocalTransaction getLocalTransaction() throws ResourceException {
-        throw new NotSupportedException("Tributary connections do not take part in transactions");
+        throw new NotSupportedException("Tributary connections take part in JTA transactions through XA only");
     }
 
     @Override

@@ -22,8 +22,10 @@ import java.util.Set;
 /**
  * The outbound side: a pool of {@link TributaryManagedConnection}s over one shared Kafka producer
  * per factory. Properties: {@code acks} ({@code all}), {@code producerProperties} (any
- * kafka-clients producer property, {@code name=value;...}). Connections take no part in
- * transactions: a send is acknowledged by the cluster, not by the bean's transaction.
+ * kafka-clients producer property, {@code name=value;...}), {@code transactionalIdPrefix},
+ * {@code transactionTimeoutMs}. Outside a JTA transaction a send is acknowledged by the cluster
+ * and visible at once; inside one it joins the transaction ({@link TributaryXAResource}) and is
+ * visible to {@code read_committed} consumers only if the transaction commits.
  */
 @ConnectionDefinition(connectionFactory = TributaryConnectionFactory.class,
         connectionFactoryImpl = TributaryConnectionFactoryImpl.class,
@@ -36,10 +38,20 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
     private String acks = "all";
     @ConfigProperty(defaultValue = "", description = "Further kafka-clients producer properties, name=value;name=value")
     private String producerProperties = "";
+    @ConfigProperty(defaultValue = "tributary-xa", description = "Prefix of the transactional ids of the Kafka "
+            + "transactions that sends inside a JTA transaction join; unique per connection factory and stable across restarts")
+    private String transactionalIdPrefix = "tributary-xa";
+    @ConfigProperty(defaultValue = "900000", description = "transaction.timeout.ms of those Kafka transactions: a "
+            + "transaction prepared before a crash must be completed by recovery within it, or the coordinator aborts it")
+    private Integer transactionTimeoutMs = 900_000;
 
     private transient TributaryResourceAdapter adapter;
     private transient PrintWriter logWriter;
     private transient volatile SharedProducer producer;
+    private transient volatile TransactionCompleter completer;
+    /** The Kafka transactions of the JTA branches in progress, by branch. */
+    private final transient java.util.concurrent.ConcurrentHashMap<XidNames.BranchXid, TransactionalBranch> branches =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public Object createConnectionFactory(ConnectionManager cm) {
@@ -81,6 +93,69 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
         return p;
     }
 
+    private static XidNames.BranchXid key(javax.transaction.xa.Xid xid) {
+        return new XidNames.BranchXid(xid.getFormatId(), xid.getGlobalTransactionId(), xid.getBranchQualifier());
+    }
+
+    String transactionalIdPrefix() {
+        return transactionalIdPrefix;
+    }
+
+    String transactionalId(javax.transaction.xa.Xid xid) {
+        return XidNames.transactionalId(transactionalIdPrefix, xid);
+    }
+
+    /** Begins the Kafka transaction of branch {@code xid}. */
+    TransactionalBranch beginBranch(javax.transaction.xa.Xid xid) {
+        if (adapter == null) throw new IllegalStateException("The connection factory is not associated with the Tributary adapter");
+        return branches.computeIfAbsent(key(xid), k -> new TransactionalBranch(adapter.bootstrapServers(),
+                transactionalId(xid), transactionTimeoutMs, ConfigProperties.nameValuePairs("producerProperties",
+                producerProperties)));
+    }
+
+    /** The Kafka transaction of branch {@code xid} begun by this process, or null. */
+    TransactionalBranch branch(javax.transaction.xa.Xid xid) {
+        return branches.get(key(xid));
+    }
+
+    boolean hasBranch(javax.transaction.xa.Xid xid) {
+        return branches.containsKey(key(xid));
+    }
+
+    /** Commits or aborts branch {@code xid}'s Kafka transaction and closes its producer. */
+    void endBranch(javax.transaction.xa.Xid xid, boolean commit) {
+        TransactionalBranch b = branches.remove(key(xid));
+        if (b == null) return;
+        try {
+            if (commit) b.commit();
+            else b.abort();
+        } finally {
+            b.close();
+        }
+    }
+
+    /** Completes the Kafka transactions of branches whose producer is gone (recovery). */
+    TransactionCompleter completer() {
+        TransactionCompleter c = completer;
+        if (c == null) {
+            synchronized (this) {
+                if (completer == null) {
+                    if (adapter == null) throw new IllegalStateException("The connection factory is not associated with the Tributary adapter");
+                    TransactionCompleter created = new TransactionCompleter(adapter.bootstrapServers());
+                    adapter.closeOnStop(() -> {
+                        synchronized (this) {
+                            if (completer == created) completer = null;
+                        }
+                        created.close();
+                    });
+                    completer = created;
+                }
+                c = completer;
+            }
+        }
+        return c;
+    }
+
     /** Called when the adapter stops: the producer's network thread must not outlive it. */
     private synchronized void closeProducer(SharedProducer p) {
         if (producer == p) producer = null;
@@ -89,7 +164,7 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
 
     @Override
     public TransactionSupportLevel getTransactionSupport() {
-        return TransactionSupportLevel.NoTransaction;
+        return TransactionSupportLevel.XATransaction;
     }
 
     @Override
@@ -115,6 +190,10 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
     public String getAcks() { return acks; }
     public void setAcks(String v) { this.acks = v; }
     public String getProducerProperties() { return producerProperties; }
+    public String getTransactionalIdPrefix() { return transactionalIdPrefix; }
+    public void setTransactionalIdPrefix(String v) { this.transactionalIdPrefix = v; }
+    public Integer getTransactionTimeoutMs() { return transactionTimeoutMs; }
+    public void setTransactionTimeoutMs(Integer v) { this.transactionTimeoutMs = v; }
     public void setProducerProperties(String v) { this.producerProperties = v; }
 
     @Override
