@@ -34,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * transaction manager drives the connection's XAResource (start, end, prepare, commit or rollback,
  * recover), against the adapter's embedded node: {@code read_committed} consumers see the records
  * of a committed branch only, a branch that sent nothing is read-only, and a branch prepared before
- * its producer was lost (a crash) is listed by recovery and completed as the manager decides.
+ * its producer was lost (a crash) is listed by recovery and completed as the manager decides,
+ * while one that never reached prepare is aborted at once.
  */
 class TransactionalSendTest {
     private static final String TOPIC = "payments";
@@ -166,17 +167,19 @@ class TransactionalSendTest {
         XAResource b = sendInBranch(before, toRollBack, "dropped");
         assertEquals(XAResource.XA_OK, a.prepare(toCommit));
         assertEquals(XAResource.XA_OK, b.prepare(toRollBack));
+        TestXid unprepared = TestXid.of("never-prepared");
+        sendInBranch(before, unprepared, "never");
         // The server dies: its producers are gone, the Kafka transactions stay open in the broker.
 
         TributaryManagedConnectionFactory after = factory();
         XAResource recovery = after.createManagedConnection(null, null).getXAResource();
         Xid[] inDoubt = recovery.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN);
-        assertEquals(2, inDoubt.length, "both prepared branches are in doubt");
+        assertEquals(2, inDoubt.length, "both prepared branches are in doubt, the unprepared one was aborted");
         assertTrue(Arrays.stream(inDoubt).anyMatch(toCommit::sameAs));
         assertTrue(Arrays.stream(inDoubt).anyMatch(toRollBack::sameAs));
         recovery.commit(toCommit, false);
         recovery.rollback(toRollBack);
-        assertEquals(List.of("kept"), read("read_committed"));
+        assertEquals(List.of("kept"), read("read_committed"), "no open transaction holds the consumer back");
         assertEquals(0, recovery.recover(XAResource.TMSTARTRSCAN).length, "nothing left in doubt");
     }
 }

@@ -5,6 +5,15 @@ import io.tributary.ra.AdapterClassLoader;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import java.time.Duration;
+import java.util.HashMap;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
@@ -26,35 +35,95 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Completes, after a restart, the Kafka transactions of JTA branches whose producer is gone:
- * lists those still open (the transaction manager's recovery asks for them as Xids) and commits
- * or aborts one as the transaction manager decided, with an EndTxn carrying the producer id and
+ * lists the prepared ones still open (the transaction manager's recovery asks for them as Xids,
+ * found through the branch log) and commits or aborts one as the transaction manager decided, with an EndTxn carrying the producer id and
  * epoch the coordinator has for it (DescribeTransactions) — the way the producer itself would have.
  * Works against the embedded node and an external Kafka cluster alike. Thread-safe.
  */
 final class TransactionCompleter implements AutoCloseable {
     private static final long TIMEOUT_S = 30;
 
+    private final String bootstrapServers;
     private final Admin admin;
     private final BrokerClient client;
 
     TransactionCompleter(String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
         this.admin = AdapterClassLoader.call(() -> Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 bootstrapServers)));
         this.client = new BrokerClient("tributary-xa-recovery", (int) TimeUnit.SECONDS.toMillis(TIMEOUT_S));
     }
 
-    /** The branches of {@code prefix} whose Kafka transaction is still open. */
-    List<Xid> open(String prefix) throws XAException {
+    /** Creates the branch log topic (compacted, one partition) unless it exists. */
+    void ensureBranchLog(String topic) throws Exception {
+        if (admin.listTopics().names().get(TIMEOUT_S, TimeUnit.SECONDS).contains(topic)) return;
+        int brokers = admin.describeCluster().nodes().get(TIMEOUT_S, TimeUnit.SECONDS).size();
         try {
-            List<Xid> out = new ArrayList<>();
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) Math.min(3, Math.max(1, brokers)))
+                    .configs(Map.of("cleanup.policy", "compact")))).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) throw e;
+        }
+    }
+
+    /**
+     * The prepared branches whose Kafka transaction is still open, with their transactional ids:
+     * the open transactions of ids under {@code prefix} that wrote their branch record to
+     * {@code branchLog} (the Xid is the latest record of that id there). An open transaction that
+     * did not (its branch never reached prepare) is aborted now: nothing was promised for it.
+     */
+    Map<Xid, String> open(String prefix, String branchLog) throws XAException {
+        try {
+            List<String> ids = new ArrayList<>();
             for (TransactionListing l : admin.listTransactions(new ListTransactionsOptions()
                     .filterStates(List.of(TransactionState.ONGOING))).all().get(TIMEOUT_S, TimeUnit.SECONDS)) {
-                XidNames.xid(prefix, l.transactionalId()).ifPresent(out::add);
+                if (l.transactionalId().startsWith(prefix + ".")) ids.add(l.transactionalId());
             }
-            return out;
+            Map<Xid, String> prepared = new HashMap<>();
+            if (ids.isEmpty()) return prepared;
+            TopicPartition log = new TopicPartition(branchLog, 0);
+            Map<String, TransactionDescription> described = admin.describeTransactions(ids).all()
+                    .get(TIMEOUT_S, TimeUnit.SECONDS);
+            List<String> withRecord = new ArrayList<>();
+            for (String id : ids) {
+                TransactionDescription d = described.get(id);
+                if (d != null && d.topicPartitions().contains(log)) withRecord.add(id);
+                else complete(id, false);
+            }
+            if (withRecord.isEmpty()) return prepared;
+            Map<String, String> latest = latestRecords(log);
+            for (String id : withRecord) {
+                String text = latest.get(id);
+                if (text != null) XidNames.decode(text).ifPresent(x -> prepared.put(XidNames.key(x), id));
+            }
+            return prepared;
+        } catch (XAException e) {
+            throw e;
         } catch (Exception e) {
             throw xaError(XAException.XAER_RMFAIL, "Cannot list the open Kafka transactions", e);
         }
+    }
+
+    /** Key to latest value of {@code tp}, read to its end with {@code read_uncommitted}. */
+    private Map<String, String> latestRecords(TopicPartition tp) {
+        Map<String, String> latest = new HashMap<>();
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        try (KafkaConsumer<String, String> consumer = AdapterClassLoader.call(() -> new KafkaConsumer<>(props,
+                new StringDeserializer(), new StringDeserializer()))) {
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long end = consumer.endOffsets(List.of(tp)).get(tp);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+            while (consumer.position(tp) < end && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.key() != null && r.value() != null) latest.put(r.key(), r.value());
+                }
+            }
+        }
+        return latest;
     }
 
     /**

@@ -3,55 +3,48 @@ package io.tributary.ra.outbound;
 import io.tributary.api.OutgoingRecord;
 import io.tributary.api.SentRecord;
 import io.tributary.api.TributaryException;
-import io.tributary.ra.AdapterClassLoader;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-import java.time.Duration;
-import java.util.HashMap;
+import javax.transaction.xa.Xid;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The Kafka transaction of one JTA transaction branch: a transactional producer whose
- * {@code transactional.id} names the branch ({@link XidNames}), begun when the branch starts. Its
- * records become visible to {@code read_committed} consumers only when {@link #commit} runs (the
- * transaction manager's commit); {@link #abort} (rollback) or a crash discards them.
+ * The Kafka transaction of one JTA transaction branch, on a producer of the
+ * {@link TransactionalProducerPool}, begun when the branch starts. Its records become visible to
+ * {@code read_committed} consumers only when {@link #commit} runs (the transaction manager's
+ * commit); {@link #abort} (rollback) or a crash discards them.
  *
- * <p>{@link #prepare} makes sure every record sent in the branch is acknowledged by the cluster:
- * after it, the records are durable in an open Kafka transaction that only an EndTxn ends (the
- * producer, or after a restart the {@link TransactionCompleter}). The transaction must be completed
- * within {@code transaction.timeout.ms} of its first send, or the coordinator aborts it.
+ * <p>{@link #prepare} writes the branch record (key: the producer's transactional id, value: the
+ * Xid) to the branch log topic inside the same Kafka transaction, then makes sure every record of
+ * the branch is acknowledged by the cluster: from then on the records are durable in an open Kafka
+ * transaction that only an EndTxn ends (the producer, or after a restart the
+ * {@link TransactionCompleter}, which finds the branch through that record). The transaction must
+ * be completed within {@code transaction.timeout.ms} of its first send, or the coordinator aborts it.
  *
  * <p>Thread-safe: the Kafka producer is; the sends list is concurrent.
  */
-final class TransactionalBranch implements RecordSender, AutoCloseable {
-    private final String transactionalId;
+final class TransactionalBranch implements RecordSender {
+    private final Xid xid;
+    private final TransactionalProducerPool pool;
     private final KafkaProducer<byte[], byte[]> producer;
+    private final String transactionalId;
     private final List<CompletableFuture<SentRecord>> sends = new CopyOnWriteArrayList<>();
 
-    TransactionalBranch(String bootstrapServers, String transactionalId, int transactionTimeoutMs,
-                        Map<String, String> extra) {
-        this.transactionalId = transactionalId;
-        Map<String, Object> props = new HashMap<>(extra);
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, transactionTimeoutMs);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "1");
-        this.producer = AdapterClassLoader.call(() -> new KafkaProducer<>(props, new ByteArraySerializer(),
-                new ByteArraySerializer()));
+    TransactionalBranch(Xid xid, TransactionalProducerPool pool) {
+        this.xid = xid;
+        this.pool = pool;
+        this.producer = pool.acquire();
+        this.transactionalId = pool.transactionalId(producer);
         try {
-            producer.initTransactions();
             producer.beginTransaction();
         } catch (RuntimeException e) {
-            producer.close(Duration.ZERO);
+            pool.release(producer, false);
             throw new TributaryException("Cannot begin the Kafka transaction " + transactionalId + ": " + e.getMessage(), e);
         }
     }
@@ -68,27 +61,32 @@ final class TransactionalBranch implements RecordSender, AutoCloseable {
     public CompletionStage<SentRecord> send(OutgoingRecord r) {
         RecordHeaders headers = new RecordHeaders();
         r.headers().forEach(headers::add);
+        return track(new ProducerRecord<>(r.topic(), r.partition(), r.timestamp(), r.key(), r.value(), headers));
+    }
+
+    private CompletableFuture<SentRecord> track(ProducerRecord<byte[], byte[]> record) {
         CompletableFuture<SentRecord> result = new CompletableFuture<>();
         sends.add(result);
         try {
-            producer.send(new ProducerRecord<>(r.topic(), r.partition(), r.timestamp(), r.key(), r.value(), headers),
-                    (metadata, error) -> {
-                        if (error != null) {
-                            result.completeExceptionally(new TributaryException("Send to " + r.topic() + " in transaction "
-                                    + transactionalId + " failed: " + error.getMessage(), error));
-                        } else {
-                            result.complete(new SentRecord(metadata.topic(), metadata.partition(), metadata.offset(),
-                                    metadata.timestamp()));
-                        }
-                    });
+            producer.send(record, (metadata, error) -> {
+                if (error != null) {
+                    result.completeExceptionally(new TributaryException("Send to " + record.topic() + " in transaction "
+                            + transactionalId + " failed: " + error.getMessage(), error));
+                } else {
+                    result.complete(new SentRecord(metadata.topic(), metadata.partition(), metadata.offset(),
+                            metadata.timestamp()));
+                }
+            });
         } catch (RuntimeException e) {
-            result.completeExceptionally(new TributaryException("Send to " + r.topic() + " failed: " + e.getMessage(), e));
+            result.completeExceptionally(new TributaryException("Send to " + record.topic() + " failed: " + e.getMessage(), e));
         }
         return result;
     }
 
-    /** Waits until every send of the branch is acknowledged; throws when one failed. */
-    void prepare() {
+    /** Writes the branch record and waits until every record of the branch is acknowledged; throws when one failed. */
+    void prepare(String branchLogTopic) {
+        track(new ProducerRecord<>(branchLogTopic, transactionalId.getBytes(StandardCharsets.UTF_8),
+                XidNames.encode(xid).getBytes(StandardCharsets.UTF_8)));
         producer.flush();
         for (CompletableFuture<SentRecord> f : sends) {
             if (f.isCompletedExceptionally() || !f.isDone()) {
@@ -97,16 +95,34 @@ final class TransactionalBranch implements RecordSender, AutoCloseable {
         }
     }
 
+    /** One-phase commit: no branch record is needed, only the acknowledgements. */
+    void prepareOnePhase() {
+        producer.flush();
+        for (CompletableFuture<SentRecord> f : sends) {
+            if (f.isCompletedExceptionally() || !f.isDone()) {
+                throw new TributaryException("A record sent in transaction " + transactionalId + " was not acknowledged");
+            }
+        }
+    }
+
+    /** Commits the Kafka transaction and returns the producer to the pool. */
     void commit() {
-        producer.commitTransaction();
+        end(true);
     }
 
+    /** Aborts the Kafka transaction and returns the producer to the pool. */
     void abort() {
-        producer.abortTransaction();
+        end(false);
     }
 
-    @Override
-    public void close() {
-        producer.close(Duration.ofSeconds(5));
+    private void end(boolean commit) {
+        boolean healthy = false;
+        try {
+            if (commit) producer.commitTransaction();
+            else producer.abortTransaction();
+            healthy = true;
+        } finally {
+            pool.release(producer, healthy);
+        }
     }
 }

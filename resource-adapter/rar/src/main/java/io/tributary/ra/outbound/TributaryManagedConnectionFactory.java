@@ -23,7 +23,7 @@ import java.util.Set;
  * The outbound side: a pool of {@link TributaryManagedConnection}s over one shared Kafka producer
  * per factory. Properties: {@code acks} ({@code all}), {@code producerProperties} (any
  * kafka-clients producer property, {@code name=value;...}), {@code transactionalIdPrefix},
- * {@code transactionTimeoutMs}. Outside a JTA transaction a send is acknowledged by the cluster
+ * {@code transactionTimeoutMs}, {@code branchLogTopic}. Outside a JTA transaction a send is acknowledged by the cluster
  * and visible at once; inside one it joins the transaction ({@link TributaryXAResource}) and is
  * visible to {@code read_committed} consumers only if the transaction commits.
  */
@@ -44,13 +44,21 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
     @ConfigProperty(defaultValue = "900000", description = "transaction.timeout.ms of those Kafka transactions: a "
             + "transaction prepared before a crash must be completed by recovery within it, or the coordinator aborts it")
     private Integer transactionTimeoutMs = 900_000;
+    @ConfigProperty(defaultValue = "tributary-xa-branches", description = "Compacted topic in which each prepared "
+            + "JTA branch records which Kafka transaction carries it, for recovery after a crash")
+    private String branchLogTopic = "tributary-xa-branches";
 
     private transient TributaryResourceAdapter adapter;
     private transient PrintWriter logWriter;
     private transient volatile SharedProducer producer;
     private transient volatile TransactionCompleter completer;
-    /** The Kafka transactions of the JTA branches in progress, by branch. */
+    private transient volatile TransactionalProducerPool pool;
+    private transient volatile boolean branchLogReady;
+    /** The Kafka transactions of the JTA branches in progress in this process, by branch. */
     private final transient java.util.concurrent.ConcurrentHashMap<XidNames.BranchXid, TransactionalBranch> branches =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Branches an earlier run left prepared, found by recovery: branch to transactional id. */
+    private final transient java.util.concurrent.ConcurrentHashMap<XidNames.BranchXid, String> recovered =
             new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
@@ -93,45 +101,87 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
         return p;
     }
 
-    private static XidNames.BranchXid key(javax.transaction.xa.Xid xid) {
-        return new XidNames.BranchXid(xid.getFormatId(), xid.getGlobalTransactionId(), xid.getBranchQualifier());
-    }
-
     String transactionalIdPrefix() {
         return transactionalIdPrefix;
     }
 
-    String transactionalId(javax.transaction.xa.Xid xid) {
-        return XidNames.transactionalId(transactionalIdPrefix, xid);
-    }
-
-    /** Begins the Kafka transaction of branch {@code xid}. */
+    /** Begins the Kafka transaction of branch {@code xid} on a pooled transactional producer. */
     TransactionalBranch beginBranch(javax.transaction.xa.Xid xid) {
-        if (adapter == null) throw new IllegalStateException("The connection factory is not associated with the Tributary adapter");
-        return branches.computeIfAbsent(key(xid), k -> new TransactionalBranch(adapter.bootstrapServers(),
-                transactionalId(xid), transactionTimeoutMs, ConfigProperties.nameValuePairs("producerProperties",
-                producerProperties)));
+        return branches.computeIfAbsent(XidNames.key(xid), k -> new TransactionalBranch(k, pool()));
     }
 
     /** The Kafka transaction of branch {@code xid} begun by this process, or null. */
     TransactionalBranch branch(javax.transaction.xa.Xid xid) {
-        return branches.get(key(xid));
+        return branches.get(XidNames.key(xid));
     }
 
     boolean hasBranch(javax.transaction.xa.Xid xid) {
-        return branches.containsKey(key(xid));
+        return branches.containsKey(XidNames.key(xid));
     }
 
-    /** Commits or aborts branch {@code xid}'s Kafka transaction and closes its producer. */
-    void endBranch(javax.transaction.xa.Xid xid, boolean commit) {
-        TransactionalBranch b = branches.remove(key(xid));
-        if (b == null) return;
-        try {
-            if (commit) b.commit();
-            else b.abort();
-        } finally {
-            b.close();
+    /** Prepares branch {@code branch}: its branch record, then every record acknowledged. */
+    void prepare(TransactionalBranch branch) throws Exception {
+        if (!branchLogReady) {
+            completer().ensureBranchLog(branchLogTopic);
+            branchLogReady = true;
         }
+        branch.prepare(branchLogTopic);
+    }
+
+    /** Commits or aborts branch {@code xid}'s Kafka transaction; its producer goes back to the pool. */
+    void endBranch(javax.transaction.xa.Xid xid, boolean commit) {
+        TransactionalBranch b = branches.remove(XidNames.key(xid));
+        if (b == null) return;
+        if (commit) b.commit();
+        else b.abort();
+    }
+
+    /** The prepared branches left open by an earlier run of this factory (recovery scan). */
+    java.util.Set<javax.transaction.xa.Xid> recover() throws javax.transaction.xa.XAException {
+        java.util.Map<javax.transaction.xa.Xid, String> open = completer().open(transactionalIdPrefix, branchLogTopic);
+        open.forEach((x, id) -> recovered.put(XidNames.key(x), id));
+        java.util.Set<javax.transaction.xa.Xid> out = new java.util.HashSet<>(open.keySet());
+        out.removeIf(this::hasBranch);
+        return out;
+    }
+
+    /** Completes a branch found by recovery as the transaction manager decided. */
+    void completeRecovered(javax.transaction.xa.Xid xid, boolean commit) throws javax.transaction.xa.XAException {
+        String id = recovered.get(XidNames.key(xid));
+        if (id == null) {
+            recover();
+            id = recovered.get(XidNames.key(xid));
+        }
+        if (id == null) {
+            javax.transaction.xa.XAException e = new javax.transaction.xa.XAException("No open Kafka transaction carries branch " + xid);
+            e.errorCode = javax.transaction.xa.XAException.XAER_NOTA;
+            throw e;
+        }
+        completer().complete(id, commit);
+        recovered.remove(XidNames.key(xid));
+    }
+
+    private TransactionalProducerPool pool() {
+        TransactionalProducerPool p = pool;
+        if (p == null) {
+            synchronized (this) {
+                if (pool == null) {
+                    if (adapter == null) throw new IllegalStateException("The connection factory is not associated with the Tributary adapter");
+                    TransactionalProducerPool created = new TransactionalProducerPool(adapter.bootstrapServers(),
+                            transactionalIdPrefix, transactionTimeoutMs,
+                            ConfigProperties.nameValuePairs("producerProperties", producerProperties));
+                    adapter.closeOnStop(() -> {
+                        synchronized (this) {
+                            if (pool == created) pool = null;
+                        }
+                        created.close();
+                    });
+                    pool = created;
+                }
+                p = pool;
+            }
+        }
+        return p;
     }
 
     /** Completes the Kafka transactions of branches whose producer is gone (recovery). */
@@ -194,6 +244,8 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
     public void setTransactionalIdPrefix(String v) { this.transactionalIdPrefix = v; }
     public Integer getTransactionTimeoutMs() { return transactionTimeoutMs; }
     public void setTransactionTimeoutMs(Integer v) { this.transactionTimeoutMs = v; }
+    public String getBranchLogTopic() { return branchLogTopic; }
+    public void setBranchLogTopic(String v) { this.branchLogTopic = v; }
     public void setProducerProperties(String v) { this.producerProperties = v; }
 
     @Override

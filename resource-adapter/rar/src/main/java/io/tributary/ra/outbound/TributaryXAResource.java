@@ -5,7 +5,6 @@ import io.tributary.api.TributaryException;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
-import java.util.List;
 
 /**
  * The XA resource of a managed connection: each JTA transaction branch it takes part in is a Kafka
@@ -16,13 +15,14 @@ import java.util.List;
  * <ul>
  *   <li>{@code start}: the branch's Kafka transaction begins (or the connection joins the open
  *   one); sends go into it until {@code end}.</li>
- *   <li>{@code prepare}: every record of the branch is acknowledged by the cluster (durable in the
- *   open Kafka transaction); a branch that sent nothing answers {@code XA_RDONLY}; a failed send
- *   rolls the branch back ({@code XA_RBROLLBACK}).</li>
+ *   <li>{@code prepare}: the branch record (which Kafka transaction carries this Xid) is written
+ *   to the branch log inside the Kafka transaction, and every record of the branch is acknowledged
+ *   by the cluster (durable in the open Kafka transaction); a branch that sent nothing answers
+ *   {@code XA_RDONLY}; a failed send rolls the branch back ({@code XA_RBROLLBACK}).</li>
  *   <li>{@code commit} / {@code rollback}: the Kafka transaction commits or aborts. After a restart
  *   (the branch's producer is gone) the {@link TransactionCompleter} ends it with an EndTxn.</li>
- *   <li>{@code recover}: the branches of this connection factory whose Kafka transaction is still
- *   open, read from the transactional ids.</li>
+ *   <li>{@code recover}: the prepared branches of this connection factory whose Kafka transaction
+ *   is still open, read from the branch log; an open one that never reached prepare is aborted.</li>
  * </ul>
  *
  * <p>Thread safety: the branches live in the connection factory's concurrent map; this object
@@ -68,9 +68,9 @@ final class TributaryXAResource implements XAResource {
             return XA_RDONLY;
         }
         try {
-            branch.prepare();
+            factory.prepare(branch);
             return XA_OK;
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             factory.endBranch(xid, false);
             throw error(XAException.XA_RBROLLBACK, "Kafka transaction " + branch.transactionalId()
                     + " rolled back at prepare: " + e.getMessage());
@@ -82,12 +82,12 @@ final class TributaryXAResource implements XAResource {
         TransactionalBranch branch = factory.branch(xid);
         if (branch == null) {
             if (onePhase) throw error(XAException.XAER_NOTA, "No Kafka transaction for branch " + xid);
-            factory.completer().complete(factory.transactionalId(xid), true);
+            factory.completeRecovered(xid, true);
             return;
         }
         if (onePhase) {
             try {
-                branch.prepare();
+                branch.prepareOnePhase();
             } catch (RuntimeException e) {
                 factory.endBranch(xid, false);
                 throw error(XAException.XA_RBROLLBACK, e.getMessage());
@@ -105,7 +105,7 @@ final class TributaryXAResource implements XAResource {
     public void rollback(Xid xid) throws XAException {
         TransactionalBranch branch = factory.branch(xid);
         if (branch == null) {
-            factory.completer().complete(factory.transactionalId(xid), false);
+            factory.completeRecovered(xid, false);
             return;
         }
         try {
@@ -119,9 +119,7 @@ final class TributaryXAResource implements XAResource {
     @Override
     public Xid[] recover(int flag) throws XAException {
         if ((flag & TMSTARTRSCAN) == 0) return new Xid[0];
-        List<Xid> open = factory.completer().open(factory.transactionalIdPrefix());
-        open.removeIf(factory::hasBranch);
-        return open.toArray(new Xid[0]);
+        return factory.recover().toArray(new Xid[0]);
     }
 
     @Override

@@ -1,15 +1,15 @@
 package io.tributary.ra.outbound;
 
 import javax.transaction.xa.Xid;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * The transactional id of a JTA transaction branch, and back: {@code <prefix>.<formatId>.<gtrid>.<bqual>}
- * (format id in decimal, the two byte strings in hex). One Kafka transaction per branch, under an
- * id that names the branch, so that after a crash the branches still open in Kafka can be listed
- * (ListTransactions) and handed to the transaction manager's recovery as Xids, and each completed
- * as it decided. Stateless and thread-safe.
+ * An Xid as text and back: {@code <formatId>.<gtrid>.<bqual>} (format id in decimal, the two byte
+ * strings in hex). The branch log records it with the transactional id of the Kafka transaction
+ * that carries the branch, so that recovery can name the branches still open in Kafka. Stateless
+ * and thread-safe.
  */
 final class XidNames {
     private static final HexFormat HEX = HexFormat.of();
@@ -17,15 +17,14 @@ final class XidNames {
     private XidNames() {
     }
 
-    static String transactionalId(String prefix, Xid xid) {
-        return prefix + "." + xid.getFormatId() + "." + HEX.formatHex(xid.getGlobalTransactionId()) + "."
+    static String encode(Xid xid) {
+        return xid.getFormatId() + "." + HEX.formatHex(xid.getGlobalTransactionId()) + "."
                 + HEX.formatHex(xid.getBranchQualifier());
     }
 
-    /** The Xid a transactional id of {@code prefix} names; empty for any other id. */
-    static Optional<Xid> xid(String prefix, String transactionalId) {
-        if (!transactionalId.startsWith(prefix + ".")) return Optional.empty();
-        String[] parts = transactionalId.substring(prefix.length() + 1).split("\\.", -1);
+    /** The Xid {@code text} encodes; empty when it is not one. */
+    static Optional<Xid> decode(String text) {
+        String[] parts = text.split("\\.", -1);
         if (parts.length != 3) return Optional.empty();
         try {
             return Optional.of(new BranchXid(Integer.parseInt(parts[0]), HEX.parseHex(parts[1]), HEX.parseHex(parts[2])));
@@ -34,7 +33,13 @@ final class XidNames {
         }
     }
 
-    /** An Xid read back from a transactional id. */
+    /** Any Xid as a value with equality, for maps. */
+    static BranchXid key(Xid xid) {
+        return xid instanceof BranchXid b ? b
+                : new BranchXid(xid.getFormatId(), xid.getGlobalTransactionId(), xid.getBranchQualifier());
+    }
+
+    /** An Xid with value equality. */
     record BranchXid(int formatId, byte[] gtrid, byte[] bqual) implements Xid {
         @Override
         public int getFormatId() {
@@ -53,14 +58,18 @@ final class XidNames {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Xid x && x.getFormatId() == formatId
-                    && java.util.Arrays.equals(x.getGlobalTransactionId(), gtrid)
-                    && java.util.Arrays.equals(x.getBranchQualifier(), bqual);
+            return o instanceof Xid x && x.getFormatId() == formatId && Arrays.equals(x.getGlobalTransactionId(), gtrid)
+                    && Arrays.equals(x.getBranchQualifier(), bqual);
         }
 
         @Override
         public int hashCode() {
-            return 31 * (31 * formatId + java.util.Arrays.hashCode(gtrid)) + java.util.Arrays.hashCode(bqual);
+            return 31 * (31 * formatId + Arrays.hashCode(gtrid)) + Arrays.hashCode(bqual);
+        }
+
+        @Override
+        public String toString() {
+            return encode(this);
         }
     }
 }
