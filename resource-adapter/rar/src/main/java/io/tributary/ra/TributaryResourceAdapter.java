@@ -42,7 +42,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * registry is thread-safe.
  */
 @Connector(displayName = "Tributary", vendorName = "Tributary", eisType = "Kafka-compatible commit log",
-        version = "0.1", transactionSupport = TransactionSupport.TransactionSupportLevel.NoTransaction)
+        version = "0.1", transactionSupport = TransactionSupport.TransactionSupportLevel.XATransaction)
 public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
     private static final long serialVersionUID = 1L;
     private static final System.Logger LOG = System.getLogger(TributaryResourceAdapter.class.getName());
