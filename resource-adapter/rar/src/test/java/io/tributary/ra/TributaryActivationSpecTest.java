@@ -75,6 +75,17 @@ class TributaryActivationSpecTest {
     }
 
     @Test
+    void anUnknownIsolationLevelIsRejectedAndReadCommittedIsTheDefault() {
+        TributaryActivationSpec s = valid();
+        assertEquals("read_committed", s.isolationLevelValue());
+        s.setIsolationLevel("Read_Uncommitted");
+        assertEquals("read_uncommitted", s.isolationLevelValue());
+        s.setIsolationLevel("read_dirty");
+        String message = rejection(s);
+        assertTrue(message.contains("isolationLevel") && message.contains("read_dirty"), message);
+    }
+
+    @Test
     void outOfRangeNumbersAndMalformedConsumerPropertiesAreRejectedNamingThePropertyAndTheValue() {
         TributaryActivationSpec s = valid();
         s.setConcurrency(0);

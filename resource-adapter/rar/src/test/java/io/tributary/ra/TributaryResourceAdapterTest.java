@@ -436,6 +436,30 @@ class TributaryResourceAdapterTest {
     }
 
     @Test
+    void aBeanIsNotGivenTheRecordsOfAnAbortedTransaction() throws Exception {
+        startAdapter(dir, freePort());
+        createTopic("transfers", 1);
+        try (KafkaProducer<String, String> tx = new KafkaProducer<>(Map.of(
+                org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ra.bootstrapServers(),
+                org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, "transfers-writer"),
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            tx.initTransactions();
+            tx.beginTransaction();
+            tx.send(new org.apache.kafka.clients.producer.ProducerRecord<>("transfers", "t", "aborted"));
+            tx.flush();
+            tx.abortTransaction();
+            tx.beginTransaction();
+            tx.send(new org.apache.kafka.clients.producer.ProducerRecord<>("transfers", "t", "committed"));
+            tx.commitTransaction();
+        }
+        List<String> received = new CopyOnWriteArrayList<>();
+        activate(FakeEndpointFactory.records(true, (r, d) -> received.add(r.valueAsString())), spec("transfers", "transfer-view"));
+        await("the committed record delivered", () -> received.contains("committed"));
+        assertEquals(List.of("committed"), received, "the default isolation level is read_committed");
+    }
+
+    @Test
     void stoppingTheAdapterClosesTheProducerOfItsConnectionFactories() throws Exception {
         TributaryResourceAdapter adapter = startAdapter(dir, freePort());
         Set<Thread> before = producerThreads();

@@ -104,6 +104,7 @@ public final class ActivationRegistry {
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, spec.autoOffsetResetValue());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, spec.isolationLevelValue());
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, spec.getMaxPollRecords());
         props.putAll(spec.consumerPropertyMap());
         return AdapterClassLoader.call(() -> new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer()));

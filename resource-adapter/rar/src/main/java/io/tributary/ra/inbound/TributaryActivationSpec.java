@@ -26,6 +26,7 @@ public class TributaryActivationSpec implements ActivationSpec, Serializable {
     private static final long serialVersionUID = 1L;
     /** The {@code auto.offset.reset} values Kafka's consumer accepts. */
     private static final List<String> AUTO_OFFSET_RESETS = List.of("earliest", "latest", "none");
+    private static final List<String> ISOLATION_LEVELS = List.of("read_committed", "read_uncommitted");
 
     @ConfigProperty(description = "Comma-separated topics to consume")
     private String topics = "";
@@ -35,6 +36,9 @@ public class TributaryActivationSpec implements ActivationSpec, Serializable {
     private String groupId = "";
     @ConfigProperty(defaultValue = "earliest", description = "Where to start without a stored offset: earliest, latest or none")
     private String autoOffsetReset = "earliest";
+    @ConfigProperty(defaultValue = "read_committed", description = "read_committed: only records of committed "
+            + "transactions (and non-transactional ones) are delivered; read_uncommitted: aborted ones too")
+    private String isolationLevel = "read_committed";
     @ConfigProperty(defaultValue = "500", description = "Most records fetched per poll (and per batch delivery)")
     private Integer maxPollRecords = 500;
     @ConfigProperty(defaultValue = "1", description = "Consumers (group members) of this endpoint; partitions are processed in parallel")
@@ -64,6 +68,7 @@ public class TributaryActivationSpec implements ActivationSpec, Serializable {
             ConfigProperties.exactlyOne("topics", topics, "topicPattern", topicPattern);
             ConfigProperties.required("groupId", groupId);
             ConfigProperties.oneOf("autoOffsetReset", autoOffsetReset, AUTO_OFFSET_RESETS);
+            ConfigProperties.oneOf("isolationLevel", isolationLevel, ISOLATION_LEVELS);
             ConfigProperties.atLeast("maxPollRecords", maxPollRecords, 1);
             ConfigProperties.atLeast("concurrency", concurrency, 1);
             ConfigProperties.atLeast("maxRedeliveries", maxRedeliveries, 0);
@@ -87,6 +92,11 @@ public class TributaryActivationSpec implements ActivationSpec, Serializable {
     /** {@code autoOffsetReset} as the consumer property wants it (lower case). */
     public String autoOffsetResetValue() {
         return ConfigProperties.oneOf("autoOffsetReset", autoOffsetReset, AUTO_OFFSET_RESETS);
+    }
+
+    /** {@code isolationLevel} as the consumer property wants it (lower case). */
+    public String isolationLevelValue() {
+        return ConfigProperties.oneOf("isolationLevel", isolationLevel, ISOLATION_LEVELS);
     }
 
     /** {@code consumerProperties} as kafka-clients consumer properties, in the written order. */
@@ -117,6 +127,8 @@ public class TributaryActivationSpec implements ActivationSpec, Serializable {
     public void setGroupId(String v) { this.groupId = v; }
     public String getAutoOffsetReset() { return autoOffsetReset; }
     public void setAutoOffsetReset(String v) { this.autoOffsetReset = v; }
+    public String getIsolationLevel() { return isolationLevel; }
+    public void setIsolationLevel(String v) { this.isolationLevel = v; }
     public Integer getMaxPollRecords() { return maxPollRecords; }
     public void setMaxPollRecords(Integer v) { this.maxPollRecords = v; }
     public Integer getConcurrency() { return concurrency; }
