@@ -140,6 +140,31 @@ public class ResourceAdapterIT {
                 "no order was dead-lettered (a duplicate insert would have been)");
     }
 
+    @Inject
+    io.tributary.it.beans.TransactionalSender sender;
+
+    @Test
+    @org.junit.jupiter.api.Order(5)
+    void sendsInsideATransactionThatRollsBackAreNeverVisible() {
+        sender.sendAndCommit("tx-sends", "committed");
+        try {
+            sender.sendAndThrow("tx-sends", "thrown");
+        } catch (jakarta.ejb.EJBException expected) {
+            // the container rolled the transaction back
+        }
+        sender.sendAndSetRollbackOnly("tx-sends", "rollback-only");
+        sender.sendAndCommit("tx-sends", "committed-again");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(6)
+    @RunAsClient
+    void readCommittedConsumersSeeOnlyTheCommittedSends() {
+        List<String> seen = KafkaSide.readAll(System.getProperty("tributary.bootstrap"), "tx-sends", "read_committed")
+                .stream().map(m -> m.get("@value")).toList();
+        assertEquals(List.of("committed", "committed-again"), seen);
+    }
+
     @Test
     @org.junit.jupiter.api.Order(4)
     void partitionsAreProcessedInParallelAndInOrderWithinEachPartition() throws Exception {

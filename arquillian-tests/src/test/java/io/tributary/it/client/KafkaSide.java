@@ -29,9 +29,15 @@ public final class KafkaSide {
 
     /** Every record of {@code topic} (all partitions, from the beginning) as header name → value, plus "@value". */
     public static List<Map<String, String>> readAll(String bootstrap, String topic) {
+        return readAll(bootstrap, topic, "read_uncommitted");
+    }
+
+    /** {@link #readAll(String, String)} at {@code isolation} ({@code read_committed}: committed transactions only). */
+    public static List<Map<String, String>> readAll(String bootstrap, String topic, String isolation) {
         List<Map<String, String>> out = new ArrayList<>();
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false"), new StringDeserializer(), new StringDeserializer())) {
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false", ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation),
+                new StringDeserializer(), new StringDeserializer())) {
             List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(10));
             if (infos == null || infos.isEmpty()) return out;
             List<TopicPartition> tps = new ArrayList<>();
@@ -39,9 +45,8 @@ public final class KafkaSide {
             c.assign(tps);
             c.seekToBeginning(tps);
             Map<TopicPartition, Long> ends = c.endOffsets(tps);
-            long total = ends.values().stream().mapToLong(Long::longValue).sum();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (out.size() < total && System.nanoTime() < deadline) {
+            while (tps.stream().anyMatch(tp -> c.position(tp) < ends.get(tp)) && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
                     Map<String, String> m = new LinkedHashMap<>();
                     for (Header h : r.headers()) m.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
