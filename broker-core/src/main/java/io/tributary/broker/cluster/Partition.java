@@ -34,8 +34,8 @@ import java.util.function.Consumer;
  * follower) and leader epoch taken from the committed metadata, the high watermark the leader
  * advances to the smallest log end offset of the ISR, the ISR itself (committed, and a pending
  * proposal counted as Kafka's "maximal ISR"), the followers' progress, and the {@code acks=all}
- * appends waiting to be committed. (The last stable offset and the ongoing transactions will live
- * here too.)
+ * appends waiting to be committed. The log derives the last stable offset from the high watermark
+ * this class moves and the open transactions its producer state tracks.
  *
  * <p>Guarantees: an append is made only while this node leads in the epoch it was checked against
  * (a role change waits for it); an {@code acks=all} append completes only once every member of the

@@ -41,6 +41,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * has been flushed to disk; the {@link LeaderEpochCache} holds, for every leader epoch in the log,
  * the offset of its first batch, with no entry beyond the log end offset.
  *
+ * <p>Transactions: the {@link ProducerStateManager} tracks every producer's open transaction; the
+ * last stable offset ({@link #lastStableOffset}) is the high watermark, or the first offset of the
+ * earliest transaction still open (or completed by a marker not yet below the high watermark) when
+ * that is lower. An abort marker adds its transaction to the active segment's
+ * {@link TransactionIndex}; a {@link FetchIsolation#TXN_COMMITTED} read stops at the last stable
+ * offset and returns the aborted transactions of its range. The producer state is snapshotted
+ * ({@link ProducerStateSnapshot}) at every roll and at close, so opening a log replays only what
+ * follows the latest snapshot (and regenerates the transaction indexes of that part).
+ *
  * <p>High watermark: by default ({@link #setHighWatermarkFollowsLogEnd} {@code true}, a
  * single-replica partition) it equals the log end offset after every append, truncation and
  * recovery. With {@code false} (a replicated partition) appends leave it alone; the owner moves it
@@ -57,7 +66,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * lead. {@link #truncateTo} is durable when it returns.
  *
  * <p>Thread safety: one {@link ReentrantLock} guards every mutation (append, roll, truncation,
- * retention, segment replacement, flush bookkeeping, high-watermark changes). Reads take no lock:
+ * retention, segment replacement, flush bookkeeping, high-watermark changes, the producer state,
+ * transaction indexes and snapshots: a snapshot, a small file, is written and fsynced under the lock
+ * so that it matches the log end exactly). The first unstable offset is republished in a volatile
+ * field after each change, so reads compute the last stable offset without the lock. Reads take no lock:
  * they see a snapshot of the segment map and of segment files whose bytes are never rewritten in
  * place. Removed segments, and segments replaced by compaction or by a truncated copy, stay
  * readable until {@code file.delete.delay.ms} after their removal, so a read that races a
