@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tributary against Apache Kafka (single-node KRaft) on this machine, driven by Kafka's own tools.
 #
-#   bench/run.sh                all scenarios, 3 rounds (A B A B A B per scenario) in each mode, est. twice --mode cold
+#   bench/run.sh                all scenarios (the transactional ones included), 3 rounds (A B A B A B per
+#                               scenario) in each mode, about 2 hours here
 #   bench/run.sh --mode cold    as before the warm mode existed: every round on freshly started brokers, est. 45-60 min
 #   bench/run.sh --quick        1 round of 2 scenarios in both modes (smoke test), a few minutes after the build
 #
