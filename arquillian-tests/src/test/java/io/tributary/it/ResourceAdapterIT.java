@@ -79,26 +79,32 @@ public class ResourceAdapterIT {
     @Test
     @org.junit.jupiter.api.Order(1)
     void tenThousandOrdersAreStoredExactlyOnceInPartitionOrderWithOffsetRowsAtTheLogEnd() throws Exception {
-        Map<Integer, Long> logEnd = new HashMap<>();
+        // The EJB sends in its JTA transaction: each batch is a Kafka transaction, so a commit marker
+        // follows each batch's records in every partition and record offsets are not contiguous.
+        Map<Integer, List<Long>> sentOffsets = new HashMap<>();
         for (int chunk = 0; chunk < ORDERS / 1000; chunk++) {
             List<Order> batch = new ArrayList<>();
             for (int i = chunk * 1000; i < (chunk + 1) * 1000; i++) batch.add(new Order("order-" + i, "customer-" + (i % 17), i));
-            for (SentRecord s : orders.placeAll(batch)) logEnd.merge(s.partition(), s.offset() + 1, Math::max);
+            for (SentRecord s : orders.placeAll(batch)) {
+                sentOffsets.computeIfAbsent(s.partition(), p -> new ArrayList<>()).add(s.offset());
+            }
         }
-        assertEquals(4, logEnd.size(), "the orders went to all 4 partitions");
+        assertEquals(4, sentOffsets.size(), "the orders went to all 4 partitions");
+        Map<Integer, Long> logEnd = new HashMap<>();
+        sentOffsets.forEach((p, offsets) -> {
+            offsets.sort(null);
+            logEnd.put(p, offsets.get(offsets.size() - 1) + 1);
+        });
 
         waitUntil(Duration.ofMinutes(4), () -> query("SELECT COUNT(*) FROM ORDERS") >= ORDERS);
         assertEquals(ORDERS, query("SELECT COUNT(DISTINCT ID) FROM ORDERS"));
         assertEquals(ORDERS, query("SELECT COUNT(*) FROM ORDERS"));
-        for (Map.Entry<Integer, Long> e : logEnd.entrySet()) {
-            List<Long> offsets = offsetsInStoreOrder(e.getKey());
-            assertEquals(e.getValue(), offsets.size(), "one row per record of partition " + e.getKey());
-            for (int i = 0; i < offsets.size(); i++) {
-                assertEquals(i, offsets.get(i), "partition " + e.getKey() + " stored in offset order");
-            }
+        for (Map.Entry<Integer, List<Long>> e : sentOffsets.entrySet()) {
+            assertEquals(e.getValue(), offsetsInStoreOrder(e.getKey()),
+                    "partition " + e.getKey() + ": one row per record, stored in offset order");
         }
         waitUntil(Duration.ofSeconds(30), () -> logEnd.equals(offsetRows("order-store", "orders")));
-        assertEquals(logEnd, offsetRows("order-store", "orders"), "offset rows are the log end offsets");
+        assertEquals(logEnd, offsetRows("order-store", "orders"), "offset rows follow each partition's last record");
 
         waitUntil(Duration.ofMinutes(2), () -> query("SELECT COUNT(*) FROM ORDER_AUDIT") >= ORDERS);
         assertEquals(ORDERS, query("SELECT COUNT(*) FROM ORDER_AUDIT"), "the batch MDB audited each record once");
@@ -162,7 +168,7 @@ public class ResourceAdapterIT {
     void readCommittedConsumersSeeOnlyTheCommittedSends() {
         List<String> seen = KafkaSide.readAll(System.getProperty("tributary.bootstrap"), "tx-sends", "read_committed")
                 .stream().map(m -> m.get("@value")).toList();
-        assertEquals(List.of("committed", "committed-again"), seen);
+        assertEquals(List.of("committed", "committed-again"), seen.stream().sorted().toList());
     }
 
     @Test
