@@ -1,8 +1,15 @@
 package io.tributary.it;
 
 import io.tributary.it.client.KafkaSide;
+import io.tributary.it.crash.CommitCrash;
+import io.tributary.it.crash.CrashResource;
+import io.tributary.it.crash.CrashServer;
+import io.tributary.it.crash.PayaraMicroServer;
+import io.tributary.it.crash.WildFlyServer;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.exporter.ZipExporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.h2.jdbcx.JdbcDataSource;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.XAConnection;
@@ -24,8 +31,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,115 +43,130 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Kills the Payara Micro process (SIGKILL) while the order-store MDB is consuming, restarts it on
- * the same working directory, and checks what a user would: every order is in the table exactly
- * once — none lost, none stored twice (a second insert would fail the primary key and end on the
- * dead-letter topic, which stays empty). The server keeps its root directory (and so its
- * transaction log) and recovers transactions the kill left prepared, as a production server must:
- * those the log decided are completed, and one prepared without a decision — here always added
- * while the server is down, since a kill lands between two prepares only now and then — is rolled
- * back (by the adapter, where H2 ignores the transaction manager's rollback), so the database is
- * left with no transaction in doubt.
+ * Kills the application server (SIGKILL; Payara Micro and WildFly, each a process of its own) while
+ * the examples' message-driven beans are consuming — {@code OrderStore} (consume and store) and
+ * {@code OrderConfirmations} (consume, store and send in one transaction) — restarts it on the same
+ * working and server directories, and checks what a user would: every order is in each table
+ * exactly once, and every confirmation is on {@code orders.confirmed} exactly once for a
+ * {@code read_committed} consumer — none lost, none twice (a second insert would fail the primary
+ * key and end on the dead-letter topic, which stays empty). The server keeps its transaction log
+ * and recovers transactions the kill left prepared, as a production server must: those the log
+ * decided are completed, and, on Payara Micro, one prepared without a decision — always added while
+ * the server is down, since a kill lands between two prepares only now and then — is rolled back
+ * (by the adapter, where H2 ignores the transaction manager's rollback), so the database is left
+ * with no transaction in doubt. Then the server is crashed once more after its transaction manager
+ * decided to commit a transaction that sent a record and before the commit reached Kafka
+ * ({@link CommitCrash}): after the restart, the server's recovery commits the Kafka transaction left
+ * prepared, and the record is visible once.
  */
 class CrashRecoveryIT {
     private static final int ORDERS = 5_000;
-    private static final String BOOTSTRAP = "127.0.0.1:19093";
-    private final List<Process> started = new ArrayList<>();
+    private static final String DECIDED_TOPIC = "decided-before-the-crash";
+    private static final String DECIDED_VALUE = "committed-by-recovery";
+    private static final String UNDECIDED_ORDER = "undecided-order";
+    private final HttpClient http = HttpClient.newHttpClient();
 
-    @AfterEach
-    void stopServers() throws InterruptedException {
-        for (Process p : started) {
-            if (p.isAlive()) {
-                p.destroyForcibly();
-                p.waitFor(30, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    private Process startPayara(Path workDir, int httpPort, String logName) throws IOException, InterruptedException {
-        Path payara = Path.of(System.getProperty("payara.dir"));
-        Path preboot = Path.of(System.getProperty("payara.dir")).getParent().resolve("test-classes/payara/recovering-preboot-commands.txt");
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
-                "-Dhazelcast.socket.bind.any=false", "-Dhazelcast.phone.home.enabled=false",
-                "-Dtributary.broker.listeners=" + BOOTSTRAP, "-Dtributary.broker.num.partitions=4",
-                "-Dtributary.broker.group.initial.rebalance.delay.ms=0",
-                "-jar", payara.resolve("payara-micro.jar").toString(),
-                "--deploy", payara.resolve("tributary.rar").toString(),
-                "--deploy", payara.resolve("tributary-examples.war").toString(),
-                "--port", Integer.toString(httpPort),
-                "--clustermode", "tcpip:127.0.0.1:6910", "--interfaces", "127.0.0.1",
-                "--clustername", "tributary-crash-" + ProcessHandle.current().pid(), "--disablephonehome",
-                "--rootdir", workDir.resolve("payara-root").toString(),
-                "--prebootcommandfile", preboot.toString()));
-        File log = workDir.resolve(logName).toFile();
-        Process p = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log).start();
-        started.add(p);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
-        while (System.nanoTime() < deadline) {
-            String text = Files.exists(log.toPath()) ? Files.readString(log.toPath()) : "";
-            if (text.contains("ready in")) return p;
-            if (!p.isAlive()) throw new IllegalStateException("Payara Micro exited; see " + log);
-            Thread.sleep(500);
-        }
-        throw new IllegalStateException("Payara Micro did not start within 240 s; see " + log);
-    }
-
-    private static long storedOrders(HttpClient http, int port) {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                    + "/tributary-examples/api/orders")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) return -1;
-            Matcher m = Pattern.compile("\"stored\"\\s*:\\s*(\\d+)").matcher(r.body());
-            return m.find() ? Long.parseLong(m.group(1)) : -1;
-        } catch (IOException | InterruptedException e) {
-            return -1;
+    @Test
+    void onPayaraMicro() throws Exception {
+        Path workDir = freshDirectory("crash-run");
+        try (CrashServer server = new PayaraMicroServer(workDir)) {
+            killMidStreamThenCrashInCommit(server, workDir);
         }
     }
 
     @Test
-    void killingTheServerMidStreamLosesNoOrderAndStoresNoneTwice() throws Exception {
-        Path workDir = Path.of(System.getProperty("payara.dir")).getParent().resolve("crash-run");
-        if (Files.exists(workDir)) {
-            try (var walk = Files.walk(workDir)) {
+    void onWildFly() throws Exception {
+        Path workDir = freshDirectory("crash-run-wildfly");
+        try (CrashServer server = new WildFlyServer(workDir)) {
+            killMidStreamThenCrashInCommit(server, workDir);
+        }
+    }
+
+    private static Path freshDirectory(String name) throws IOException {
+        Path dir = Path.of(System.getProperty("payara.dir")).getParent().resolve(name);
+        if (Files.exists(dir)) {
+            try (var walk = Files.walk(dir)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
             }
         }
-        Files.createDirectories(workDir);
-        int port = 18080;
-        HttpClient http = HttpClient.newHttpClient();
+        Files.createDirectories(dir);
+        return dir;
+    }
 
-        Process first = startPayara(workDir, port, "payara-1.log");
+    /** The examples war as built, with {@link CrashResource} added, under the name that gives its context root. */
+    private static Path examplesWithCrashResource(Path workDir) {
+        Path examples = Path.of(System.getProperty("payara.dir")).resolve("tributary-examples.war");
+        Path war = workDir.resolve("tributary-examples.war");
+        ShrinkWrap.createFromZipFile(WebArchive.class, examples.toFile())
+                .addClasses(CommitCrash.class, CommitCrash.HaltOnCommit.class, CrashResource.class)
+                .as(ZipExporter.class).exportTo(war.toFile(), true);
+        return war;
+    }
+
+    private void killMidStreamThenCrashInCommit(CrashServer server, Path workDir) throws Exception {
+        Path war = examplesWithCrashResource(workDir);
+        server.start(war, "server-1");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (storedOrders(http, port) < 0 && System.nanoTime() < deadline) Thread.sleep(200);
-        assertEquals(ORDERS, KafkaSide.sendOrders(BOOTSTRAP, "crash", ORDERS));
+        while (count(server, "stored") < 0 && System.nanoTime() < deadline) Thread.sleep(200);
+        assertEquals(ORDERS, KafkaSide.sendOrders(server.bootstrap(), "crash", ORDERS));
 
         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        long before;
+        long stored;
+        long confirmed;
         do {
             Thread.sleep(20);
-            before = storedOrders(http, port);
-        } while (before < ORDERS / 10 && System.nanoTime() < deadline);
-        first.destroyForcibly();
-        first.waitFor(30, TimeUnit.SECONDS);
-        assertTrue(before > 0 && before < ORDERS, "killed while consuming (" + before + " of " + ORDERS + " stored)");
+            stored = count(server, "stored");
+            confirmed = count(server, "confirmed");
+        } while ((stored < 1 || confirmed < ORDERS / 10) && System.nanoTime() < deadline);
+        server.kill();
+        assertTrue(stored > 0 && stored < ORDERS, "killed while storing (" + stored + " of " + ORDERS + " stored)");
+        assertTrue(confirmed > 0 && confirmed < ORDERS, "killed while confirming (" + confirmed + " of " + ORDERS + " confirmed)");
         String database = "jdbc:h2:file:" + workDir.resolve("tributary-data/offsets");
-        prepareUndecidedInsert(database);
+        if (server.jtsServerName().isPresent()) prepareUndecidedInsert(database, server.jtsServerName().get());
 
-        Process second = startPayara(workDir, port, "payara-2.log");
+        server.start(war, "server-2");
         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
-        long after;
         do {
             Thread.sleep(500);
-            after = storedOrders(http, port);
-        } while (after < ORDERS && System.nanoTime() < deadline);
-        assertEquals(ORDERS, after, "every order stored after the restart");
+            stored = count(server, "stored");
+            confirmed = count(server, "confirmed");
+        } while ((stored < ORDERS || confirmed < ORDERS) && System.nanoTime() < deadline);
+        assertEquals(ORDERS, stored, "every order stored after the restart");
+        assertEquals(ORDERS, confirmed, "every order confirmed after the restart");
         Thread.sleep(2000);
-        assertEquals(ORDERS, storedOrders(http, port), "and none stored twice");
-        assertTrue(KafkaSide.readAll(BOOTSTRAP, "orders.DLT").isEmpty(), "no order failed (a duplicate would have)");
+        assertEquals(ORDERS, count(server, "stored"), "and none stored twice");
+        assertEquals(ORDERS, count(server, "confirmed"), "and none confirmed twice");
+        assertTrue(KafkaSide.readAll(server.bootstrap(), "orders.DLT").isEmpty(), "no order failed (a duplicate would have)");
+        Map<String, Long> confirmations = KafkaSide.readAll(server.bootstrap(), "orders.confirmed", "read_committed").stream()
+                .collect(Collectors.groupingBy(r -> r.get("@key"), Collectors.counting()));
+        assertEquals(ORDERS, confirmations.size(), "a confirmation of every order visible to read_committed");
+        assertEquals(Set.of(1L), Set.copyOf(confirmations.values()), "each confirmation once");
 
-        second.destroy();
-        assertTrue(second.waitFor(60, TimeUnit.SECONDS), "the server stops on SIGTERM");
+        // The transaction manager decides to commit a send, and the server dies before the commit reaches Kafka.
+        try {
+            http.send(HttpRequest.newBuilder(URI.create(server.examplesUrl() + "/api/crash-in-commit?topic=" + DECIDED_TOPIC
+                    + "&value=" + DECIDED_VALUE)).POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(60))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException expected) {
+            // the server halted before answering
+        }
+        assertTrue(server.awaitExit(60), "the server halted in the commit");
+        assertTrue(Files.readString(server.log("server-2")).contains("CommitCrash: the transaction manager decided to commit"),
+                "halted by the resource enlisted to crash it (server-2.log)");
+
+        server.start(war, "server-3");
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        List<String> decided;
+        do {
+            Thread.sleep(500);
+            decided = values(server, DECIDED_TOPIC);
+        } while (decided.isEmpty() && System.nanoTime() < deadline);
+        assertEquals(List.of(DECIDED_VALUE), decided, "recovery committed the prepared Kafka transaction");
+        assertTrue(Files.readString(server.log("server-3")).contains("Recovery committed Kafka transaction"),
+                "the adapter completed it for the transaction manager's recovery (server-3.log)");
+        assertEquals(ORDERS, count(server, "stored"), "nothing stored twice after the second restart");
+
+        assertTrue(server.stop(), "the server stops on SIGTERM");
         try (Connection c = DriverManager.getConnection(database); Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.IN_DOUBT")) {
                 rs.next();
@@ -155,16 +179,31 @@ class CrashRecoveryIT {
         }
     }
 
-    private static final String UNDECIDED_ORDER = "undecided-order";
+    /** The examples' counts ({@code GET /api/orders}): "stored" and "confirmed", or -1 while it does not answer. */
+    private long count(CrashServer server, String name) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.examplesUrl() + "/api/orders"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) return -1;
+            Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*(\\d+)").matcher(r.body());
+            return m.find() ? Long.parseLong(m.group(1)) : -1;
+        } catch (IOException | InterruptedException e) {
+            return -1;
+        }
+    }
+
+    private static List<String> values(CrashServer server, String topic) {
+        return KafkaSide.readAll(server.bootstrap(), topic, "read_committed").stream().map(r -> r.get("@value")).toList();
+    }
 
     /**
      * Leaves in the (stopped) server's database a branch of the kind a crash between two prepares
      * leaves: prepared, under a transaction id of this server's transaction manager (format "JTS",
-     * server name "vm,server,P100" as Payara Micro names its one instance), with no record in the
+     * the server's name), with no record in the
      * transaction log. The database is shut down as abruptly as the server was.
      */
-    private static void prepareUndecidedInsert(String url) throws Exception {
-        byte[] server = "vm,server,P100".getBytes(StandardCharsets.US_ASCII);
+    private static void prepareUndecidedInsert(String url, String serverName) throws Exception {
+        byte[] server = serverName.getBytes(StandardCharsets.US_ASCII);
         // Laid out as the transaction manager's own: the transaction's id (a counter and the
         // server name) as the global id, the server name and branch number as the qualifier.
         byte[] globalId = ByteBuffer.allocate(8 + server.length).put(new byte[]{1, 2, 0, 0})

@@ -24,7 +24,7 @@ import java.util.UUID;
 /**
  * {@code POST /api/orders} places an order (202 with where it was stored);
  * {@code GET /api/orders/{id}} shows it once the MDB stored it (404 until then);
- * {@code GET /api/orders} counts the stored orders. A CDI bean, so that its resources are
+ * {@code GET /api/orders} counts the stored and the confirmed orders ({@link OrderConfirmations}). A CDI bean, so that its resources are
  * injected wherever it is packaged (also in the EAR's web module, which has no other beans).
  */
 @RequestScoped
@@ -63,10 +63,10 @@ public class OrdersResource {
     @GET
     public Map<String, Long> count() throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM ORDERS");
+             PreparedStatement ps = c.prepareStatement("SELECT (SELECT COUNT(*) FROM ORDERS), (SELECT COUNT(*) FROM ORDER_CONFIRMATIONS)");
              ResultSet rs = ps.executeQuery()) {
             rs.next();
-            return Map.of("stored", rs.getLong(1));
+            return Map.of("stored", rs.getLong(1), "confirmed", rs.getLong(2));
         }
     }
 }

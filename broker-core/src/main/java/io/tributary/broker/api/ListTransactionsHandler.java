@@ -22,7 +22,8 @@ import java.util.regex.PatternSyntaxException;
 /**
  * ListTransactions: the transactional ids this node coordinates, filtered by state (Kafka's state
  * names; unknown ones are echoed back), producer id, how long the transaction has run (v1) and a
- * regular expression on the id (v2, {@code INVALID_REGULAR_EXPRESSION} when it does not compile).
+ * regular expression on the id (v2, {@code INVALID_REGULAR_EXPRESSION} when it does not compile);
+ * {@code COORDINATOR_LOAD_IN_PROGRESS} while a state log partition of this node is being loaded.
  */
 public final class ListTransactionsHandler implements ApiHandler<ListTransactionsRequestData> {
     private final TransactionCoordinator coordinator;
@@ -55,6 +56,10 @@ public final class ListTransactionsHandler implements ApiHandler<ListTransaction
             } catch (PatternSyntaxException e) {
                 return CompletableFuture.completedFuture(response.setErrorCode(Errors.INVALID_REGULAR_EXPRESSION.code()));
             }
+        }
+        if (coordinator.loadingAny()) {
+            // As Kafka: a partial list would hide transactions; the client retries.
+            return CompletableFuture.completedFuture(response.setErrorCode(Errors.COORDINATOR_LOAD_IN_PROGRESS.code()));
         }
         long now = clock.millis();
         Pattern idPattern = pattern;

@@ -138,6 +138,11 @@ public final class TransactionCoordinator implements AutoCloseable {
         loaded.remove(partition);
     }
 
+    /** Whether some state log partition this node leads is still being loaded (its ids cannot be listed yet). */
+    public boolean loadingAny() {
+        return !loading.isEmpty();
+    }
+
     /** Whether this node coordinates {@code transactionalId} now. */
     public boolean coordinates(String transactionalId) {
         return loaded.containsKey(store.partitionFor(transactionalId));

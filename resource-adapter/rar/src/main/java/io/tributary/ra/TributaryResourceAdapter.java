@@ -74,11 +74,21 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
     private transient ActivationRegistry activations;
     private transient OffsetDatabase offsetDatabase;
     private transient String effectiveBootstrap;
+    private transient int effectiveNodeId;
+    /** This run of the adapter ({@link AdapterRuns}), while started. */
+    private transient String runId;
+    private transient String runKey;
+    private static final java.util.concurrent.atomic.AtomicInteger FACTORIES = new java.util.concurrent.atomic.AtomicInteger();
     private final transient List<AutoCloseable> closeOnStop = new CopyOnWriteArrayList<>();
+    /** What recovery asks, besides the offset database: the outbound factories' XA resources. */
+    private final transient Map<Object, java.util.function.Supplier<XAResource>> recoveryResources =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public void start(BootstrapContext ctx) throws ResourceAdapterInternalException {
         this.workManager = ctx.getWorkManager();
+        this.runKey = new File(dataDirectory).getAbsolutePath();
+        this.runId = AdapterRuns.join(runKey);
         try {
             if (!ConfigProperties.isSet(bootstrapServers)) {
                 BrokerConfig config = BrokerConfig.defaults()
@@ -100,8 +110,10 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
                 BrokerConfig nodeConfig = config;
                 broker = EmbeddedNodes.acquire(new File(dataDirectory), () -> Broker.start(nodeConfig));
                 effectiveBootstrap = broker.bootstrapServers();
+                effectiveNodeId = nodeConfig.nodeId();
             } else {
                 effectiveBootstrap = bootstrapServers.trim();
+                effectiveNodeId = nodeId;
             }
             offsetDatabase = new OffsetDatabase(ConfigProperties.isSet(offsetDatabaseUrl)
                     ? offsetDatabaseUrl : OffsetDatabase.defaultUrl(new File(dataDirectory)));
@@ -111,6 +123,8 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
                     + new File(dataDirectory).getAbsolutePath() + ")"));
         } catch (IOException | java.sql.SQLException | RuntimeException e) {
             stopBroker();
+            AdapterRuns.leave(runKey);
+            runKey = null;
             throw new ResourceAdapterInternalException("Tributary could not start: " + e.getMessage(), e);
         }
     }
@@ -126,6 +140,9 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
             }
         }
         closeOnStop.clear();
+        recoveryResources.clear();
+        if (runKey != null) AdapterRuns.leave(runKey);
+        runKey = null;
         if (offsetDatabase != null) offsetDatabase.close();
         stopBroker();
         LOG.log(System.Logger.Level.INFO, "Tributary resource adapter stopped");
@@ -159,16 +176,49 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
     /**
      * For the transaction manager's recovery: the offset database's XAResource, through which
      * branches left prepared by a crash (this adapter's, and any other on the same H2 database)
-     * are found and committed or rolled back as the transaction log says.
+     * are found and committed or rolled back as the transaction log says; and the XAResource of
+     * every outbound connection factory associated with this adapter, which lists the Kafka
+     * transactions of JTA branches a crash left prepared. The factories' resources are given here
+     * too because a server need not scan connection factories an application defines itself.
      */
     @Override
     public XAResource[] getXAResources(ActivationSpec[] specs) throws ResourceException {
-        if (offsetDatabase == null) return new XAResource[0];
-        try {
-            return new XAResource[]{offsetDatabase.recoveryResource()};
-        } catch (java.sql.SQLException e) {
-            throw new ResourceException("Cannot open the offset database for recovery: " + e.getMessage(), e);
+        List<XAResource> out = new java.util.ArrayList<>();
+        if (offsetDatabase != null) {
+            try {
+                out.add(offsetDatabase.recoveryResource());
+            } catch (java.sql.SQLException e) {
+                throw new ResourceException("Cannot open the offset database for recovery: " + e.getMessage(), e);
+            }
         }
+        for (java.util.function.Supplier<XAResource> r : recoveryResources.values()) out.add(r.get());
+        return out.toArray(new XAResource[0]);
+    }
+
+    /** Registers {@code owner}'s XAResource for {@link #getXAResources}; true the first time for {@code owner} in this run. */
+    public boolean registerRecoveryResource(Object owner, java.util.function.Supplier<XAResource> resource) {
+        return recoveryResources.putIfAbsent(owner, resource) == null;
+    }
+
+    /**
+     * The node id that names this server among those sharing a cluster: the embedded node's
+     * ({@code node.id}), or the {@code nodeId} property with {@code bootstrapServers}.
+     */
+    public int serverNodeId() {
+        return effectiveNodeId;
+    }
+
+    /**
+     * Names this run of the deployed adapter: the transactional ids of its outbound factories begin
+     * with {@code <prefix>.<node>.<run id>.}, and recovery leaves the running run's ids alone.
+     */
+    public String runId() {
+        return runId;
+    }
+
+    /** A number per outbound factory that sends in transactions in this run, so that factories sharing a prefix never share an id. */
+    public int nextFactoryNumber() {
+        return FACTORIES.getAndIncrement();
     }
 
     /** Registers something (an outbound factory's producer) that {@link #stop} closes, before the node stops. */

@@ -34,8 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * transaction manager drives the connection's XAResource (start, end, prepare, commit or rollback,
  * recover), against the adapter's embedded node: {@code read_committed} consumers see the records
  * of a committed branch only, a branch that sent nothing is read-only, and a branch prepared before
- * its producer was lost (a crash) is listed by recovery and completed as the manager decides,
- * while one that never reached prepare is aborted at once.
+ * its producer was lost (the server went down) is listed by recovery and completed as the manager
+ * decides, while one that never reached prepare is aborted at once; and that recovery leaves alone
+ * the branches of the running server (whichever of its factories asks) and of other servers.
  */
 class TransactionalSendTest {
     private static final String TOPIC = "payments";
@@ -70,29 +71,52 @@ class TransactionalSendTest {
         }
     }
 
+    /** A second server on the same cluster (node id 1, external mode), when a test starts one. */
+    private TributaryResourceAdapter otherServer;
+    /** A second adapter instance of the same deployment (as WildFly creates per activation), when a test starts one. */
+    private TributaryResourceAdapter twin;
+
     @AfterEach
     void stop() {
+        if (twin != null) twin.stop();
+        if (otherServer != null) otherServer.stop();
         if (adapter != null) adapter.stop();
     }
 
+    private int port;
+
     private void startAdapter() throws Exception {
-        int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        adapter = new TributaryResourceAdapter();
-        adapter.setDataDirectory(dir.toString());
-        adapter.setPort(port);
-        adapter.setBrokerProperties("num.io.threads=2;transaction.state.log.num.partitions=2;offsets.topic.num.partitions=2");
-        adapter.start(new TestBootstrapContext(workManager));
+        adapter = adapterOnPort();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, adapter.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get(20, TimeUnit.SECONDS);
         }
     }
 
+    private TributaryResourceAdapter adapterOnPort() throws Exception {
+        TributaryResourceAdapter a = new TributaryResourceAdapter();
+        a.setDataDirectory(dir.toString());
+        a.setPort(port);
+        a.setBrokerProperties("num.io.threads=2;transaction.state.log.num.partitions=2;offsets.topic.num.partitions=2");
+        a.start(new TestBootstrapContext(workManager));
+        return a;
+    }
+
+    /** The server goes down and comes back: a new run of the adapter on the same data (its node included). */
+    private void restartAdapter() throws Exception {
+        adapter.stop();
+        adapter = adapterOnPort();
+    }
+
     private TributaryManagedConnectionFactory factory() {
+        return factory(adapter);
+    }
+
+    private TributaryManagedConnectionFactory factory(TributaryResourceAdapter server) {
         TributaryManagedConnectionFactory mcf = new TributaryManagedConnectionFactory();
-        mcf.setResourceAdapter(adapter);
+        mcf.setResourceAdapter(server);
         mcf.setTransactionalIdPrefix("payments-app");
         return mcf;
     }
@@ -169,7 +193,8 @@ class TransactionalSendTest {
         assertEquals(XAResource.XA_OK, b.prepare(toRollBack));
         TestXid unprepared = TestXid.of("never-prepared");
         sendInBranch(before, unprepared, "never");
-        // The server dies: its producers are gone, the Kafka transactions stay open in the broker.
+        // The server goes down: its producers are gone, the Kafka transactions stay open in the broker.
+        restartAdapter();
 
         TributaryManagedConnectionFactory after = factory();
         XAResource recovery = after.createManagedConnection(null, null).getXAResource();
@@ -181,5 +206,45 @@ class TransactionalSendTest {
         recovery.rollback(toRollBack);
         assertEquals(List.of("kept"), read("read_committed"), "no open transaction holds the consumer back");
         assertEquals(0, recovery.recover(XAResource.TMSTARTRSCAN).length, "nothing left in doubt");
+    }
+
+    @Test
+    void recoveryLeavesTheRunningFactoryAndOtherServersAlone() throws Exception {
+        startAdapter();
+        otherServer = new TributaryResourceAdapter();
+        otherServer.setBootstrapServers(adapter.bootstrapServers());
+        otherServer.setNodeId(1);
+        otherServer.setDataDirectory(dir.resolve("other-server").toString());
+        otherServer.start(new TestBootstrapContext(workManager));
+
+        TributaryManagedConnectionFactory running = factory();
+        TestXid inFlight = TestXid.of("in-flight");
+        XAResource own = sendInBranch(running, inFlight, "own");           // open, not yet prepared
+        TestXid preparedHere = TestXid.of("prepared-here");
+        XAResource ownPrepared = sendInBranch(running, preparedHere, "own-prepared");
+        assertEquals(XAResource.XA_OK, ownPrepared.prepare(preparedHere)); // prepared, commit still to come
+        TributaryManagedConnectionFactory sibling = factory();              // another factory of this server, same prefix
+        twin = adapterOnPort();                                             // another adapter instance of the same deployment
+        TributaryManagedConnectionFactory twinFactory = factory(twin);
+        TributaryManagedConnectionFactory elsewhere = factory(otherServer); // same prefix, another server
+        TestXid theirs = TestXid.of("other-server");
+        XAResource other = sendInBranch(elsewhere, theirs, "theirs");
+        assertEquals(XAResource.XA_OK, other.prepare(theirs));
+
+        // The periodic scans of the running factories and the recovery through the adapter.
+        for (TributaryManagedConnectionFactory f : List.of(running, sibling, twinFactory)) {
+            assertEquals(0, f.createManagedConnection(null, null).getXAResource()
+                    .recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN).length,
+                    "neither this run's branches nor another server's are in doubt");
+        }
+        for (XAResource r : adapter.getXAResources(new jakarta.resource.spi.ActivationSpec[0])) {
+            assertEquals(0, r.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN).length, "nothing in doubt here: " + r);
+        }
+
+        assertEquals(XAResource.XA_OK, own.prepare(inFlight), "the running branch was not aborted");
+        own.commit(inFlight, false);
+        ownPrepared.commit(preparedHere, false);
+        other.commit(theirs, false);
+        assertEquals(List.of("own", "own-prepared", "theirs"), read("read_committed").stream().sorted().toList());
     }
 }

@@ -41,6 +41,7 @@ import java.util.concurrent.TimeUnit;
  * Works against the embedded node and an external Kafka cluster alike. Thread-safe.
  */
 final class TransactionCompleter implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(TransactionCompleter.class.getName());
     private static final long TIMEOUT_S = 30;
 
     private final String bootstrapServers;
@@ -68,16 +69,19 @@ final class TransactionCompleter implements AutoCloseable {
 
     /**
      * The prepared branches whose Kafka transaction is still open, with their transactional ids:
-     * the open transactions of ids under {@code prefix} that wrote their branch record to
-     * {@code branchLog} (the Xid is the latest record of that id there). An open transaction that
-     * did not (its branch never reached prepare) is aborted now: nothing was promised for it.
+     * the open transactions of ids under {@code serverScope} (this server's, of earlier runs: ids
+     * under {@code liveScope}, the running server's, are left alone) that wrote their branch
+     * record to {@code branchLog} (the Xid is the latest record of that id there). An open
+     * transaction that did not (its branch never reached prepare before the crash) is aborted now:
+     * nothing was promised for it, and it would hold back {@code read_committed} consumers.
      */
-    Map<Xid, String> open(String prefix, String branchLog) throws XAException {
+    Map<Xid, String> open(String serverScope, String liveScope, String branchLog) throws XAException {
         try {
             List<String> ids = new ArrayList<>();
             for (TransactionListing l : admin.listTransactions(new ListTransactionsOptions()
                     .filterStates(List.of(TransactionState.ONGOING))).all().get(TIMEOUT_S, TimeUnit.SECONDS)) {
-                if (l.transactionalId().startsWith(prefix + ".")) ids.add(l.transactionalId());
+                String id = l.transactionalId();
+                if (id.startsWith(serverScope) && !id.startsWith(liveScope)) ids.add(id);
             }
             Map<Xid, String> prepared = new HashMap<>();
             if (ids.isEmpty()) return prepared;
@@ -87,8 +91,13 @@ final class TransactionCompleter implements AutoCloseable {
             List<String> withRecord = new ArrayList<>();
             for (String id : ids) {
                 TransactionDescription d = described.get(id);
-                if (d != null && d.topicPartitions().contains(log)) withRecord.add(id);
-                else complete(id, false);
+                if (d != null && d.topicPartitions().contains(log)) {
+                    withRecord.add(id);
+                } else {
+                    complete(id, false);
+                    LOG.log(System.Logger.Level.INFO, "Aborted Kafka transaction " + id + ", left open by an earlier run "
+                            + "of this server before its JTA branch was prepared");
+                }
             }
             if (withRecord.isEmpty()) return prepared;
             Map<String, String> latest = latestRecords(log);

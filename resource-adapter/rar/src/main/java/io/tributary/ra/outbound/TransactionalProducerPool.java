@@ -10,16 +10,15 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Transactional Kafka producers for JTA branches, reused from one branch to the next so that a
  * JTA transaction does not pay for a producer's start and its InitProducerId, and the coordinator
  * does not keep one transactional id per JTA transaction. Their transactional ids are
- * {@code <prefix>.<instance>.<n>}, where {@code instance} is new at every start of the factory:
- * a restarted server never initialises (and so never aborts) an id whose transaction a crash left
- * prepared; recovery completes those.
+ * {@code <scope><n>}, where the factory's scope ({@code <prefix>.<node>.<run>.<factory>.}) is new at
+ * every start of the server: a restarted server never initialises (and so never aborts) an id
+ * whose transaction a crash left prepared; recovery completes those.
  *
  * <p>Thread-safe: the idle deque is guarded by this object's monitor, never held while a producer
  * starts or closes.
@@ -34,9 +33,9 @@ final class TransactionalProducerPool implements AutoCloseable {
     private final Map<KafkaProducer<byte[], byte[]>, String> ids = new java.util.concurrent.ConcurrentHashMap<>();
     private boolean closed;
 
-    TransactionalProducerPool(String bootstrapServers, String prefix, int transactionTimeoutMs, Map<String, String> extra) {
+    TransactionalProducerPool(String bootstrapServers, String scope, int transactionTimeoutMs, Map<String, String> extra) {
         this.bootstrapServers = bootstrapServers;
-        this.idPrefix = prefix + "." + UUID.randomUUID().toString().substring(0, 8);
+        this.idPrefix = scope;
         this.transactionTimeoutMs = transactionTimeoutMs;
         this.extra = extra;
     }
@@ -48,7 +47,7 @@ final class TransactionalProducerPool implements AutoCloseable {
             KafkaProducer<byte[], byte[]> p = idle.pollFirst();
             if (p != null) return p;
         }
-        String id = idPrefix + "." + next.getAndIncrement();
+        String id = idPrefix + next.getAndIncrement();
         Map<String, Object> props = new HashMap<>(extra);
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);

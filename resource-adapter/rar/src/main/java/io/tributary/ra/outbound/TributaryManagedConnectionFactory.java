@@ -33,6 +33,7 @@ import java.util.Set;
 public class TributaryManagedConnectionFactory implements ManagedConnectionFactory, ResourceAdapterAssociation,
         TransactionSupport {
     private static final long serialVersionUID = 1L;
+    private static final System.Logger LOG = System.getLogger(TributaryManagedConnectionFactory.class.getName());
 
     @ConfigProperty(defaultValue = "all", description = "Acknowledgements a send waits for: all, 1 or 0")
     private String acks = "all";
@@ -54,6 +55,8 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
     private transient volatile TransactionCompleter completer;
     private transient volatile TransactionalProducerPool pool;
     private transient volatile boolean branchLogReady;
+    /** This factory's number among the adapter's in this run, in its transactional ids. */
+    private transient volatile Integer number;
     /** The Kafka transactions of the JTA branches in progress in this process, by branch. */
     private final transient java.util.concurrent.ConcurrentHashMap<XidNames.BranchXid, TransactionalBranch> branches =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -101,8 +104,39 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
         return p;
     }
 
-    String transactionalIdPrefix() {
-        return transactionalIdPrefix;
+    /**
+     * The transactional ids of this server's branches, of every run: {@code <prefix>.<node>.}. The
+     * node id keeps servers that share a prefix (the same application deployed on every node of a
+     * cluster) out of each other's recovery.
+     */
+    private String serverScope() {
+        if (adapter == null) throw new IllegalStateException("The connection factory is not associated with the Tributary adapter");
+        return transactionalIdPrefix + "." + adapter.serverNodeId() + ".";
+    }
+
+    /**
+     * The transactional ids of every factory of this run of the server ({@code <prefix>.<node>.<run>.}),
+     * which recovery never touches: they may be in flight.
+     */
+    private String runScope() {
+        return serverScope() + adapter.runId() + ".";
+    }
+
+    /** The transactional ids of this factory's pool: {@code <prefix>.<node>.<run>.<factory>.}. */
+    private String poolScope() {
+        Integer n = number;
+        if (n == null) {
+            synchronized (this) {
+                if (number == null) number = adapter.nextFactoryNumber();
+                n = number;
+            }
+        }
+        return runScope() + n + ".";
+    }
+
+    /** The XAResource recovery uses: lists and completes branches; never enlisted. */
+    javax.transaction.xa.XAResource recoveryResource() {
+        return new TributaryXAResource(this, null);
     }
 
     /** Begins the Kafka transaction of branch {@code xid} on a pooled transactional producer. */
@@ -113,10 +147,6 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
     /** The Kafka transaction of branch {@code xid} begun by this process, or null. */
     TransactionalBranch branch(javax.transaction.xa.Xid xid) {
         return branches.get(XidNames.key(xid));
-    }
-
-    boolean hasBranch(javax.transaction.xa.Xid xid) {
-        return branches.containsKey(XidNames.key(xid));
     }
 
     /** Prepares branch {@code branch}: its branch record, then every record acknowledged. */
@@ -138,11 +168,16 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
 
     /** The prepared branches left open by an earlier run of this factory (recovery scan). */
     java.util.Set<javax.transaction.xa.Xid> recover() throws javax.transaction.xa.XAException {
-        java.util.Map<javax.transaction.xa.Xid, String> open = completer().open(transactionalIdPrefix, branchLogTopic);
-        open.forEach((x, id) -> recovered.put(XidNames.key(x), id));
-        java.util.Set<javax.transaction.xa.Xid> out = new java.util.HashSet<>(open.keySet());
-        out.removeIf(this::hasBranch);
-        return out;
+        java.util.Map<javax.transaction.xa.Xid, String> open = completer().open(serverScope(), runScope(), branchLogTopic);
+        java.util.List<String> found = new java.util.ArrayList<>();
+        open.forEach((x, id) -> {
+            if (recovered.put(XidNames.key(x), id) == null) found.add(id);
+        });
+        if (!found.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "Recovery found " + found.size() + " Kafka transaction(s) of JTA branches "
+                    + "prepared before a restart: " + found);
+        }
+        return new java.util.HashSet<>(open.keySet());
     }
 
     /** Completes a branch found by recovery as the transaction manager decided. */
@@ -159,6 +194,8 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
         }
         completer().complete(id, commit);
         recovered.remove(XidNames.key(xid));
+        LOG.log(System.Logger.Level.INFO, "Recovery " + (commit ? "committed" : "aborted") + " Kafka transaction " + id
+                + " of JTA branch " + xid);
     }
 
     private TransactionalProducerPool pool() {
@@ -168,7 +205,7 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
                 if (pool == null) {
                     if (adapter == null) throw new IllegalStateException("The connection factory is not associated with the Tributary adapter");
                     TransactionalProducerPool created = new TransactionalProducerPool(adapter.bootstrapServers(),
-                            transactionalIdPrefix, transactionTimeoutMs,
+                            poolScope(), transactionTimeoutMs,
                             ConfigProperties.nameValuePairs("producerProperties", producerProperties));
                     adapter.closeOnStop(() -> {
                         synchronized (this) {
@@ -225,6 +262,37 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
     @Override
     public void setResourceAdapter(ResourceAdapter ra) {
         this.adapter = (TributaryResourceAdapter) ra;
+        if (adapter.registerRecoveryResource(this, this::recoveryResource)) scanEarlierRuns();
+    }
+
+    /**
+     * Once per factory and run, in the background: aborts the Kafka transactions an earlier run of
+     * this server left open without reaching prepare (as a restarted Kafka producer aborts its
+     * previous epoch's), which would otherwise hold back {@code read_committed} consumers until
+     * their timeout, and reports the prepared ones the transaction manager's recovery must decide.
+     * A server may run its recovery only once, at boot, and then not for a redeployed adapter.
+     */
+    private void scanEarlierRuns() {
+        try {
+            adapter.workManager().scheduleWork(new jakarta.resource.spi.work.Work() {
+                @Override
+                public void run() {
+                    try {
+                        recover();
+                    } catch (javax.transaction.xa.XAException | RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "Could not scan for Kafka transactions left open by an "
+                                + "earlier run (prefix " + transactionalIdPrefix + "): " + e.getMessage());
+                    }
+                }
+
+                @Override
+                public void release() {
+                }
+            });
+        } catch (jakarta.resource.spi.work.WorkException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Could not schedule the scan for Kafka transactions left open by an "
+                    + "earlier run: " + e.getMessage());
+        }
     }
 
     @Override

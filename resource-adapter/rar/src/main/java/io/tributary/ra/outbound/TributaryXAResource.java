@@ -25,6 +25,8 @@ import javax.transaction.xa.Xid;
  *   is still open, read from the branch log; an open one that never reached prepare is aborted.</li>
  * </ul>
  *
+ * <p>The factory's recovery resource has no connection: it only recovers, commits and rolls back.
+ *
  * <p>Thread safety: the branches live in the connection factory's concurrent map; this object
  * holds no state of its own besides the timeout.
  */
@@ -33,6 +35,7 @@ final class TributaryXAResource implements XAResource {
     private final TributaryManagedConnection connection;
     private volatile int timeoutSeconds;
 
+    /** {@code connection} null: the factory's recovery resource. */
     TributaryXAResource(TributaryManagedConnectionFactory factory, TributaryManagedConnection connection) {
         this.factory = factory;
         this.connection = connection;
@@ -40,6 +43,7 @@ final class TributaryXAResource implements XAResource {
 
     @Override
     public void start(Xid xid, int flags) throws XAException {
+        if (connection == null) throw error(XAException.XAER_PROTO, "The recovery XAResource takes part in no transaction");
         TransactionalBranch branch;
         if ((flags & (TMJOIN | TMRESUME)) != 0) {
             branch = factory.branch(xid);
@@ -56,7 +60,7 @@ final class TributaryXAResource implements XAResource {
 
     @Override
     public void end(Xid xid, int flags) {
-        connection.delist();
+        if (connection != null) connection.delist();
     }
 
     @Override
