@@ -39,7 +39,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the branches of the running server (whichever of its factories asks) and of other servers.
  */
 class TransactionalSendTest {
-    private static final String TOPIC = "payments";
+    /** Names of their own per test, so that tests sharing one cluster (Apache Kafka) do not see each other's. */
+    private final String topic = "payments-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    private final String prefix = "payments-app-" + java.util.UUID.randomUUID().toString().substring(0, 8);
 
     @TempDir
     Path dir;
@@ -91,15 +93,24 @@ class TransactionalSendTest {
         }
         adapter = adapterOnPort();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, adapter.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get(20, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(20, TimeUnit.SECONDS);
         }
+    }
+
+    /** The cluster the adapter points at instead of starting its embedded node, or null for the embedded node. */
+    protected String externalBootstrap() {
+        return null;
     }
 
     private TributaryResourceAdapter adapterOnPort() throws Exception {
         TributaryResourceAdapter a = new TributaryResourceAdapter();
         a.setDataDirectory(dir.toString());
-        a.setPort(port);
-        a.setBrokerProperties("num.io.threads=2;transaction.state.log.num.partitions=2;offsets.topic.num.partitions=2");
+        if (externalBootstrap() != null) {
+            a.setBootstrapServers(externalBootstrap());
+        } else {
+            a.setPort(port);
+            a.setBrokerProperties("num.io.threads=2;transaction.state.log.num.partitions=2;offsets.topic.num.partitions=2");
+        }
         a.start(new TestBootstrapContext(workManager));
         return a;
     }
@@ -117,7 +128,7 @@ class TransactionalSendTest {
     private TributaryManagedConnectionFactory factory(TributaryResourceAdapter server) {
         TributaryManagedConnectionFactory mcf = new TributaryManagedConnectionFactory();
         mcf.setResourceAdapter(server);
-        mcf.setTransactionalIdPrefix("payments-app");
+        mcf.setTransactionalIdPrefix(prefix);
         return mcf;
     }
 
@@ -126,7 +137,7 @@ class TransactionalSendTest {
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, adapter.bootstrapServers());
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
-            TopicPartition tp = new TopicPartition(TOPIC, 0);
+            TopicPartition tp = new TopicPartition(topic, 0);
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
             long end = consumer.endOffsets(List.of(tp)).get(tp);
@@ -140,12 +151,12 @@ class TransactionalSendTest {
     }
 
     /** Sends {@code values} through a fresh pooled connection enlisted in branch {@code xid}, then ends the branch. */
-    private static XAResource sendInBranch(TributaryManagedConnectionFactory mcf, Xid xid, String... values) throws Exception {
+    private XAResource sendInBranch(TributaryManagedConnectionFactory mcf, Xid xid, String... values) throws Exception {
         ManagedConnection mc = mcf.createManagedConnection(null, null);
         XAResource xa = mc.getXAResource();
         xa.start(xid, XAResource.TMNOFLAGS);
         try (TributaryConnection connection = (TributaryConnection) mc.getConnection(null, null)) {
-            for (String v : values) connection.send(TOPIC, "k", v);
+            for (String v : values) connection.send(topic, "k", v);
         }
         xa.end(xid, XAResource.TMSUCCESS);
         return xa;
@@ -176,7 +187,7 @@ class TransactionalSendTest {
         assertEquals(XAResource.XA_RDONLY, sendInBranch(mcf, idle).prepare(idle), "a branch that sent nothing");
 
         try (TributaryConnection outside = (TributaryConnection) mcf.createManagedConnection(null, null).getConnection(null, null)) {
-            outside.send(TOPIC, "k", "plain").toCompletableFuture().get(10, TimeUnit.SECONDS);
+            outside.send(topic, "k", "plain").toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
         assertEquals(List.of("c1", "c2", "o1", "plain"), read("read_committed"), "outside a transaction a send is visible at once");
     }

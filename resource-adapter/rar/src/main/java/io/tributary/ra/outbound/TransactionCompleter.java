@@ -142,6 +142,38 @@ final class TransactionCompleter implements AutoCloseable {
      * does not know the id.
      */
     void complete(String transactionalId, boolean commit) throws XAException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (true) {
+            try {
+                completeOnce(transactionalId, commit);
+                return;
+            } catch (RetriableEndTxn e) {
+                // The coordinator is moving the transaction (another completion, a load, a move):
+                // ask again, as Kafka's producer does; its state then says whether anything is left to do.
+                if (System.nanoTime() > deadline) {
+                    throw xaError(XAException.XAER_RMFAIL, "EndTxn for " + transactionalId + ": " + e.error, null);
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw xaError(XAException.XAER_RMFAIL, "Interrupted completing Kafka transaction " + transactionalId, ie);
+                }
+            }
+        }
+    }
+
+    /** An EndTxn answer that says to try again. */
+    private static final class RetriableEndTxn extends Exception {
+        final Errors error;
+
+        RetriableEndTxn(Errors error) {
+            super(error.name(), null, false, false);
+            this.error = error;
+        }
+    }
+
+    private void completeOnce(String transactionalId, boolean commit) throws XAException, RetriableEndTxn {
         TransactionDescription d;
         try {
             d = admin.describeTransactions(List.of(transactionalId)).description(transactionalId)
@@ -168,7 +200,7 @@ final class TransactionCompleter implements AutoCloseable {
         }
     }
 
-    private void endTxn(String transactionalId, TransactionDescription d, boolean commit) throws XAException {
+    private void endTxn(String transactionalId, TransactionDescription d, boolean commit) throws XAException, RetriableEndTxn {
         try {
             Optional<Node> coordinator = admin.describeCluster().nodes().get(TIMEOUT_S, TimeUnit.SECONDS).stream()
                     .filter(n -> n.id() == d.coordinatorId()).findFirst();
@@ -179,10 +211,14 @@ final class TransactionCompleter implements AutoCloseable {
                     .setProducerId(d.producerId()).setProducerEpoch((short) d.producerEpoch()).setCommitted(commit);
             EndTxnResponse response = (EndTxnResponse) client.send(coordinator.get().host(), coordinator.get().port(),
                     new EndTxnRequest.Builder(data, false).build((short) 3));
+            if (response.error() == Errors.CONCURRENT_TRANSACTIONS || response.error() == Errors.COORDINATOR_LOAD_IN_PROGRESS
+                    || response.error() == Errors.NOT_COORDINATOR || response.error() == Errors.COORDINATOR_NOT_AVAILABLE) {
+                throw new RetriableEndTxn(response.error());
+            }
             if (response.error() != Errors.NONE) {
                 throw xaError(XAException.XAER_RMFAIL, "EndTxn for " + transactionalId + ": " + response.error(), null);
             }
-        } catch (XAException e) {
+        } catch (XAException | RetriableEndTxn e) {
             throw e;
         } catch (Exception e) {
             throw xaError(XAException.XAER_RMFAIL, "Cannot complete Kafka transaction " + transactionalId, e);
