@@ -62,6 +62,9 @@ import io.tributary.broker.group.GroupCoordinator;
 import io.tributary.broker.group.OffsetStore;
 import io.tributary.broker.log.LogManager;
 import io.tributary.broker.network.KafkaServer;
+import io.tributary.broker.network.Listener;
+import io.tributary.broker.network.TlsContexts;
+import io.tributary.broker.network.TlsSettings;
 import io.tributary.broker.topic.TopicManager;
 import io.tributary.broker.topic.TopicStore;
 import org.apache.kafka.common.Uuid;
@@ -272,7 +275,9 @@ public final class Broker implements AutoCloseable {
                     config.ioThreads());
             undo.push(server::close);
             config.advertisedHost();
-            this.address = server.start(config.listeners().get(0));
+            Listener first = config.listeners().get(0);
+            TlsSettings tls = config.tls(first);
+            this.address = server.start(first, tls == null ? null : TlsContexts.server(tls));
             view.set(new ClusterView(clusterId, config.nodeId(), config.advertisedHost(),
                     config.advertisedPort(address.getPort())));
             self.set(new BrokerRegistration(config.nodeId(), config.advertisedHost(), config.advertisedPort(address.getPort())));
@@ -304,7 +309,11 @@ public final class Broker implements AutoCloseable {
      * goes through (until ACLs and quotas exist, the defaults allow everything and throttle nothing).
      */
     public static Broker start(BrokerConfig config, Clock clock, RequestPolicies policies) throws IOException {
-        config.listeners(); // an unknown or unservable listener stops the start before anything is opened
+        // An unknown or unservable listener, or TLS material that cannot be used, stops the start before anything is opened.
+        for (Listener l : config.listeners()) {
+            TlsSettings tls = config.tls(l);
+            if (tls != null) TlsContexts.server(tls);
+        }
         try {
             Broker broker = new Broker(config, clock, policies);
             LOG.log(System.Logger.Level.INFO, "Tributary broker " + config.nodeId() + " listening on "

@@ -2,6 +2,7 @@ package io.tributary.broker;
 
 import io.tributary.broker.log.LogConfig;
 import io.tributary.broker.network.Listener;
+import io.tributary.broker.network.TlsSettings;
 import io.tributary.broker.topic.PartitionLimits;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
@@ -173,6 +174,17 @@ public final class BrokerConfig {
             }
         }
         return listeners;
+    }
+
+    /**
+     * The TLS settings of {@code listener} ({@code ssl.*}, overridden by
+     * {@code listener.name.<name>.ssl.*}), or null for a listener that does not use TLS.
+     *
+     * @throws ConfigException naming the setting, for a TLS listener without a usable key store
+     */
+    public TlsSettings tls(Listener listener) {
+        if (listener.securityProtocol() != SecurityProtocol.SSL) return null;
+        return TlsSettings.of(props, listener);
     }
 
     /** The host of {@code listeners}; an optional {@code PLAINTEXT://} prefix is accepted. */

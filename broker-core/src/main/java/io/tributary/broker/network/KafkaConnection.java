@@ -4,8 +4,17 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import org.apache.kafka.common.network.Send;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
+
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,6 +36,8 @@ import java.util.concurrent.Executor;
 final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private static final System.Logger LOG = System.getLogger(KafkaConnection.class.getName());
     private static final int MAX_QUEUED = 32;
+    /** The name of the TLS handler in the pipeline of a TLS connection. */
+    static final String TLS_HANDLER = "tls";
 
     private final RequestProcessor processor;
     private final Executor ioExecutor;
@@ -39,10 +50,49 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private ByteBuf current;
     private ChannelHandlerContext ctx;
 
-    KafkaConnection(RequestProcessor processor, Executor ioExecutor, Listener listener) {
+    /** Whether the connection is encrypted: responses are then copied into buffers (no zero copy). */
+    private final boolean tls;
+
+    KafkaConnection(RequestProcessor processor, Executor ioExecutor, Listener listener, boolean tls) {
         this.processor = processor;
         this.ioExecutor = ioExecutor;
         this.listener = listener;
+        this.tls = tls;
+    }
+
+    /**
+     * A TLS handshake ended: on success the client's verified certificate, if it sent one, names
+     * the principal ({@code User:} and its subject's distinguished name, as Kafka's default
+     * {@code ssl.principal.mapping.rules}); on failure the connection closes, logged once with the
+     * peer's address. Requests only arrive after the handshake.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent done) {
+            if (done.isSuccess()) {
+                SslHandler handler = (SslHandler) ctx.pipeline().get(TLS_HANDLER);
+                try {
+                    Certificate[] chain = handler.engine().getSession().getPeerCertificates();
+                    if (chain.length > 0 && chain[0] instanceof X509Certificate x509) {
+                        connection = connection.withPrincipal(new KafkaPrincipal(KafkaPrincipal.USER_TYPE,
+                                x509.getSubjectX500Principal().getName()));
+                    }
+                } catch (SSLPeerUnverifiedException noClientCertificate) {
+                    // ssl.client.auth none or requested, and no certificate: User:ANONYMOUS
+                }
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "TLS handshake with " + ctx.channel().remoteAddress() + " on listener "
+                        + listener.name() + " failed: " + rootMessage(done.cause()));
+                ctx.close();
+            }
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) c = c.getCause();
+        return c.getMessage() != null ? c.getMessage() : c.toString();
     }
 
     @Override
@@ -97,13 +147,23 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         if (send instanceof CloseAfterSend last) {
-            if (ctx.channel().isActive()) ctx.writeAndFlush(new SendRegion(last.response())).addListener(ChannelFutureListener.CLOSE);
+            if (ctx.channel().isActive()) ctx.writeAndFlush(out(last.response())).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         if (send != null && ctx.channel().isActive()) { // a client may close with a request in flight
-            ctx.writeAndFlush(new SendRegion(send)).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+            ctx.writeAndFlush(out(send)).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
         }
         processNext();
+    }
+
+    /** What the channel writes for {@code send}: a file region (zero copy), or on TLS a buffer the TLS handler encrypts. */
+    private Object out(Send send) {
+        if (!tls) return new SendRegion(send);
+        try {
+            return SendRegion.copy(send, ctx.alloc());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("Reading a response for " + ctx.channel().remoteAddress() + " failed", e);
+        }
     }
 
     @Override
@@ -118,6 +178,9 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         if (cause instanceof TooLongFrameException) {
             LOG.log(System.Logger.Level.WARNING, "Closing connection from " + ctx.channel().remoteAddress()
                     + ": request larger than socket.request.max.bytes (" + cause.getMessage() + ")");
+        } else if (cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
+            // A failed handshake is logged once, by userEventTriggered; what follows is the same failure.
+            LOG.log(System.Logger.Level.DEBUG, "TLS error on connection from " + ctx.channel().remoteAddress(), cause);
         } else if (!(cause instanceof IOException)) {
             LOG.log(System.Logger.Level.WARNING, "Closing connection from " + ctx.channel().remoteAddress(), cause);
         }

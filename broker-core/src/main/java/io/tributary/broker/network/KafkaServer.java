@@ -3,6 +3,8 @@ package io.tributary.broker.network;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.handler.ssl.SslContext;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -18,8 +20,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The TCP listener of the Kafka protocol: Netty NIO (whose file-region writes use
- * {@code transferTo}), frames of a 4-byte length and a body of at most
- * {@code socket.request.max.bytes}, each connection served by a {@link KafkaConnection}.
+ * {@code transferTo}), TLS through Netty's {@code SslHandler} with the JDK's engine on {@code SSL}
+ * listeners, frames of a 4-byte length and a body of at most {@code socket.request.max.bytes},
+ * each connection served by a {@link KafkaConnection}.
  */
 public final class KafkaServer implements AutoCloseable {
     private final RequestProcessor processor;
@@ -40,9 +43,15 @@ public final class KafkaServer implements AutoCloseable {
      * Binds {@code listener} and starts accepting; returns the bound address (port 0 picks a free
      * port). A listener whose security protocol this server cannot serve is refused
      * ({@link Listener#requireServable}): bytes are never served with less protection than asked.
+     * An {@code SSL} listener encrypts with {@code tls} (null for {@code PLAINTEXT}); its responses
+     * are copied into buffers for encryption instead of written from the segment files (zero copy
+     * is for plaintext listeners only).
      */
-    public InetSocketAddress start(Listener listener) throws InterruptedException {
+    public InetSocketAddress start(Listener listener, SslContext tls) throws InterruptedException {
         listener.requireServable("listeners");
+        if (listener.securityProtocol() == SecurityProtocol.SSL && tls == null) {
+            throw new IllegalArgumentException("listener " + listener + " uses SSL: a TLS context is required");
+        }
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -51,8 +60,9 @@ public final class KafkaServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) ch.pipeline().addLast(KafkaConnection.TLS_HANDLER, tls.newHandler(ch.alloc()));
                         ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(maxFrameBytes + 4, 0, 4, 0, 4));
-                        ch.pipeline().addLast(new KafkaConnection(processor, ioExecutor, listener));
+                        ch.pipeline().addLast(new KafkaConnection(processor, ioExecutor, listener, tls != null));
                     }
                 });
         serverChannel = bootstrap.bind(listener.host(), listener.port()).sync().channel();

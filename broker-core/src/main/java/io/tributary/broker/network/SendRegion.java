@@ -15,6 +15,8 @@ import java.nio.channels.WritableByteChannel;
  * A serialized Kafka response handed to Netty as a {@link FileRegion}, so Netty's NIO transport
  * writes it straight to the socket: header and fields from heap buffers, and record data from
  * segment files by {@link FileChannel#transferTo} (zero copy). Written by one event-loop thread.
+ * On a TLS connection the bytes must pass through the TLS handler instead: {@link #copy} reads the
+ * whole response into a buffer.
  */
 final class SendRegion extends AbstractReferenceCounted implements FileRegion {
     private final Send send;
@@ -77,6 +79,82 @@ final class SendRegion extends AbstractReferenceCounted implements FileRegion {
     @Override
     protected void deallocate() {
         // Nothing to release: slices of segment files are closed with their segment.
+    }
+
+    /**
+     * {@code send} copied into one buffer from {@code alloc}: header, fields and record data read
+     * from the segment files, for a channel that must transform the bytes (TLS encrypts them).
+     */
+    static io.netty.buffer.ByteBuf copy(Send send, io.netty.buffer.ByteBufAllocator alloc) throws IOException {
+        io.netty.buffer.ByteBuf buffer = alloc.buffer((int) send.size());
+        try {
+            BufferChannel channel = new BufferChannel(buffer);
+            while (!send.completed()) {
+                if (send.writeTo(channel) == 0 && !send.completed()) {
+                    throw new IOException("response of " + send.size() + " bytes ended after " + buffer.writerIndex());
+                }
+            }
+            return buffer;
+        } catch (IOException | RuntimeException e) {
+            buffer.release();
+            throw e;
+        }
+    }
+
+    /** Lets a Kafka {@link Send} write into a buffer. */
+    private static final class BufferChannel implements TransferableChannel {
+        private final io.netty.buffer.ByteBuf buffer;
+
+        BufferChannel(io.netty.buffer.ByteBuf buffer) {
+            this.buffer = buffer;
+        }
+
+        @Override
+        public boolean hasPendingWrites() {
+            return false;
+        }
+
+        @Override
+        public long transferFrom(FileChannel fileChannel, long position, long count) throws IOException {
+            long done = 0;
+            while (done < count) {
+                int n = buffer.writeBytes(fileChannel, position + done, (int) Math.min(count - done, Integer.MAX_VALUE));
+                if (n <= 0) break;
+                done += n;
+            }
+            return done;
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) {
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+                total += srcs[i].remaining();
+                buffer.writeBytes(srcs[i]);
+            }
+            return total;
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs) {
+            return write(srcs, 0, srcs.length);
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            int n = src.remaining();
+            buffer.writeBytes(src);
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     /** Lets a Kafka {@link Send} write to Netty's socket channel. */

@@ -26,8 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A listener whose security protocol the broker cannot serve (SSL and SASL today) is refused at
- * start, with an error naming it, and never served as plaintext; so is a protocol
+ * A listener whose security protocol the broker cannot serve (SASL today), or an SSL listener without
+ * a key store, is refused at start, with an error naming it, and never served as plaintext; so is a protocol
  * {@code listener.security.protocol.map} does not know. A listener under another name that maps to
  * {@code PLAINTEXT} is served.
  */
@@ -57,8 +57,14 @@ class ListenerSecurityTest {
     }
 
     @Test
-    void anEmbeddedBrokerRefusesSslAndSaslListenersBeforeBindingAnything() throws Exception {
-        for (String protocol : new String[] {"SSL", "SASL_SSL", "SASL_PLAINTEXT"}) {
+    void anEmbeddedBrokerRefusesSaslListenersAndSslWithoutKeyStoreBeforeBindingAnything() throws Exception {
+        int sslPort = freePort();
+        ConfigException noKeyStore = assertThrows(ConfigException.class,
+                () -> TestBroker.start(dataDir, Map.of("listeners", "SSL://127.0.0.1:" + sslPort)));
+        assertTrue(noKeyStore.getMessage().contains("SSL://127.0.0.1:" + sslPort), noKeyStore.getMessage());
+        assertTrue(noKeyStore.getMessage().contains("ssl.keystore.location"), noKeyStore.getMessage());
+        assertFalse(connects(sslPort));
+        for (String protocol : new String[] {"SASL_SSL", "SASL_PLAINTEXT"}) {
             int port = freePort();
             ConfigException e = assertThrows(ConfigException.class,
                     () -> TestBroker.start(dataDir, Map.of("listeners", protocol + "://127.0.0.1:" + port)));
@@ -72,7 +78,7 @@ class ListenerSecurityTest {
         assertTrue(e.getMessage().contains("INTERNAL://127.0.0.1:" + port), e.getMessage());
         assertFalse(connects(port));
         e = assertThrows(ConfigException.class, () -> TestBroker.start(dataDir, Map.of(
-                "listeners", "PLAINTEXT://127.0.0.1:0", "advertised.listeners", "SSL://broker.example:9093")));
+                "listeners", "PLAINTEXT://127.0.0.1:0", "advertised.listeners", "SASL_SSL://broker.example:9093")));
         assertTrue(e.getMessage().contains("advertised.listeners"), e.getMessage());
     }
 

@@ -49,7 +49,7 @@ class KafkaConnectionTest {
         RequestDispatcher dispatcher = new RequestDispatcher(Map.of(ApiKeys.METADATA, metadata,
                 ApiKeys.API_VERSIONS, apiVersions));
         server = new KafkaServer(dispatcher, 1 << 20, 1, 1);
-        return server.start(new Listener("PLAINTEXT", SecurityProtocol.PLAINTEXT, "127.0.0.1", 0));
+        return server.start(new Listener("PLAINTEXT", SecurityProtocol.PLAINTEXT, "127.0.0.1", 0), null);
     }
 
     @ParameterizedTest(name = "{0}")

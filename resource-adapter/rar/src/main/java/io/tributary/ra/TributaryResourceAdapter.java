@@ -108,6 +108,13 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
                     }
                 }
                 BrokerConfig nodeConfig = config;
+                io.tributary.broker.network.Listener first = nodeConfig.listeners().get(0);
+                if (first.securityProtocol() != org.apache.kafka.common.security.auth.SecurityProtocol.PLAINTEXT) {
+                    // The adapter's own clients (connection factories, MDB consumers) cannot be given
+                    // TLS settings yet; refuse rather than start a node they cannot reach.
+                    throw new IllegalArgumentException("The embedded node's listener " + first + " uses "
+                            + first.securityProtocol() + "; the adapter's own clients connect in PLAINTEXT only (yet)");
+                }
                 broker = EmbeddedNodes.acquire(new File(dataDirectory), () -> Broker.start(nodeConfig));
                 effectiveBootstrap = broker.bootstrapServers();
                 effectiveNodeId = nodeConfig.nodeId();
