@@ -57,6 +57,12 @@ final class Partition {
     private static final System.Logger LOG = System.getLogger(Partition.class.getName());
 
     private static final long ISR_PROPOSAL_BACKOFF_MIN_MS = 100;
+    /**
+     * How long after becoming the leader an unknown producer must start at sequence 0: as long as a
+     * request a client pipelined before it learned of the change may still arrive (Kafka's default
+     * {@code request.timeout.ms}).
+     */
+    static final long NEW_LEADER_SEQUENCE_WINDOW_MS = 30_000;
     private static final long ISR_PROPOSAL_BACKOFF_MAX_MS = 5_000;
 
     /** What a role change means for the caller: listeners to tell and fetchers to move. */
@@ -185,6 +191,7 @@ final class Partition {
         leaderEpoch = s.leaderEpoch();
         clearPendingIsr();
         log.setHighWatermarkFollowsLogEnd(false);
+        log.leadershipStarted(NEW_LEADER_SEQUENCE_WINDOW_MS);
         followers.clear();
         for (int id : s.replicas()) if (id != ctx.nodeId()) followers.put(id, new FollowerProgress(now));
     }

@@ -330,7 +330,7 @@ public final class PartitionLog implements AutoCloseable {
                     producers.checkMarker(batch);
                     continue;
                 }
-                ProducerStateManager.BatchMetadata duplicate = producers.check(batch, origin);
+                ProducerStateManager.BatchMetadata duplicate = producers.check(batch, origin, now);
                 if (duplicate != null) {
                     return new LogAppendInfo(duplicate.firstOffset(), duplicate.lastOffset(),
                             cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? duplicate.timestamp() : -1,
@@ -962,6 +962,19 @@ public final class PartitionLog implements AutoCloseable {
 
     private void scheduleClose(LogSegment segment) {
         scheduler.schedule(() -> closeQuietly(segment), config.fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Called when this node becomes the partition's leader: for {@code windowMs} a producer the log
+     * does not know must start at sequence 0 ({@link ProducerStateManager}'s class comment says why).
+     */
+    public void leadershipStarted(long windowMs) {
+        lock.lock();
+        try {
+            producers.expectFirstSequenceZeroUntil(clock.millis() + windowMs);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**

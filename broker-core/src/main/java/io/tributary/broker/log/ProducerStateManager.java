@@ -40,6 +40,14 @@ import java.util.TreeMap;
  * longer than {@code producer.id.expiration.ms} are forgotten, unless a transaction of theirs is
  * open.
  *
+ * <p>A producer this log does not know may start at any sequence, as in Kafka (its state may have
+ * expired), except on a new leader for a while ({@link #expectFirstSequenceZeroUntil}): there an
+ * unknown producer's batch must start at sequence 0, so a pipelined later batch cannot be appended
+ * before the client's retry of an earlier one that the same node refused a moment before it learned
+ * it leads (the producer would otherwise see its earlier batch answered out-of-order until its
+ * delivery timeout). A producer whose state was really lost then restarts its sequences with an
+ * epoch bump, which Kafka's clients do on that error.
+ *
  * <p>Not thread-safe: used only under the owning {@link PartitionLog}'s lock.
  */
 public final class ProducerStateManager {
@@ -85,8 +93,16 @@ public final class ProducerStateManager {
     /** Completed transactions whose marker is not below the high watermark yet, in marker order. */
     private final ArrayDeque<CompletedTxn> unreplicated = new ArrayDeque<>();
 
+    /** Until this time (ms) a producer unknown here must start at sequence 0; see the class comment. */
+    private long firstSequenceZeroUntilMs = Long.MIN_VALUE;
+
     public ProducerStateManager(TopicPartition tp) {
         this.tp = tp;
+    }
+
+    /** Makes unknown producers start at sequence 0 until {@code untilMs} (set when this node becomes the leader). */
+    public void expectFirstSequenceZeroUntil(long untilMs) {
+        firstSequenceZeroUntilMs = untilMs;
     }
 
     /**
@@ -94,14 +110,23 @@ public final class ProducerStateManager {
      * is a retry of one of the producer's last five batches, null when it may be appended.
      *
      * @param origin sequence numbers and duplicates are checked only for {@link AppendOrigin#CLIENT}
+     * @param nowMs the time of the append, for the new leader's rule on unknown producers
      * @throws InvalidProducerEpochException when the batch's epoch is older than the producer's
      * @throws OutOfOrderSequenceException when the sequence does not follow the last appended one
      * @throws InvalidTxnStateException when a non-transactional batch comes while a transaction is open
      */
-    public BatchMetadata check(RecordBatch batch, AppendOrigin origin) {
+    public BatchMetadata check(RecordBatch batch, AppendOrigin origin, long nowMs) {
         if (!batch.hasProducerId()) return null;
         ProducerEntry entry = producers.get(batch.producerId());
-        if (entry == null) return null;
+        if (entry == null) {
+            if (origin == AppendOrigin.CLIENT && !batch.isControlBatch() && batch.baseSequence() != 0
+                    && nowMs < firstSequenceZeroUntilMs) {
+                throw new OutOfOrderSequenceException("Out of order sequence number for producer "
+                        + batch.producerId() + " at " + tp + ": this new leader does not know the producer yet, "
+                        + "expected sequence 0, got " + batch.baseSequence());
+            }
+            return null;
+        }
         short epoch = batch.producerEpoch();
         checkEpoch(entry, batch.producerId(), epoch);
         if (batch.isControlBatch()) return null;

@@ -1,5 +1,6 @@
 package io.tributary.broker.cluster;
 
+import io.tributary.broker.client.RawKafkaClient;
 import io.tributary.broker.testing.Poll;
 import io.tributary.broker.testing.SuiteTags;
 import org.apache.kafka.clients.admin.Admin;
@@ -10,11 +11,18 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,6 +46,7 @@ class ClusterSmokeTest {
                 TopicDescription d = admin.describeTopics(List.of("replicated")).allTopicNames().get().get("replicated");
                 assertEquals(3, d.partitions().size());
                 d.partitions().forEach(p -> assertEquals(3, p.isr().size(), p.toString()));
+                newLeaderTakesUnknownProducersFromSequenceZero(cluster, d.partitions().get(0).leader().id());
             }
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
@@ -60,5 +69,31 @@ class ClusterSmokeTest {
                 }
             }
         }
+    }
+
+    /**
+     * A leader that has just started leading (here: at creation) refuses a batch of a producer it
+     * does not know unless it starts at sequence 0 ({@code ProducerStateTest} has the rule and why).
+     */
+    private static void newLeaderTakesUnknownProducersFromSequenceZero(ClusterHarness cluster, int leader)
+            throws Exception {
+        String address = cluster.bootstrap().split(",")[leader - 1];
+        int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        try (RawKafkaClient client = RawKafkaClient.connect(new InetSocketAddress("127.0.0.1", port))) {
+            assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, produce(client, 3), "a first batch at sequence 3");
+            assertEquals(Errors.NONE, produce(client, 0), "the first batch at sequence 0");
+            assertEquals(Errors.NONE, produce(client, 1), "the next one");
+        }
+    }
+
+    private static Errors produce(RawKafkaClient client, int sequence) throws Exception {
+        MemoryRecords records = MemoryRecords.withIdempotentRecords(Compression.NONE, 77_000L, (short) 0, sequence,
+                new SimpleRecord(System.currentTimeMillis(), "k".getBytes(), ("s" + sequence).getBytes()));
+        ProduceRequestData request = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30_000);
+        ProduceRequestData.TopicProduceData t = new ProduceRequestData.TopicProduceData().setName("replicated");
+        t.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
+        request.topicData().add(t);
+        ProduceResponse response = (ProduceResponse) client.send(request, (short) 9);
+        return Errors.forCode(response.data().responses().iterator().next().partitionResponses().get(0).errorCode());
     }
 }

@@ -50,7 +50,8 @@ public final class FaultCluster implements AutoCloseable {
 
     /**
      * The Kafka clients' logger: its retry warnings (thousands per fault: every timed-out or
-     * redirected produce request) are silenced while the fixture runs; the checks say what matters.
+     * redirected produce request) are silenced while the fixture runs (the checks say what
+     * matters), unless the system property {@code fault.clients.log} names a level to keep.
      */
     private static final Logger KAFKA_CLIENTS = Logger.getLogger("org.apache.kafka");
 
@@ -62,7 +63,7 @@ public final class FaultCluster implements AutoCloseable {
     private FaultWorkload workload;
 
     private FaultCluster() {
-        KAFKA_CLIENTS.setLevel(Level.SEVERE);
+        KAFKA_CLIENTS.setLevel(Level.parse(System.getProperty("fault.clients.log", "SEVERE")));
     }
 
     /**

@@ -191,6 +191,30 @@ class ProducerStateTest {
         assertEquals(2, accepted.firstOffset());
     }
 
+    /**
+     * The rolling-restart race: a client's first batch (sequence 0) is refused by a node that has not
+     * applied its leadership yet, and the batch the client pipelined behind it arrives a moment later,
+     * when the node leads. Appending that later batch would leave the retried first one out of order
+     * for good; a new leader takes an unknown producer only from sequence 0, and after the window any
+     * sequence again, as Kafka does (state expired).
+     */
+    @Test
+    void newLeaderTakesAnUnknownProducerOnlyFromSequenceZeroForAWhile() throws IOException {
+        PartitionLog log = logs.open(Map.of());
+        log.leadershipStarted(30_000);
+        OutOfOrderSequenceException early = assertRefused(log, OutOfOrderSequenceException.class,
+                () -> append(log, batch(PID, (short) 0, 2, 1)));
+        assertTrue(early.getMessage().contains("expected sequence 0, got 2"), early.getMessage());
+
+        LogAppendInfo first = append(log, batch(PID, (short) 0, 0, 2));
+        assertEquals(0, first.firstOffset());
+        assertEquals(2, append(log, batch(PID, (short) 0, 2, 1)).firstOffset(), "the pipelined batch after its predecessor");
+
+        clock.advanceMillis(30_000);
+        assertEquals(3, append(log, batch(OTHER_PID, (short) 0, 9, 1)).firstOffset(),
+                "after the window an unknown producer may start anywhere (its state may have expired)");
+    }
+
     @ParameterizedTest(name = "cleanShutdown={0}")
     @ValueSource(booleans = {true, false})
     void producerStateSurvivesReopen(boolean cleanShutdown) throws Exception {
