@@ -2,6 +2,7 @@ package io.tributary.ra;
 
 import io.tributary.broker.Broker;
 import io.tributary.broker.BrokerConfig;
+import io.tributary.ra.config.ClientSettings;
 import io.tributary.ra.config.ConfigProperties;
 import io.tributary.ra.inbound.ActivationRegistry;
 import io.tributary.ra.inbound.TributaryActivationSpec;
@@ -68,12 +69,15 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
     private String clusterName = "tributary";
     @ConfigProperty(defaultValue = "", description = "Further broker properties, name=value;name=value")
     private String brokerProperties = "";
+    @ConfigProperty(defaultValue = "", description = "Kafka client properties for every client the adapter creates "
+            + "(security.protocol, ssl.*, sasl.*), name=value;name=value")
+    private String clientProperties = "";
 
     private transient Broker broker;
     private transient WorkManager workManager;
     private transient ActivationRegistry activations;
     private transient OffsetDatabase offsetDatabase;
-    private transient String effectiveBootstrap;
+    private transient ClientSettings clientSettings;
     private transient int effectiveNodeId;
     /** This run of the adapter ({@link AdapterRuns}), while started. */
     private transient String runId;
@@ -108,24 +112,20 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
                     }
                 }
                 BrokerConfig nodeConfig = config;
-                io.tributary.broker.network.Listener first = nodeConfig.listeners().get(0);
-                if (first.securityProtocol() != org.apache.kafka.common.security.auth.SecurityProtocol.PLAINTEXT) {
-                    // The adapter's own clients (connection factories, MDB consumers) cannot be given
-                    // TLS settings yet; refuse rather than start a node they cannot reach.
-                    throw new IllegalArgumentException("The embedded node's listener " + first + " uses "
-                            + first.securityProtocol() + "; the adapter's own clients connect in PLAINTEXT only (yet)");
-                }
+                ClientSettings clients = ClientSettings.of("", clientProperties, System.getProperties());
+                checkClientsCanConnect(nodeConfig.listeners().get(0), clients);
                 broker = EmbeddedNodes.acquire(new File(dataDirectory), () -> Broker.start(nodeConfig));
-                effectiveBootstrap = broker.bootstrapServers();
+                clientSettings = new ClientSettings(broker.bootstrapServers(), clients.properties());
                 effectiveNodeId = nodeConfig.nodeId();
             } else {
-                effectiveBootstrap = bootstrapServers.trim();
+                clientSettings = ClientSettings.of(bootstrapServers.trim(), clientProperties, System.getProperties());
                 effectiveNodeId = nodeId;
             }
             offsetDatabase = new OffsetDatabase(ConfigProperties.isSet(offsetDatabaseUrl)
                     ? offsetDatabaseUrl : OffsetDatabase.defaultUrl(new File(dataDirectory)));
-            activations = new ActivationRegistry(effectiveBootstrap, workManager, offsetDatabase);
-            LOG.log(System.Logger.Level.INFO, "Tributary resource adapter started; brokers at " + effectiveBootstrap
+            activations = new ActivationRegistry(clientSettings, workManager, offsetDatabase);
+            LOG.log(System.Logger.Level.INFO, "Tributary resource adapter started; brokers at " + clientSettings.bootstrapServers()
+                    + " (" + clientSettings.securityProtocol() + ")"
                     + (broker == null ? "" : " (embedded node " + nodeId + ", data in "
                     + new File(dataDirectory).getAbsolutePath() + ")"));
         } catch (IOException | java.sql.SQLException | RuntimeException e) {
@@ -235,7 +235,26 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
 
     /** The bootstrap address clients of this adapter use: the embedded node or the configured cluster. */
     public String bootstrapServers() {
-        return effectiveBootstrap;
+        return clientSettings == null ? null : clientSettings.bootstrapServers();
+    }
+
+    /** What every client of this adapter is configured with, while started. */
+    public ClientSettings clientSettings() {
+        return clientSettings;
+    }
+
+    /**
+     * The adapter's clients connect to the embedded node's first listener: their
+     * {@code security.protocol} must be that listener's, or the node would start unreachable.
+     */
+    private static void checkClientsCanConnect(io.tributary.broker.network.Listener first, ClientSettings clients) {
+        String listens = first.securityProtocol().name;
+        if (!listens.equals(clients.securityProtocol())) {
+            throw new IllegalArgumentException("The embedded node's listener " + first + " uses " + listens
+                    + " but the adapter's clients use " + clients.securityProtocol() + ": set clientProperties (or "
+                    + ClientSettings.SYSTEM_PROPERTY_PREFIX + "security.protocol) to security.protocol=" + listens
+                    + " and the settings it needs");
+        }
     }
 
     public WorkManager workManager() {
@@ -256,6 +275,8 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
     public void setHost(String v) { this.host = v; }
     public Integer getPort() { return port; }
     public void setPort(Integer v) { this.port = v; }
+    public String getClientProperties() { return clientProperties; }
+    public void setClientProperties(String v) { this.clientProperties = v; }
     public String getClusterMembers() { return clusterMembers; }
     public void setClusterMembers(String v) { this.clusterMembers = v; }
     public String getClusterName() { return clusterName; }

@@ -92,7 +92,7 @@ class TransactionalSendTest {
             port = s.getLocalPort();
         }
         adapter = adapterOnPort();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, adapter.bootstrapServers()))) {
+        try (Admin admin = Admin.create(testClientConfig())) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(20, TimeUnit.SECONDS);
         }
     }
@@ -102,6 +102,24 @@ class TransactionalSendTest {
         return null;
     }
 
+    /** Broker properties of the embedded node's listener on {@code port}; empty for the default (PLAINTEXT). */
+    protected String listenerProperties(int port) throws Exception {
+        return "";
+    }
+
+    /** The adapter's {@code clientProperties}, also used by this test's own clients; empty for PLAINTEXT. */
+    protected String clientProperties() throws Exception {
+        return "";
+    }
+
+    /** A configuration for this test's own clients: the adapter's bootstrap address and client properties. */
+    private Map<String, Object> testClientConfig() throws Exception {
+        Map<String, Object> config = new java.util.HashMap<>(
+                io.tributary.ra.config.ConfigProperties.nameValuePairs("clientProperties", clientProperties()));
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, adapter.bootstrapServers());
+        return config;
+    }
+
     private TributaryResourceAdapter adapterOnPort() throws Exception {
         TributaryResourceAdapter a = new TributaryResourceAdapter();
         a.setDataDirectory(dir.toString());
@@ -109,8 +127,11 @@ class TransactionalSendTest {
             a.setBootstrapServers(externalBootstrap());
         } else {
             a.setPort(port);
-            a.setBrokerProperties("num.io.threads=2;transaction.state.log.num.partitions=2;offsets.topic.num.partitions=2");
+            String listener = listenerProperties(port);
+            a.setBrokerProperties("num.io.threads=2;transaction.state.log.num.partitions=2;offsets.topic.num.partitions=2"
+                    + (listener.isEmpty() ? "" : ";" + listener));
         }
+        a.setClientProperties(clientProperties());
         a.start(new TestBootstrapContext(workManager));
         return a;
     }
@@ -132,9 +153,8 @@ class TransactionalSendTest {
         return mcf;
     }
 
-    private List<String> read(String isolation) {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, adapter.bootstrapServers());
+    private List<String> read(String isolation) throws Exception {
+        Map<String, Object> c = testClientConfig();
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
             TopicPartition tp = new TopicPartition(topic, 0);
@@ -224,6 +244,7 @@ class TransactionalSendTest {
         startAdapter();
         otherServer = new TributaryResourceAdapter();
         otherServer.setBootstrapServers(adapter.bootstrapServers());
+        otherServer.setClientProperties(clientProperties());
         otherServer.setNodeId(1);
         otherServer.setDataDirectory(dir.resolve("other-server").toString());
         otherServer.start(new TestBootstrapContext(workManager));

@@ -119,20 +119,6 @@ class TributaryResourceAdapterTest {
     }
 
     @Test
-    void anEmbeddedNodeWithATlsListenerIsRefusedSinceTheAdaptersClientsCannotUseTlsYet() throws Exception {
-        int port = freePort();
-        String listener = "SSL://127.0.0.1:" + port;
-        TributaryResourceAdapter a = new TributaryResourceAdapter();
-        a.setDataDirectory(dir.toString());
-        a.setBrokerProperties("num.io.threads=2;listeners=" + listener + ";ssl.keystore.location=/nonexistent.p12");
-        ResourceAdapterInternalException e = assertThrows(ResourceAdapterInternalException.class,
-                () -> a.start(new TestBootstrapContext(workManager)));
-        assertTrue(e.getMessage().contains(listener), e.getMessage());
-        assertTrue(e.getMessage().contains("PLAINTEXT only"), e.getMessage());
-        assertEquals(null, a.embeddedBroker());
-    }
-
-    @Test
     void everyRecordIsDeliveredOnceInPartitionOrderAndTheStoredOffsetsEqualTheLogEndOffsets() throws Exception {
         startAdapter(dir, freePort());
         createTopic("orders", 3);

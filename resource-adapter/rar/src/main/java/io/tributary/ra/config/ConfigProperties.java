@@ -1,5 +1,6 @@
 package io.tributary.ra.config;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,12 +36,20 @@ public final class ConfigProperties {
      * names and values are trimmed, empty pairs skipped, and a name given twice keeps its last value.
      * Not set is an empty map.
      *
-     * @throws InvalidPropertyValueException naming {@code property} when a pair has no name or no {@code =}
+     * <p>Only the first {@code =} separates name and value. A {@code ;} inside double quotes, or
+     * written {@code \;}, belongs to the value ({@code \\} is a backslash), so a JAAS configuration
+     * keeps its quoted options. A {@code sasl.jaas.config} value (or {@code <prefix>.sasl.jaas.config})
+     * always ends with the {@code ;} that JAAS requires: the one separating it from the next pair is
+     * given back, so {@code sasl.jaas.config=...PlainLoginModule required username="a" password="b";}
+     * works as written in Kafka's documentation.
+     *
+     * @throws InvalidPropertyValueException naming {@code property} when a pair has no name or no
+     *         {@code =}, or a quote is not closed
      */
     public static Map<String, String> nameValuePairs(String property, String text) {
         Map<String, String> pairs = new LinkedHashMap<>();
         if (text == null) return pairs;
-        for (String part : text.split("[;\\n]")) {
+        for (String part : splitPairs(property, text)) {
             String pair = part.trim();
             if (pair.isEmpty()) continue;
             int eq = pair.indexOf('=');
@@ -48,9 +57,49 @@ public final class ConfigProperties {
                 throw new InvalidPropertyValueException(property, text,
                         property + ": expected name=value, got '" + pair + "'");
             }
-            pairs.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            String name = pair.substring(0, eq).trim();
+            String value = pair.substring(eq + 1).trim();
+            if ((name.equals(JAAS_CONFIG) || name.endsWith("." + JAAS_CONFIG)) && !value.isEmpty() && !value.endsWith(";")) {
+                value = value + ";";
+            }
+            pairs.put(name, value);
         }
         return pairs;
+    }
+
+    private static final String JAAS_CONFIG = "sasl.jaas.config";
+
+    /** The pairs of {@code text}: split at line breaks and at {@code ;} outside quotes and escapes. */
+    private static List<String> splitPairs(String property, String text) {
+        List<String> parts = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\' && i + 1 < text.length() && (text.charAt(i + 1) == ';' || text.charAt(i + 1) == '\\')) {
+                current.append(text.charAt(++i));
+            } else if (c == '"') {
+                quoted = !quoted;
+                current.append(c);
+            } else if ((c == ';' && !quoted) || c == '\n' || c == '\r') {
+                if (quoted) throw unclosedQuote(property, text, current);
+                parts.add(current.toString());
+                current.setLength(0);
+            } else {
+                current.append(c);
+            }
+        }
+        if (quoted) throw unclosedQuote(property, text, current);
+        parts.add(current.toString());
+        return parts;
+    }
+
+    /** Names the pair, never quotes its value (it may be a password). */
+    private static InvalidPropertyValueException unclosedQuote(String property, String text, CharSequence pair) {
+        String p = pair.toString();
+        String name = p.indexOf('=') > 0 ? p.substring(0, p.indexOf('=')).trim() : "a pair";
+        return new InvalidPropertyValueException(property, text, property + ": a double quote in the value of " + name
+                + " is not closed before the end of its line");
     }
 
     /** {@code a, b,} as {@code [a, b]}: entries trimmed, empty ones dropped. Not set is an empty list. */

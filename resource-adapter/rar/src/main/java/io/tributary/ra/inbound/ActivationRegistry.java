@@ -3,6 +3,7 @@ package io.tributary.ra.inbound;
 import io.tributary.api.BatchRecordListener;
 import io.tributary.ra.AdapterClassLoader;
 import io.tributary.ra.OffsetDatabase;
+import io.tributary.ra.config.ClientSettings;
 import io.tributary.ra.config.ConfigProperties;
 import io.tributary.ra.json.JsonbCodec;
 import jakarta.resource.ResourceException;
@@ -38,14 +39,14 @@ public final class ActivationRegistry {
     private record Activation(TributaryActivationSpec spec, List<EndpointConsumer> consumers, DeadLetterPublisher deadLetters) {
     }
 
-    private final String bootstrapServers;
+    private final ClientSettings clients;
     private final WorkManager workManager;
     private final OffsetDatabase offsetDatabase;
     private final JsonbCodec valueReader = new JsonbCodec();
     private final Map<MessageEndpointFactory, Activation> active = new ConcurrentHashMap<>();
 
-    public ActivationRegistry(String bootstrapServers, WorkManager workManager, OffsetDatabase offsetDatabase) {
-        this.bootstrapServers = bootstrapServers;
+    public ActivationRegistry(ClientSettings clients, WorkManager workManager, OffsetDatabase offsetDatabase) {
+        this.clients = clients;
         this.workManager = workManager;
         this.offsetDatabase = offsetDatabase;
     }
@@ -55,7 +56,7 @@ public final class ActivationRegistry {
                 ? Object.class : factory.getEndpointClass());
         String name = factory.getActivationName() == null ? spec.getGroupId() : factory.getActivationName();
         DeadLetterPublisher deadLetters = AdapterClassLoader.call(() ->
-                new DeadLetterPublisher(bootstrapServers, "tributary-dlt-" + spec.getGroupId()));
+                new DeadLetterPublisher(clients, "tributary-dlt-" + spec.getGroupId()));
         List<EndpointConsumer> consumers = new ArrayList<>();
         for (int i = 0; i < spec.getConcurrency(); i++) {
             String clientId = "tributary-" + spec.getGroupId() + "-" + i;
@@ -98,8 +99,7 @@ public final class ActivationRegistry {
     }
 
     private KafkaConsumer<byte[], byte[]> newConsumer(TributaryActivationSpec spec, String clientId) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> props = clients.clientConfig();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, spec.getGroupId());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -1,5 +1,7 @@
 package io.tributary.ra.inbound;
 
+import io.tributary.ra.config.ClientSettings;
+
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -28,10 +30,9 @@ final class DeadLetterPublisher implements AutoCloseable {
 
     private final KafkaProducer<byte[], byte[]> producer;
 
-    DeadLetterPublisher(String bootstrapServers, String clientId) {
-        this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.CLIENT_ID_CONFIG, clientId),
-                new ByteArraySerializer(), new ByteArraySerializer());
+    DeadLetterPublisher(ClientSettings clients, String clientId) {
+        this.producer = new KafkaProducer<>(clients.clientConfig(Map.of(ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.CLIENT_ID_CONFIG, clientId)), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     void publish(String deadLetterTopic, ConsumerRecord<byte[], byte[]> record, int attempts, Throwable cause)

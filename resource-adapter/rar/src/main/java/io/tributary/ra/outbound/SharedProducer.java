@@ -1,5 +1,7 @@
 package io.tributary.ra.outbound;
 
+import io.tributary.ra.config.ClientSettings;
+
 import io.tributary.api.OutgoingRecord;
 import io.tributary.api.SentRecord;
 import io.tributary.api.TributaryException;
@@ -23,11 +25,9 @@ import java.util.concurrent.CompletionStage;
 final class SharedProducer implements RecordSender, AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
 
-    SharedProducer(String bootstrapServers, String acks, Map<String, String> extra) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    SharedProducer(ClientSettings settings, String acks, Map<String, String> extra) {
+        Map<String, Object> props = settings.clientConfig(Map.of(ProducerConfig.LINGER_MS_CONFIG, "1"));
         props.put(ProducerConfig.ACKS_CONFIG, acks);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "1");
         props.putAll(extra);
         producer = AdapterClassLoader.call(() -> new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer()));
     }

@@ -1,7 +1,7 @@
 package io.tributary.ra.outbound;
 
-import io.tributary.broker.network.BrokerClient;
 import io.tributary.ra.AdapterClassLoader;
+import io.tributary.ra.config.ClientSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
@@ -44,15 +44,14 @@ final class TransactionCompleter implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TransactionCompleter.class.getName());
     private static final long TIMEOUT_S = 30;
 
-    private final String bootstrapServers;
+    private final ClientSettings settings;
     private final Admin admin;
-    private final BrokerClient client;
+    private final KafkaRequestClient client;
 
-    TransactionCompleter(String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
-        this.admin = AdapterClassLoader.call(() -> Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers)));
-        this.client = new BrokerClient("tributary-xa-recovery", (int) TimeUnit.SECONDS.toMillis(TIMEOUT_S));
+    TransactionCompleter(ClientSettings settings) {
+        this.settings = settings;
+        this.admin = AdapterClassLoader.call(() -> Admin.create(settings.clientConfig()));
+        this.client = new KafkaRequestClient(settings, "tributary-xa-recovery", (int) TimeUnit.SECONDS.toMillis(TIMEOUT_S));
     }
 
     /** Creates the branch log topic (compacted, one partition) unless it exists. */
@@ -116,8 +115,7 @@ final class TransactionCompleter implements AutoCloseable {
     /** Key to latest value of {@code tp}, read to its end with {@code read_uncommitted}. */
     private Map<String, String> latestRecords(TopicPartition tp) {
         Map<String, String> latest = new HashMap<>();
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> props = settings.clientConfig();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         try (KafkaConsumer<String, String> consumer = AdapterClassLoader.call(() -> new KafkaConsumer<>(props,
@@ -209,8 +207,7 @@ final class TransactionCompleter implements AutoCloseable {
             }
             EndTxnRequestData data = new EndTxnRequestData().setTransactionalId(transactionalId)
                     .setProducerId(d.producerId()).setProducerEpoch((short) d.producerEpoch()).setCommitted(commit);
-            EndTxnResponse response = (EndTxnResponse) client.send(coordinator.get().host(), coordinator.get().port(),
-                    new EndTxnRequest.Builder(data, false).build((short) 3));
+            EndTxnResponse response = (EndTxnResponse) client.send(coordinator.get(), new EndTxnRequest.Builder(data, false));
             if (response.error() == Errors.CONCURRENT_TRANSACTIONS || response.error() == Errors.COORDINATOR_LOAD_IN_PROGRESS
                     || response.error() == Errors.NOT_COORDINATOR || response.error() == Errors.COORDINATOR_NOT_AVAILABLE) {
                 throw new RetriableEndTxn(response.error());

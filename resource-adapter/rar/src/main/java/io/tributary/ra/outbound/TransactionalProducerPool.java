@@ -1,5 +1,7 @@
 package io.tributary.ra.outbound;
 
+import io.tributary.ra.config.ClientSettings;
+
 import io.tributary.api.TributaryException;
 import io.tributary.ra.AdapterClassLoader;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -24,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * starts or closes.
  */
 final class TransactionalProducerPool implements AutoCloseable {
-    private final String bootstrapServers;
+    private final ClientSettings settings;
     private final String idPrefix;
     private final int transactionTimeoutMs;
     private final Map<String, String> extra;
@@ -33,8 +35,8 @@ final class TransactionalProducerPool implements AutoCloseable {
     private final Map<KafkaProducer<byte[], byte[]>, String> ids = new java.util.concurrent.ConcurrentHashMap<>();
     private boolean closed;
 
-    TransactionalProducerPool(String bootstrapServers, String scope, int transactionTimeoutMs, Map<String, String> extra) {
-        this.bootstrapServers = bootstrapServers;
+    TransactionalProducerPool(ClientSettings settings, String scope, int transactionTimeoutMs, Map<String, String> extra) {
+        this.settings = settings;
         this.idPrefix = scope;
         this.transactionTimeoutMs = transactionTimeoutMs;
         this.extra = extra;
@@ -48,8 +50,7 @@ final class TransactionalProducerPool implements AutoCloseable {
             if (p != null) return p;
         }
         String id = idPrefix + next.getAndIncrement();
-        Map<String, Object> props = new HashMap<>(extra);
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> props = settings.clientConfig(extra);
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
         props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, transactionTimeoutMs);
         props.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -93,7 +93,7 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
             synchronized (this) {
                 if (producer == null) {
                     if (adapter == null) throw new IllegalStateException("The connection factory is not associated with the Tributary adapter");
-                    SharedProducer created = new SharedProducer(adapter.bootstrapServers(), acks,
+                    SharedProducer created = new SharedProducer(adapter.clientSettings(), acks,
                             ConfigProperties.nameValuePairs("producerProperties", producerProperties));
                     adapter.closeOnStop(() -> closeProducer(created));
                     producer = created;
@@ -204,7 +204,7 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
             synchronized (this) {
                 if (pool == null) {
                     if (adapter == null) throw new IllegalStateException("The connection factory is not associated with the Tributary adapter");
-                    TransactionalProducerPool created = new TransactionalProducerPool(adapter.bootstrapServers(),
+                    TransactionalProducerPool created = new TransactionalProducerPool(adapter.clientSettings(),
                             poolScope(), transactionTimeoutMs,
                             ConfigProperties.nameValuePairs("producerProperties", producerProperties));
                     adapter.closeOnStop(() -> {
@@ -228,7 +228,7 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
             synchronized (this) {
                 if (completer == null) {
                     if (adapter == null) throw new IllegalStateException("The connection factory is not associated with the Tributary adapter");
-                    TransactionCompleter created = new TransactionCompleter(adapter.bootstrapServers());
+                    TransactionCompleter created = new TransactionCompleter(adapter.clientSettings());
                     adapter.closeOnStop(() -> {
                         synchronized (this) {
                             if (completer == created) completer = null;

@@ -31,9 +31,33 @@ class ConfigPropertiesTest {
         assertEquals("6", pairs.get("num.partitions"), "a name given twice keeps its last value");
         assertEquals("1000", pairs.get("log.retention.ms"));
         assertEquals("3000", pairs.get("metadata.max.age.ms"));
-        assertEquals(Map.of("sasl.jaas.config", "a=b"), ConfigProperties.nameValuePairs("consumerProperties", "sasl.jaas.config=a=b"),
+        assertEquals(Map.of("ssl.key.password", "a=b"), ConfigProperties.nameValuePairs("consumerProperties", "ssl.key.password=a=b"),
                 "only the first = separates name and value");
         assertEquals(Map.of("compression.type", ""), ConfigProperties.nameValuePairs("producerProperties", "compression.type="));
+    }
+
+    /** A JAAS configuration as Kafka's documentation writes it, with the pairs around it. */
+    @Test
+    void jaasConfigurationsKeepTheirSemicolonsQuotesAndEquals() {
+        String jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"app\" password=\"p;w=d\";";
+        Map<String, String> pairs = ConfigProperties.nameValuePairs("clientProperties",
+                "security.protocol=SASL_SSL;sasl.jaas.config=" + jaas + ";sasl.mechanism=SCRAM-SHA-256");
+        assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.jaas.config", jaas, "sasl.mechanism", "SCRAM-SHA-256"), pairs);
+        assertEquals(jaas, ConfigProperties.nameValuePairs("clientProperties", "sasl.jaas.config=" + jaas).get("sasl.jaas.config"),
+                "the terminating ; at the end of the text");
+        assertEquals(jaas, ConfigProperties.nameValuePairs("brokerProperties",
+                "listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=" + jaas + "\nnum.partitions=2")
+                .get("listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config"), "one a line, with a listener prefix");
+        assertEquals(Map.of("ssl.key.password", "a;b\\c"), ConfigProperties.nameValuePairs("clientProperties",
+                "ssl.key.password=a\\;b\\\\c"), "\\; is a semicolon and \\\\ a backslash");
+    }
+
+    @Test
+    void anUnclosedQuoteIsRefusedWithoutQuotingTheSecret() {
+        InvalidPropertyValueException e = assertThrows(InvalidPropertyValueException.class, () -> ConfigProperties
+                .nameValuePairs("clientProperties", "sasl.jaas.config=x required password=\"s3cret;acks=all"));
+        assertTrue(e.getMessage().contains("sasl.jaas.config"), e.getMessage());
+        assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
     }
 
     @Test
