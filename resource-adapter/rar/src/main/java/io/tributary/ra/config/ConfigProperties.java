@@ -43,10 +43,21 @@ public final class ConfigProperties {
      * given back, so {@code sasl.jaas.config=...PlainLoginModule required username="a" password="b";}
      * works as written in Kafka's documentation.
      *
+     * <p>References in values are expanded ({@link #expandReferences}): {@code ${name}} is the JVM
+     * system property {@code name}, {@code ${ENV=NAME}} the environment variable, so a secret the
+     * server resolved from its own store (a Payara password alias or WildFly credential-store
+     * expression in a system property) can stand inside a longer value such as a JAAS configuration.
+     *
      * @throws InvalidPropertyValueException naming {@code property} when a pair has no name or no
-     *         {@code =}, or a quote is not closed
+     *         {@code =}, a quote is not closed, or a reference names nothing
      */
     public static Map<String, String> nameValuePairs(String property, String text) {
+        return nameValuePairs(property, text, System::getProperty, System::getenv);
+    }
+
+    /** {@link #nameValuePairs(String, String)} with the lookups of system properties and environment variables given. */
+    static Map<String, String> nameValuePairs(String property, String text, java.util.function.UnaryOperator<String> systemProperties,
+                                              java.util.function.UnaryOperator<String> environment) {
         Map<String, String> pairs = new LinkedHashMap<>();
         if (text == null) return pairs;
         for (String part : splitPairs(property, text)) {
@@ -62,9 +73,38 @@ public final class ConfigProperties {
             if ((name.equals(JAAS_CONFIG) || name.endsWith("." + JAAS_CONFIG)) && !value.isEmpty() && !value.endsWith(";")) {
                 value = value + ";";
             }
-            pairs.put(name, value);
+            pairs.put(name, expandReferences(property, name, value, systemProperties, environment));
         }
         return pairs;
+    }
+
+    private static final java.util.regex.Pattern REFERENCE = java.util.regex.Pattern.compile("\\$\\{(ENV=)?([A-Za-z0-9_.-]+)}");
+
+    /**
+     * {@code value} with each {@code ${name}} replaced by the system property {@code name} and each
+     * {@code ${ENV=NAME}} by the environment variable {@code NAME}. Other {@code ${...}} forms, such
+     * as Kafka's config-provider references {@code ${file:/path:key}}, are left for the client.
+     *
+     * @throws InvalidPropertyValueException naming the property, the pair and the reference (never the
+     *         value) when a reference names nothing
+     */
+    static String expandReferences(String property, String name, String value,
+                                   java.util.function.UnaryOperator<String> systemProperties,
+                                   java.util.function.UnaryOperator<String> environment) {
+        if (!value.contains("${")) return value;
+        java.util.regex.Matcher m = REFERENCE.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            boolean env = m.group(1) != null;
+            String resolved = env ? environment.apply(m.group(2)) : systemProperties.apply(m.group(2));
+            if (resolved == null) {
+                throw new InvalidPropertyValueException(property, null, property + ": the value of " + name + " refers to "
+                        + (env ? "environment variable " : "system property ") + m.group(2) + ", which is not set");
+            }
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(resolved));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     private static final String JAAS_CONFIG = "sasl.jaas.config";

@@ -52,6 +52,26 @@ class ConfigPropertiesTest {
                 "ssl.key.password=a\\;b\\\\c"), "\\; is a semicolon and \\\\ a backslash");
     }
 
+    /** A secret the server resolved into a system property (a Payara password alias, say) inside a JAAS configuration. */
+    @Test
+    void systemPropertyAndEnvironmentReferencesAreExpandedAndKafkasConfigProvidersLeftAlone() {
+        Map<String, String> system = Map.of("tributary.secret.orders", "pa$$w;rd\\1");
+        Map<String, String> env = Map.of("TRUSTSTORE_PASSWORD", "changeit");
+        Map<String, String> pairs = ConfigProperties.nameValuePairs("clientProperties",
+                "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"orders\" "
+                        + "password=\"${tributary.secret.orders}\";ssl.truststore.password=${ENV=TRUSTSTORE_PASSWORD};"
+                        + "ssl.keystore.password=${file:/etc/secrets.properties:keystore}", system::get, env::get);
+        assertEquals("org.apache.kafka.common.security.plain.PlainLoginModule required username=\"orders\" "
+                + "password=\"pa$$w;rd\\1\";", pairs.get("sasl.jaas.config"));
+        assertEquals("changeit", pairs.get("ssl.truststore.password"));
+        assertEquals("${file:/etc/secrets.properties:keystore}", pairs.get("ssl.keystore.password"), "a Kafka config provider's");
+
+        InvalidPropertyValueException e = assertThrows(InvalidPropertyValueException.class, () -> ConfigProperties
+                .nameValuePairs("clientProperties", "ssl.key.password=${tributary.secret.missing}", system::get, env::get));
+        assertEquals("clientProperties: the value of ssl.key.password refers to system property tributary.secret.missing, "
+                + "which is not set", e.getMessage());
+    }
+
     @Test
     void anUnclosedQuoteIsRefusedWithoutQuotingTheSecret() {
         InvalidPropertyValueException e = assertThrows(InvalidPropertyValueException.class, () -> ConfigProperties
