@@ -108,7 +108,8 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
                 }
                 for (String name : System.getProperties().stringPropertyNames()) {
                     if (name.startsWith(SYSTEM_PROPERTY_PREFIX)) {
-                        config = config.with(name.substring(SYSTEM_PROPERTY_PREFIX.length()), System.getProperty(name));
+                        String key = name.substring(SYSTEM_PROPERTY_PREFIX.length());
+                        config = config.with(key, ConfigProperties.expandReferences(name, key, System.getProperty(name)));
                     }
                 }
                 BrokerConfig nodeConfig = config;

@@ -116,9 +116,11 @@ class SecuredAdapterTest {
     @Test
     void clientPropertiesFromSystemPropertiesOverrideTheAdapterProperty() throws Exception {
         var settings = io.tributary.ra.config.ClientSettings.of("b:1", "security.protocol=SSL;client.rack=r1",
-                props("tributary.client.security.protocol", "SASL_SSL", "other.property", "x"));
+                props("tributary.client.security.protocol", "SASL_SSL", "other.property", "x",
+                        "tributary.client.ssl.key.password", "${tributary.secret.key}", "tributary.secret.key", "k3y"));
         assertEquals("SASL_SSL", settings.securityProtocol());
-        assertEquals(Map.of("security.protocol", "SASL_SSL", "client.rack", "r1"), settings.properties());
+        assertEquals(Map.of("security.protocol", "SASL_SSL", "client.rack", "r1", "ssl.key.password", "k3y"),
+                settings.properties(), "a system property's reference to another (a resolved password alias) is expanded");
         Map<String, Object> config = settings.clientConfig(Map.of("client.rack", "r2"));
         assertEquals("b:1", config.get("bootstrap.servers"));
         assertEquals("r2", config.get("client.rack"), "a factory's or activation's own properties come last");

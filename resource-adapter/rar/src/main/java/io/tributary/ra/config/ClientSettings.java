@@ -25,7 +25,11 @@ public record ClientSettings(String bootstrapServers, Map<String, String> proper
     public static ClientSettings of(String bootstrapServers, String clientProperties, Properties system) {
         Map<String, String> merged = new LinkedHashMap<>(ConfigProperties.nameValuePairs("clientProperties", clientProperties));
         for (String name : system.stringPropertyNames()) {
-            if (name.startsWith(SYSTEM_PROPERTY_PREFIX)) merged.put(name.substring(SYSTEM_PROPERTY_PREFIX.length()), system.getProperty(name));
+            if (name.startsWith(SYSTEM_PROPERTY_PREFIX)) {
+                String key = name.substring(SYSTEM_PROPERTY_PREFIX.length());
+                merged.put(key, ConfigProperties.expandReferences(name, key, system.getProperty(name), system::getProperty,
+                        System::getenv));
+            }
         }
         return new ClientSettings(bootstrapServers, merged);
     }

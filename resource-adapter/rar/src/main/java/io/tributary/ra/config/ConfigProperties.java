@@ -80,6 +80,11 @@ public final class ConfigProperties {
 
     private static final java.util.regex.Pattern REFERENCE = java.util.regex.Pattern.compile("\\$\\{(ENV=)?([A-Za-z0-9_.-]+)}");
 
+    /** {@link #expandReferences(String, String, String, java.util.function.UnaryOperator, java.util.function.UnaryOperator)} with this JVM's system properties and environment. */
+    public static String expandReferences(String property, String name, String value) {
+        return expandReferences(property, name, value, System::getProperty, System::getenv);
+    }
+
     /**
      * {@code value} with each {@code ${name}} replaced by the system property {@code name} and each
      * {@code ${ENV=NAME}} by the environment variable {@code NAME}. Other {@code ${...}} forms, such
