@@ -34,10 +34,16 @@ public final class KafkaSide {
 
     /** {@link #readAll(String, String)} at {@code isolation} ({@code read_committed}: committed transactions only). */
     public static List<Map<String, String>> readAll(String bootstrap, String topic, String isolation) {
+        return readAll(bootstrap, Map.of(), topic, isolation);
+    }
+
+    /** {@link #readAll(String, String, String)} with {@code security} (security.protocol, ssl.*, sasl.*) added. */
+    public static List<Map<String, String>> readAll(String bootstrap, Map<String, String> security, String topic, String isolation) {
         List<Map<String, String>> out = new ArrayList<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false", ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation),
-                new StringDeserializer(), new StringDeserializer())) {
+        Map<String, Object> config = new java.util.HashMap<>(security);
+        config.putAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false", ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation));
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
             List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(10));
             if (infos == null || infos.isEmpty()) return out;
             List<TopicPartition> tps = new ArrayList<>();

@@ -1,0 +1,128 @@
+package io.tributary.it;
+
+import io.tributary.broker.testing.TestCertificates;
+import io.tributary.it.client.KafkaSide;
+import io.tributary.it.crash.SecuredPayaraMicroServer;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The examples on Payara Micro with an embedded node that listens only on a secured listener, its
+ * secrets from Payara password aliases ({@link SecuredPayaraMicroServer}): orders placed over HTTP
+ * are sent by the EJB through the connection factory, stored by {@code OrderStore}, and confirmed
+ * by {@code OrderConfirmations} (consume, store and send in one JTA transaction), every client of
+ * the adapter connecting over the secured listener; a client without the credentials reads
+ * nothing; and no secret appears in the server's log.
+ */
+class SecuredNodeIT {
+    private static final int ORDERS = 20;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void onPayaraMicroWithMutualTlsAndPasswordAliases() throws Exception {
+        Path workDir = freshDirectory("secured-run");
+        TestCertificates certificates = TestCertificates.create(Files.createDirectories(workDir.resolve("certs")));
+        Path brokerKeys = certificates.keyStore("broker", "CN=localhost");
+        Path appKeys = certificates.keyStore("orders-app", "CN=orders-app");
+        Path testKeys = certificates.keyStore("it-client", "CN=it-client");
+        String storeSecret = TestCertificates.PASSWORD;
+
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("tributary.broker.listeners", "SSL://127.0.0.1:19096");
+        settings.put("tributary.broker.num.partitions", "4");
+        settings.put("tributary.broker.group.initial.rebalance.delay.ms", "0");
+        settings.put("tributary.broker.ssl.client.auth", "required");
+        settings.put("tributary.broker.ssl.keystore.location", brokerKeys.toString());
+        settings.put("tributary.broker.ssl.keystore.password", "${tributary.secret.tributary-stores}");
+        settings.put("tributary.broker.ssl.truststore.location", certificates.trustStore().toString());
+        settings.put("tributary.broker.ssl.truststore.password", "${tributary.secret.tributary-stores}");
+        settings.put("tributary.client.security.protocol", "SSL");
+        settings.put("tributary.client.ssl.keystore.location", appKeys.toString());
+        settings.put("tributary.client.ssl.keystore.password", "${tributary.secret.tributary-stores}");
+        settings.put("tributary.client.ssl.truststore.location", certificates.trustStore().toString());
+        settings.put("tributary.client.ssl.truststore.password", "${tributary.secret.tributary-stores}");
+        Map<String, String> testClient = Map.of("security.protocol", "SSL",
+                "ssl.keystore.location", testKeys.toString(), "ssl.keystore.password", storeSecret,
+                "ssl.truststore.location", certificates.trustStore().toString(), "ssl.truststore.password", storeSecret);
+
+        Path war = Path.of(System.getProperty("payara.dir")).resolve("tributary-examples.war");
+        try (SecuredPayaraMicroServer server = new SecuredPayaraMicroServer(workDir,
+                Map.of("tributary-stores", storeSecret), settings)) {
+            server.start(war, "server-1");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (count(server, "stored") < 0 && System.nanoTime() < deadline) Thread.sleep(200);
+
+            for (int i = 0; i < ORDERS; i++) {
+                HttpResponse<String> placed = http.send(HttpRequest.newBuilder(URI.create(server.examplesUrl() + "/api/orders"))
+                        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"secured-" + i + "\",\"customer\":\"c" + (i % 3)
+                                + "\",\"amountCents\":" + (100 + i) + "}")).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(202, placed.statusCode(), "order " + i + " sent by the EJB: " + placed.body());
+            }
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while ((count(server, "stored") < ORDERS || count(server, "confirmed") < ORDERS) && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+            }
+            assertEquals(ORDERS, count(server, "stored"), "every order stored by the MDB");
+            assertEquals(ORDERS, count(server, "confirmed"), "every order confirmed by the transactional MDB");
+
+            Map<String, Long> confirmations = KafkaSide.readAll(server.bootstrap(), testClient, "orders.confirmed", "read_committed")
+                    .stream().collect(Collectors.groupingBy(r -> r.get("@key"), Collectors.counting()));
+            assertEquals(ORDERS, confirmations.size(), "the confirmations, read over mutual TLS");
+            assertEquals(Set.of(1L), Set.copyOf(confirmations.values()), "each once");
+
+            assertThrows(org.apache.kafka.common.KafkaException.class,
+                    () -> KafkaSide.readAll(server.bootstrap(), Map.of(), "orders", "read_uncommitted"),
+                    "a plaintext client gets nothing from the secured listener");
+            String log = Files.readString(server.log("server-1"));
+            assertTrue(log.contains("Tributary resource adapter started") && log.contains("(SSL)"), "the adapter's clients use SSL");
+            assertFalse(log.contains(storeSecret), "a secret in the server's log");
+            assertTrue(server.stop(), "the server stops on SIGTERM");
+        }
+    }
+
+    /** The examples' counts ({@code GET /api/orders}): "stored" and "confirmed", or -1 while it does not answer. */
+    private long count(SecuredPayaraMicroServer server, String name) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.examplesUrl() + "/api/orders"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) return -1;
+            Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*(\\d+)").matcher(r.body());
+            return m.find() ? Long.parseLong(m.group(1)) : -1;
+        } catch (IOException | InterruptedException e) {
+            return -1;
+        }
+    }
+
+    private static Path freshDirectory(String name) throws IOException {
+        Path dir = Path.of(System.getProperty("payara.dir")).getParent().resolve(name);
+        if (Files.exists(dir)) {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            }
+        }
+        Files.createDirectories(dir);
+        return dir;
+    }
+}
