@@ -5,6 +5,7 @@
 #                               scenario) in each mode, about 2 hours here
 #   bench/run.sh --mode cold    as before the warm mode existed: every round on freshly started brokers, est. 45-60 min
 #   bench/run.sh --quick        1 round of 2 scenarios in both modes (smoke test), a few minutes after the build
+#   bench/run.sh --tls ...      the same over TLS: both brokers on an SSL listener, every tool a TLS client
 #
 # Two modes. cold: every broker run of every round starts a fresh broker, so it measures each
 # broker from its first seconds (JIT warm-up included). warm (steady state): per scenario, each
@@ -23,7 +24,7 @@ ROOT=$(dirname "$BENCH_DIR")
 
 usage() {
     cat <<'EOF'
-Usage: bench/run.sh [--quick] [--mode cold|warm|both] [--rounds N] [--only REGEX] [--no-build] [--no-charts]
+Usage: bench/run.sh [--quick] [--tls] [--mode cold|warm|both] [--rounds N] [--only REGEX] [--no-build] [--no-charts]
 
   --quick        1 round of 2 scenarios with fewer records (smoke test)
   --mode MODE    cold: every round on freshly started brokers (the figures of earlier runs);
@@ -32,6 +33,9 @@ Usage: bench/run.sh [--quick] [--mode cold|warm|both] [--rounds N] [--only REGEX
                  both (default): per scenario, the cold rounds, then the warm ones
   --rounds N     rounds per scenario and mode (default 3); each round runs Tributary, then Kafka
   --only REGEX   run only the scenarios whose name matches REGEX (grep -E)
+  --tls          both brokers listen on SSL only (a key store made with keytool for the run, PKCS12,
+                 server TLS, the JDK's provider on both sides) and every tool connects over TLS;
+                 scenario names get the suffix -tls
   --no-build     reuse the broker jar and bench classes already built
   --no-charts    do not write docs/benchmarks-*.png (the table is still printed)
 
@@ -46,6 +50,7 @@ Examples:
   bench/run.sh --mode cold              # full run, cold only (comparable with earlier runs)
   bench/run.sh --mode warm --rounds 5   # steady state only, 5 rounds
   bench/run.sh --quick --mode warm      # smoke test of the warm mode
+  bench/run.sh --tls --mode cold --only 'produce-100B-acks1-1p-default|produce-1KiB-acksall-6p-default|e2e'
 EOF
 }
 
@@ -55,6 +60,7 @@ ROUNDS=3
 ONLY=""
 BUILD=1
 CHARTS=1
+TLS=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) QUICK=1 ;;
@@ -63,6 +69,7 @@ while [ $# -gt 0 ]; do
         --only) ONLY=${2:?--only needs a regex}; shift ;;
         --no-build) BUILD=0 ;;
         --no-charts) CHARTS=0 ;;
+        --tls) TLS=1 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "Unknown argument: $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -146,6 +153,11 @@ if [ -n "$ONLY" ]; then
     SCENARIOS=("${filtered[@]}")
 fi
 [ "${#SCENARIOS[@]}" -gt 0 ] || { echo "No scenario matches --only $ONLY" >&2; exit 2; }
+if [ "$TLS" = 1 ]; then
+    tls_named=()
+    for s in "${SCENARIOS[@]}"; do tls_named+=("${s%%|*}-tls|${s#*|}"); done
+    SCENARIOS=("${tls_named[@]}")
+fi
 
 # ---------------------------------------------------------------------------------------------
 # Output and temporary directories; a broker still running on exit is stopped by its PID.
@@ -189,6 +201,44 @@ tool() {
     "$JAVA" $TOOL_JVM_OPTS -cp "$CP" "$@"
 }
 
+# TLS (--tls): an authority, the brokers' key store and the clients' trust store, made with the
+# JDK's keytool for this run; CLIENT_PROPS is the tools' client configuration (empty: plaintext).
+CLIENT_PROPS=$WORK/client.properties
+: > "$CLIENT_PROPS"
+TLS_PASSWORD=bench-store-secret
+if [ "$TLS" = 1 ]; then
+    KEYTOOL=$(dirname "$(readlink -f "$(command -v "$JAVA")")")/keytool
+    (
+        cd "$WORK"
+        kt() { "$KEYTOOL" "$@" -storepass "$TLS_PASSWORD" > /dev/null 2>&1 || { echo "keytool $1 failed" >&2; exit 1; }; }
+        kt -genkeypair -keystore ca.p12 -storetype PKCS12 -alias ca -dname CN=bench-ca -keyalg EC -groupname secp256r1 -validity 7 -ext bc:c
+        kt -exportcert -keystore ca.p12 -alias ca -rfc -file ca.crt
+        kt -importcert -keystore truststore.p12 -storetype PKCS12 -alias ca -file ca.crt -noprompt
+        kt -genkeypair -keystore broker.p12 -storetype PKCS12 -alias broker -dname CN=localhost -keyalg EC -groupname secp256r1 -validity 7
+        kt -certreq -keystore broker.p12 -alias broker -file broker.csr
+        kt -gencert -keystore ca.p12 -alias ca -infile broker.csr -outfile broker.crt -rfc -validity 7 -ext san=ip:127.0.0.1,dns:localhost
+        kt -importcert -keystore broker.p12 -alias ca -file ca.crt -noprompt
+        kt -importcert -keystore broker.p12 -alias broker -file broker.crt
+    )
+    cat > "$CLIENT_PROPS" <<EOF
+security.protocol=SSL
+ssl.truststore.type=PKCS12
+ssl.truststore.location=$WORK/truststore.p12
+ssl.truststore.password=$TLS_PASSWORD
+EOF
+fi
+# The broker side of TLS, as properties both brokers read (Kafka's names).
+broker_tls_properties() {
+    cat <<EOF
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$WORK/broker.p12
+ssl.keystore.password=$TLS_PASSWORD
+ssl.client.auth=none
+EOF
+}
+LISTENER_PROTOCOL=PLAINTEXT
+if [ "$TLS" = 1 ]; then LISTENER_PROTOCOL=SSL; fi
+
 {
     echo "timestamp_utc=$TS"
     echo "mode=$([ "$QUICK" = 1 ] && echo quick || echo full)"
@@ -200,6 +250,7 @@ tool() {
     echo "records_1KiB=$RECORDS_1KIB"
     echo "e2e_messages=$E2E_MESSAGES"
     echo "warmup_records=$WARMUP_RECORDS"
+    echo "tls=$TLS"
     echo "broker_jvm_opts=$BROKER_JVM_OPTS"
     echo "tool_jvm_opts=$TOOL_JVM_OPTS"
     echo "nproc=$(nproc)"
@@ -246,8 +297,13 @@ start_tributary() { # dir
     PORT=$(free_port)
     t0=$(now_ns)
     # shellcheck disable=SC2086
-    "$JAVA" $BROKER_JVM_OPTS -jar "$TRIB_JAR" --listen "127.0.0.1:$PORT" --data "$dir/data" \
-        --group.initial.rebalance.delay.ms=0 > "$dir/broker.log" 2>&1 &
+    local tls_args=()
+    if [ "$TLS" = 1 ]; then
+        broker_tls_properties > "$dir/tls.properties"
+        tls_args=(--config "$dir/tls.properties")
+    fi
+    "$JAVA" $BROKER_JVM_OPTS -jar "$TRIB_JAR" --listen "$LISTENER_PROTOCOL://127.0.0.1:$PORT" --data "$dir/data" \
+        "${tls_args[@]}" --group.initial.rebalance.delay.ms=0 > "$dir/broker.log" 2>&1 &
     BROKER_PID=$!
     RUNNING+=("$BROKER_PID")
     wait_ready "$dir/broker.log" "Tributary broker listening on" "$t0"
@@ -264,11 +320,11 @@ start_kafka() { # dir
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$cport
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+listeners=$LISTENER_PROTOCOL://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=$LISTENER_PROTOCOL://127.0.0.1:$PORT
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+inter.broker.listener.name=$LISTENER_PROTOCOL
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL
 log.dirs=$dir/data
 offsets.topic.replication.factor=1
 transaction.state.log.replication.factor=1
@@ -277,6 +333,7 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 EOF
+    if [ "$TLS" = 1 ]; then broker_tls_properties >> "$dir/server.properties"; fi
     cluster_id=$(tool kafka.tools.StorageTool random-uuid)
     tool kafka.tools.StorageTool format --cluster-id "$cluster_id" --config "$dir/server.properties" \
         > "$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; return 1; }
@@ -311,7 +368,7 @@ stop_broker() { # stops BROKER_PID; sets STOP_MS
 }
 
 create_topic() { # topic partitions log
-    tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$PORT" --create \
+    tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$PORT" --command-config "$CLIENT_PROPS" --create \
         --topic "$1" --partitions "$2" --replication-factor 1 > "$3" 2>&1 \
         || { echo "Topic creation failed:" >&2; cat "$3" >&2; return 1; }
 }
@@ -331,17 +388,18 @@ measure() { # scenario-spec round broker mode topic log-prefix
         [ "$size" = 1024 ] && records=$RECORDS_1KIB
         local props=(bootstrap.servers="127.0.0.1:$PORT" acks="$acks")
         [ "$batch" = b64k ] && props+=(batch.size=65536 linger.ms=5)
-        local txn_args=() consumer_args=()
+        local txn_args=() consumer_args=(--consumer.config "$CLIENT_PROPS")
         if [ "$kind" = txn ]; then
             txn_args=(--transactional-id "bench-$topic-$round-$broker" --transaction-duration-ms "$batch")
-            printf 'isolation.level=read_committed\n' > "$WORK/read-committed.properties"
+            { cat "$CLIENT_PROPS"; printf 'isolation.level=read_committed\n'; } > "$WORK/read-committed.properties"
             consumer_args=(--consumer.config "$WORK/read-committed.properties")
         fi
         create_topic "$topic" "$parts" "$logp-topic.txt"
 
         cpu0=$(cpu_seconds "$BROKER_PID")
         tool org.apache.kafka.tools.ProducerPerformance --topic "$topic" --num-records "$records" \
-            --record-size "$size" --throughput -1 "${txn_args[@]}" --producer-props "${props[@]}" > "$logp-producer.txt" 2>&1 \
+            --record-size "$size" --throughput -1 "${txn_args[@]}" --producer.config "$CLIENT_PROPS" \
+            --producer-props "${props[@]}" > "$logp-producer.txt" 2>&1 \
             || { echo "ProducerPerformance failed:" >&2; tail -20 "$logp-producer.txt" >&2; return 1; }
         cpu1=$(cpu_seconds "$BROKER_PID")
         tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "127.0.0.1:$PORT" --topic "$topic" \
@@ -377,11 +435,11 @@ measure() { # scenario-spec round broker mode topic log-prefix
         SUMMARY+=$(printf ' | consume %.0f rec/s %.1f MB/s | cpu %.1f+%.1f s' "$crate" "$cmb" "$pcpu" "$ccpu")
     else
         create_topic "$topic" "$parts" "$logp-topic.txt"
-        tool org.apache.kafka.tools.EndToEndLatency "127.0.0.1:$PORT" "$topic" "$E2E_WARMUP" "$acks" "$size" \
+        tool org.apache.kafka.tools.EndToEndLatency "127.0.0.1:$PORT" "$topic" "$E2E_WARMUP" "$acks" "$size" "$CLIENT_PROPS" \
             > "$logp-e2e-warmup.txt" 2>&1 \
             || { echo "EndToEndLatency (warm-up) failed:" >&2; tail -20 "$logp-e2e-warmup.txt" >&2; return 1; }
         cpu0=$(cpu_seconds "$BROKER_PID")
-        tool org.apache.kafka.tools.EndToEndLatency "127.0.0.1:$PORT" "$topic" "$E2E_MESSAGES" "$acks" "$size" \
+        tool org.apache.kafka.tools.EndToEndLatency "127.0.0.1:$PORT" "$topic" "$E2E_MESSAGES" "$acks" "$size" "$CLIENT_PROPS" \
             > "$logp-e2e.txt" 2>&1 \
             || { echo "EndToEndLatency failed:" >&2; tail -20 "$logp-e2e.txt" >&2; return 1; }
         cpu1=$(cpu_seconds "$BROKER_PID")
@@ -441,10 +499,12 @@ warm_up() { # scenario-spec broker log-prefix; on the running broker
     create_topic warmup "$parts" "$logp-warmup-topic.txt"
     t0=$(now_ns)
     tool org.apache.kafka.tools.ProducerPerformance --topic warmup --num-records "$WARMUP_RECORDS" \
-        --record-size 100 --throughput -1 --producer-props "${props[@]}" > "$logp-warmup-producer.txt" 2>&1 \
+        --record-size 100 --throughput -1 --producer.config "$CLIENT_PROPS" --producer-props "${props[@]}" \
+        > "$logp-warmup-producer.txt" 2>&1 \
         || { echo "ProducerPerformance (warm-up) failed:" >&2; tail -20 "$logp-warmup-producer.txt" >&2; return 1; }
     tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "127.0.0.1:$PORT" --topic warmup \
-        --messages "$WARMUP_RECORDS" --timeout 30000 --group bench-warmup > "$logp-warmup-consumer.txt" 2>&1 \
+        --messages "$WARMUP_RECORDS" --timeout 30000 --group bench-warmup --consumer.config "$CLIENT_PROPS" \
+        > "$logp-warmup-consumer.txt" 2>&1 \
         || { echo "ConsumerPerformance (warm-up) failed:" >&2; tail -20 "$logp-warmup-consumer.txt" >&2; return 1; }
     rate=$(sed -n 's/^[0-9]* records sent, \([0-9.]*\) records\/sec.*/\1/p' "$logp-warmup-producer.txt" | tail -1)
     WARMUP_SUMMARY=$(printf 'warm-up %d x 100 B produced (%.0f rec/s) and consumed in %.1f s' \
