@@ -1,5 +1,6 @@
 package io.tributary.bench.jmh;
 
+import io.tributary.broker.log.AppendOrigin;
 import io.tributary.broker.log.LogConfig;
 import io.tributary.broker.log.RecordBatchValidator;
 import org.apache.kafka.common.record.MemoryRecords;
@@ -47,6 +48,6 @@ public class BatchValidationBenchmark {
 
     @Benchmark
     public RecordBatchValidator.Validated validate() {
-        return RecordBatchValidator.validate(Fixtures.TP, batch, config, System.currentTimeMillis(), true);
+        return RecordBatchValidator.validate(Fixtures.TP, batch, config, System.currentTimeMillis(), AppendOrigin.CLIENT);
     }
 }
