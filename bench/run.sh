@@ -227,12 +227,16 @@ ssl.truststore.location=$WORK/truststore.p12
 ssl.truststore.password=$TLS_PASSWORD
 EOF
 fi
-# The broker side of TLS, as properties both brokers read (Kafka's names).
+# The broker side of TLS, as properties both brokers read (Kafka's names); the trust store is for
+# Kafka's own check that a client with its settings can connect to it (inter-broker listener).
 broker_tls_properties() {
     cat <<EOF
 ssl.keystore.type=PKCS12
 ssl.keystore.location=$WORK/broker.p12
 ssl.keystore.password=$TLS_PASSWORD
+ssl.truststore.type=PKCS12
+ssl.truststore.location=$WORK/truststore.p12
+ssl.truststore.password=$TLS_PASSWORD
 ssl.client.auth=none
 EOF
 }
@@ -278,7 +282,9 @@ wait_ready() { # log pattern t0
     local log=$1 pattern=$2 t0=$3 deadline=$((SECONDS + 180))
     while ! grep -q "$pattern" "$log" 2>/dev/null; do
         if ! kill -0 "$BROKER_PID" 2>/dev/null; then
-            echo "Broker exited before it was ready; last lines of $log:" >&2
+            echo "Broker exited before it was ready; its log is kept as $OUT/logs/failed-start-$(basename "$(dirname "$log")").log; last lines:" >&2
+            cp "$log" "$OUT/logs/failed-start-$(basename "$(dirname "$log")").log" 2>/dev/null || true
+            grep -E 'ERROR|Exception' "$log" | head -5 >&2 || true
             tail -30 "$log" >&2
             return 1
         fi
