@@ -1,5 +1,6 @@
 package io.tributary.it;
 
+import io.tributary.it.client.ExamplesApp;
 import io.tributary.it.client.KafkaSide;
 import io.tributary.it.crash.CommitCrash;
 import io.tributary.it.crash.CrashResource;
@@ -15,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import javax.sql.XAConnection;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,8 +36,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,7 +66,7 @@ class CrashRecoveryIT {
 
     @Test
     void onPayaraMicro() throws Exception {
-        Path workDir = freshDirectory("crash-run");
+        Path workDir = ExamplesApp.freshDirectory("crash-run");
         try (CrashServer server = new PayaraMicroServer(workDir)) {
             killMidStreamThenCrashInCommit(server, workDir);
         }
@@ -76,22 +74,12 @@ class CrashRecoveryIT {
 
     @Test
     void onWildFly() throws Exception {
-        Path workDir = freshDirectory("crash-run-wildfly");
+        Path workDir = ExamplesApp.freshDirectory("crash-run-wildfly");
         try (CrashServer server = new WildFlyServer(workDir)) {
             killMidStreamThenCrashInCommit(server, workDir);
         }
     }
 
-    private static Path freshDirectory(String name) throws IOException {
-        Path dir = Path.of(System.getProperty("payara.dir")).getParent().resolve(name);
-        if (Files.exists(dir)) {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-            }
-        }
-        Files.createDirectories(dir);
-        return dir;
-    }
 
     /** The examples war as built, with {@link CrashResource} added, under the name that gives its context root. */
     private static Path examplesWithCrashResource(Path workDir) {
@@ -107,7 +95,7 @@ class CrashRecoveryIT {
         Path war = examplesWithCrashResource(workDir);
         server.start(war, "server-1");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (count(server, "stored") < 0 && System.nanoTime() < deadline) Thread.sleep(200);
+        while (ExamplesApp.count(server.examplesUrl(), "stored") < 0 && System.nanoTime() < deadline) Thread.sleep(200);
         assertEquals(ORDERS, KafkaSide.sendOrders(server.bootstrap(), "crash", ORDERS));
 
         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -115,8 +103,8 @@ class CrashRecoveryIT {
         long confirmed;
         do {
             Thread.sleep(20);
-            stored = count(server, "stored");
-            confirmed = count(server, "confirmed");
+            stored = ExamplesApp.count(server.examplesUrl(), "stored");
+            confirmed = ExamplesApp.count(server.examplesUrl(), "confirmed");
         } while ((stored < 1 || confirmed < ORDERS / 10) && System.nanoTime() < deadline);
         server.kill();
         assertTrue(stored > 0 && stored < ORDERS, "killed while storing (" + stored + " of " + ORDERS + " stored)");
@@ -128,14 +116,14 @@ class CrashRecoveryIT {
         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
         do {
             Thread.sleep(500);
-            stored = count(server, "stored");
-            confirmed = count(server, "confirmed");
+            stored = ExamplesApp.count(server.examplesUrl(), "stored");
+            confirmed = ExamplesApp.count(server.examplesUrl(), "confirmed");
         } while ((stored < ORDERS || confirmed < ORDERS) && System.nanoTime() < deadline);
         assertEquals(ORDERS, stored, "every order stored after the restart");
         assertEquals(ORDERS, confirmed, "every order confirmed after the restart");
         Thread.sleep(2000);
-        assertEquals(ORDERS, count(server, "stored"), "and none stored twice");
-        assertEquals(ORDERS, count(server, "confirmed"), "and none confirmed twice");
+        assertEquals(ORDERS, ExamplesApp.count(server.examplesUrl(), "stored"), "and none stored twice");
+        assertEquals(ORDERS, ExamplesApp.count(server.examplesUrl(), "confirmed"), "and none confirmed twice");
         assertTrue(KafkaSide.readAll(server.bootstrap(), "orders.DLT").isEmpty(), "no order failed (a duplicate would have)");
         Map<String, Long> confirmations = KafkaSide.readAll(server.bootstrap(), "orders.confirmed", "read_committed").stream()
                 .collect(Collectors.groupingBy(r -> r.get("@key"), Collectors.counting()));
@@ -164,7 +152,7 @@ class CrashRecoveryIT {
         assertEquals(List.of(DECIDED_VALUE), decided, "recovery committed the prepared Kafka transaction");
         assertTrue(Files.readString(server.log("server-3")).contains("Recovery committed Kafka transaction"),
                 "the adapter completed it for the transaction manager's recovery (server-3.log)");
-        assertEquals(ORDERS, count(server, "stored"), "nothing stored twice after the second restart");
+        assertEquals(ORDERS, ExamplesApp.count(server.examplesUrl(), "stored"), "nothing stored twice after the second restart");
 
         assertTrue(server.stop(), "the server stops on SIGTERM");
         try (Connection c = DriverManager.getConnection(database); Statement s = c.createStatement()) {
@@ -179,18 +167,6 @@ class CrashRecoveryIT {
         }
     }
 
-    /** The examples' counts ({@code GET /api/orders}): "stored" and "confirmed", or -1 while it does not answer. */
-    private long count(CrashServer server, String name) {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.examplesUrl() + "/api/orders"))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) return -1;
-            Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*(\\d+)").matcher(r.body());
-            return m.find() ? Long.parseLong(m.group(1)) : -1;
-        } catch (IOException | InterruptedException e) {
-            return -1;
-        }
-    }
 
     private static List<String> values(CrashServer server, String topic) {
         return KafkaSide.readAll(server.bootstrap(), topic, "read_committed").stream().map(r -> r.get("@value")).toList();

@@ -1,12 +1,11 @@
 package io.tributary.it;
 
 import io.tributary.broker.testing.TestCertificates;
+import io.tributary.it.client.ExamplesApp;
 import io.tributary.it.client.KafkaSide;
 import io.tributary.it.crash.SecuredPayaraMicroServer;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,8 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,7 +38,7 @@ class SecuredNodeIT {
 
     @Test
     void onPayaraMicroWithMutualTlsAndPasswordAliases() throws Exception {
-        Path workDir = freshDirectory("secured-run");
+        Path workDir = ExamplesApp.freshDirectory("secured-run");
         TestCertificates certificates = TestCertificates.create(Files.createDirectories(workDir.resolve("certs")));
         Path brokerKeys = certificates.keyStore("broker", "CN=localhost");
         Path appKeys = certificates.keyStore("orders-app", "CN=orders-app");
@@ -71,7 +68,7 @@ class SecuredNodeIT {
                 Map.of("tributary-stores", storeSecret), settings)) {
             server.start(war, "server-1");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (count(server, "stored") < 0 && System.nanoTime() < deadline) Thread.sleep(200);
+            while (ExamplesApp.count(server.examplesUrl(), "stored") < 0 && System.nanoTime() < deadline) Thread.sleep(200);
 
             for (int i = 0; i < ORDERS; i++) {
                 HttpResponse<String> placed = http.send(HttpRequest.newBuilder(URI.create(server.examplesUrl() + "/api/orders"))
@@ -81,11 +78,12 @@ class SecuredNodeIT {
                 assertEquals(202, placed.statusCode(), "order " + i + " sent by the EJB: " + placed.body());
             }
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while ((count(server, "stored") < ORDERS || count(server, "confirmed") < ORDERS) && System.nanoTime() < deadline) {
+            while ((ExamplesApp.count(server.examplesUrl(), "stored") < ORDERS
+                    || ExamplesApp.count(server.examplesUrl(), "confirmed") < ORDERS) && System.nanoTime() < deadline) {
                 Thread.sleep(500);
             }
-            assertEquals(ORDERS, count(server, "stored"), "every order stored by the MDB");
-            assertEquals(ORDERS, count(server, "confirmed"), "every order confirmed by the transactional MDB");
+            assertEquals(ORDERS, ExamplesApp.count(server.examplesUrl(), "stored"), "every order stored by the MDB");
+            assertEquals(ORDERS, ExamplesApp.count(server.examplesUrl(), "confirmed"), "every order confirmed by the transactional MDB");
 
             Map<String, Long> confirmations = KafkaSide.readAll(server.bootstrap(), testClient, "orders.confirmed", "read_committed")
                     .stream().collect(Collectors.groupingBy(r -> r.get("@key"), Collectors.counting()));
@@ -102,27 +100,5 @@ class SecuredNodeIT {
         }
     }
 
-    /** The examples' counts ({@code GET /api/orders}): "stored" and "confirmed", or -1 while it does not answer. */
-    private long count(SecuredPayaraMicroServer server, String name) {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.examplesUrl() + "/api/orders"))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) return -1;
-            Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*(\\d+)").matcher(r.body());
-            return m.find() ? Long.parseLong(m.group(1)) : -1;
-        } catch (IOException | InterruptedException e) {
-            return -1;
-        }
-    }
 
-    private static Path freshDirectory(String name) throws IOException {
-        Path dir = Path.of(System.getProperty("payara.dir")).getParent().resolve(name);
-        if (Files.exists(dir)) {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-            }
-        }
-        Files.createDirectories(dir);
-        return dir;
-    }
 }

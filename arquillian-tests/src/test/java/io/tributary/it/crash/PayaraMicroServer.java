@@ -10,7 +10,7 @@ import java.util.Optional;
  * the adapter and the connector pool recovery needs): HTTP 127.0.0.1:18080, the embedded node on
  * 127.0.0.1:19093.
  */
-public final class PayaraMicroServer extends CrashServer {
+public class PayaraMicroServer extends CrashServer {
     private static final int HTTP_PORT = 18080;
 
     public PayaraMicroServer(Path workDir) {

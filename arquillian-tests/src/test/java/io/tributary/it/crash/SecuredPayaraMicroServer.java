@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -16,7 +15,7 @@ import java.util.stream.Collectors;
  * {@code tributary.client.*}, in a {@code --systemProperties} file) refer to those. HTTP
  * 127.0.0.1:18082, the node on 127.0.0.1:19096. Not thread-safe.
  */
-public final class SecuredPayaraMicroServer extends CrashServer {
+public final class SecuredPayaraMicroServer extends PayaraMicroServer {
     static final int HTTP_PORT = 18082;
     static final int KAFKA_PORT = 19096;
 
@@ -42,11 +41,6 @@ public final class SecuredPayaraMicroServer extends CrashServer {
     @Override
     public String examplesUrl() {
         return "http://127.0.0.1:" + HTTP_PORT + "/tributary-examples";
-    }
-
-    @Override
-    public Optional<String> jtsServerName() {
-        return Optional.empty();
     }
 
     @Override
@@ -81,15 +75,5 @@ public final class SecuredPayaraMicroServer extends CrashServer {
     /** A java.util.Properties key or value, written so that it reads back unchanged. */
     private static String escape(String s) {
         return s.replace("\\", "\\\\").replace("=", "\\=").replace(":", "\\:").replace("\n", "\\n");
-    }
-
-    @Override
-    protected String readyLine() {
-        return "ready in";
-    }
-
-    @Override
-    protected ProcessHandle javaProcess(Process launched) {
-        return launched.toHandle();
     }
 }
