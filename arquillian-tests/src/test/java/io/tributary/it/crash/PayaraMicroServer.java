@@ -33,7 +33,7 @@ public class PayaraMicroServer extends CrashServer {
     }
 
     @Override
-    protected List<String> command(Path war) {
+    protected List<String> command(Path war) throws java.io.IOException {
         Path payara = Path.of(System.getProperty("payara.dir"));
         Path commands = payara.getParent().resolve("test-classes/payara");
         return List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
