@@ -53,11 +53,20 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     /** Whether the connection is encrypted: responses are then copied into buffers (no zero copy). */
     private final boolean tls;
 
+    /** The SASL authentication of this connection, null on a listener without SASL. */
+    private final ConnectionAuthenticator authenticator;
+
     KafkaConnection(RequestProcessor processor, Executor ioExecutor, Listener listener, boolean tls) {
+        this(processor, ioExecutor, listener, tls, null);
+    }
+
+    KafkaConnection(RequestProcessor processor, Executor ioExecutor, Listener listener, boolean tls,
+                    ConnectionAuthenticator authenticator) {
         this.processor = processor;
         this.ioExecutor = ioExecutor;
         this.listener = listener;
         this.tls = tls;
+        this.authenticator = authenticator;
     }
 
     /**
@@ -116,6 +125,46 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         ByteBuffer frame = current.nioBuffer();
         ConnectionContext connection = this.connection;
         if (queue.size() < MAX_QUEUED / 2) ctx.channel().config().setAutoRead(true);
+        if (authenticator != null) {
+            ioExecutor.execute(() -> {
+                try {
+                    authenticator.onFrame(frame, connection).whenComplete((outcome, error) ->
+                            ctx.channel().eventLoop().execute(() -> authenticated(frame, outcome, error)));
+                } catch (RuntimeException | Error e) {
+                    ctx.channel().eventLoop().execute(() -> complete(null, e));
+                }
+            });
+            return;
+        }
+        dispatch(frame, connection);
+    }
+
+    /** On the event loop: what the authenticator decided for the frame being processed. */
+    private void authenticated(ByteBuffer frame, ConnectionAuthenticator.Outcome outcome, Throwable error) {
+        if (error != null) {
+            complete(null, error);
+        } else if (outcome instanceof ConnectionAuthenticator.Dispatch d) {
+            connection = d.connection();
+            dispatch(frame, d.connection());
+        } else if (outcome instanceof ConnectionAuthenticator.Respond r) {
+            connection = r.connection();
+            complete(r.response(), null);
+        } else if (outcome instanceof ConnectionAuthenticator.Close c) {
+            if (c.response() != null) {
+                complete(new CloseAfterSend(c.response()), null);
+            } else {
+                LOG.log(System.Logger.Level.DEBUG, "Closing connection from " + ctx.channel().remoteAddress() + ": " + c.reason());
+                busy = false;
+                if (current != null) {
+                    current.release();
+                    current = null;
+                }
+                ctx.close();
+            }
+        }
+    }
+
+    private void dispatch(ByteBuffer frame, ConnectionContext connection) {
         ioExecutor.execute(() -> {
             try {
                 processor.process(frame, connection)
