@@ -289,6 +289,7 @@ public final class Broker implements AutoCloseable {
             handlers.put(ApiKeys.SASL_AUTHENTICATE, new SaslOutsideAuthenticationHandler());
             handlers.put(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, new AlterUserScramCredentialsHandler(scram));
             handlers.put(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, new DescribeUserScramCredentialsHandler(scram));
+            handlers.put(ApiKeys.DESCRIBE_CLIENT_QUOTAS, new io.tributary.broker.api.DescribeClientQuotasHandler());
             dispatcher.set(new RequestDispatcher(handlers, policies, topics::nameOf));
             this.server = new KafkaServer(dispatcher.get(), config.socketRequestMaxBytes(), config.networkThreads(),
                     config.ioThreads());

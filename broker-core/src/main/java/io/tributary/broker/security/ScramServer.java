@@ -110,7 +110,9 @@ final class ScramServer implements SaslMechanismServer {
             if (attribute.startsWith("c=")) channelBinding = attribute.substring(2);
             else if (attribute.startsWith("r=")) finalNonce = attribute.substring(2);
         }
-        if (!nonce.equals(finalNonce)) throw new SaslAuthenticationException("Authentication failed: invalid nonce");
+        // As Kafka: the final nonce must end with the combined nonce (librdkafka sends its own nonce
+        // in front of the combined one again).
+        if (finalNonce == null || !finalNonce.endsWith(nonce)) throw new SaslAuthenticationException("Authentication failed: invalid nonce");
         String gs2 = new String(Base64.getDecoder().decode(channelBinding == null ? "" : channelBinding), StandardCharsets.UTF_8);
         if (!gs2.startsWith("n,") && !gs2.startsWith("y,")) throw new SaslAuthenticationException("Authentication failed: invalid channel binding");
         byte[] authMessage = (clientFirstBare + "," + serverFirst + "," + withoutProof).getBytes(StandardCharsets.UTF_8);
