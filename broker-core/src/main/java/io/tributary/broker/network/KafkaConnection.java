@@ -128,24 +128,27 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         if (authenticator != null) {
             ioExecutor.execute(() -> {
                 try {
-                    authenticator.onFrame(frame, connection).whenComplete((outcome, error) ->
-                            ctx.channel().eventLoop().execute(() -> authenticated(frame, outcome, error)));
+                    authenticator.onFrame(frame, connection).whenComplete((outcome, error) -> {
+                        if (error == null && outcome instanceof ConnectionAuthenticator.Dispatch d) {
+                            // The common case once authenticated: processed on this thread, no extra hand-off.
+                            process(frame, d.connection());
+                        } else {
+                            ctx.channel().eventLoop().execute(() -> authenticated(outcome, error));
+                        }
+                    });
                 } catch (RuntimeException | Error e) {
                     ctx.channel().eventLoop().execute(() -> complete(null, e));
                 }
             });
             return;
         }
-        dispatch(frame, connection);
+        ioExecutor.execute(() -> process(frame, connection));
     }
 
-    /** On the event loop: what the authenticator decided for the frame being processed. */
-    private void authenticated(ByteBuffer frame, ConnectionAuthenticator.Outcome outcome, Throwable error) {
+    /** On the event loop: what the authenticator decided for the frame being processed, unless it is dispatched. */
+    private void authenticated(ConnectionAuthenticator.Outcome outcome, Throwable error) {
         if (error != null) {
             complete(null, error);
-        } else if (outcome instanceof ConnectionAuthenticator.Dispatch d) {
-            connection = d.connection();
-            dispatch(frame, d.connection());
         } else if (outcome instanceof ConnectionAuthenticator.Respond r) {
             connection = r.connection();
             complete(r.response(), null);
@@ -164,17 +167,21 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void dispatch(ByteBuffer frame, ConnectionContext connection) {
-        ioExecutor.execute(() -> {
-            try {
-                processor.process(frame, connection)
-                        .whenComplete((send, error) -> ctx.channel().eventLoop().execute(() -> complete(send, error)));
-            } catch (RuntimeException | Error e) {
-                // Whatever a handler or codec throws, the request ends: an Error closes the connection
-                // (and is logged as one), it does not leave the connection waiting for an answer.
-                ctx.channel().eventLoop().execute(() -> complete(null, e));
-            }
-        });
+    /**
+     * On an I/O thread: the request of {@code frame}, as {@code connection} (whose principal the
+     * authenticator may just have set: it becomes the connection's when the request completes).
+     */
+    private void process(ByteBuffer frame, ConnectionContext connection) {
+        try {
+            processor.process(frame, connection).whenComplete((send, error) -> ctx.channel().eventLoop().execute(() -> {
+                if (authenticator != null) this.connection = connection;
+                complete(send, error);
+            }));
+        } catch (RuntimeException | Error e) {
+            // Whatever a handler or codec throws, the request ends: an Error closes the connection
+            // (and is logged as one), it does not leave the connection waiting for an answer.
+            ctx.channel().eventLoop().execute(() -> complete(null, e));
+        }
     }
 
     private void complete(Send send, Throwable error) {
