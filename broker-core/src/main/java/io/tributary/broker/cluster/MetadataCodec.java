@@ -98,7 +98,7 @@ public final class MetadataCodec {
         byte type = in.readByte();
         return switch (type) {
             case NOOP -> new MetadataCommand.Noop();
-            case REGISTER_BROKER -> new MetadataCommand.RegisterBroker(readBroker(in, in.available() > 0));
+            case REGISTER_BROKER -> new MetadataCommand.RegisterBroker(readRegisteredBroker(in));
             case BEGIN_SHUTDOWN -> new MetadataCommand.BeginShutdown(in.readInt());
             case CREATE_TOPIC -> new MetadataCommand.CreateTopic(readTopic(in));
             case DELETE_TOPIC -> new MetadataCommand.DeleteTopic(in.readUTF());
@@ -210,6 +210,16 @@ public final class MetadataCodec {
             out.writeUTF(e.host());
             out.writeInt(e.port());
         }
+    }
+
+    /** A RegisterBroker entry: its listeners follow unless it was written before listeners were registered. */
+    private static BrokerRegistration readRegisteredBroker(DataInputStream in) throws IOException {
+        BrokerRegistration base = readBroker(in, false);
+        if (in.available() == 0) return base;
+        int n = in.readInt();
+        List<BrokerRegistration.Endpoint> endpoints = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) endpoints.add(new BrokerRegistration.Endpoint(in.readUTF(), in.readUTF(), in.readInt()));
+        return new BrokerRegistration(base.nodeId(), base.host(), base.port(), endpoints);
     }
 
     /** @param withEndpoints false for a registration written before listeners were registered */
