@@ -235,6 +235,16 @@ class SaslListenerTest {
             }
             try (RawKafkaClient raw = RawKafkaClient.connect(broker.address("SASL_PLAINTEXT"))) {
                 SaslHandshakeResponse handshake = (SaslHandshakeResponse) raw.send(
+                        new SaslHandshakeRequestData().setMechanism("PLAIN"), (short) 0);
+                assertEquals(Errors.NONE.code(), handshake.data().errorCode());
+                raw.sendFrame("\0alice\0alice-secret".getBytes(StandardCharsets.UTF_8));
+                assertEquals(0, raw.readFrame().remaining(), "after a v0 handshake the PLAIN token is answered with a bare empty frame");
+                var metadata = (org.apache.kafka.common.requests.MetadataResponse) raw.send(
+                        new MetadataRequestData().setTopics(null), (short) 12);
+                assertEquals(1, metadata.data().brokers().size(), "served once authenticated with bare tokens");
+            }
+            try (RawKafkaClient raw = RawKafkaClient.connect(broker.address("SASL_PLAINTEXT"))) {
+                SaslHandshakeResponse handshake = (SaslHandshakeResponse) raw.send(
                         new SaslHandshakeRequestData().setMechanism("SCRAM-SHA-256"), (short) 1);
                 assertEquals(Errors.UNSUPPORTED_SASL_MECHANISM.code(), handshake.data().errorCode());
                 assertEquals(List.of("PLAIN"), handshake.data().mechanisms(), "the enabled mechanisms are listed");
@@ -247,7 +257,6 @@ class SaslListenerTest {
     void clientsReauthenticateWhenTheirSessionEndsAndKeepProducing() throws Exception {
         Map<String, String> props = saslPlaintext("PLAIN");
         props.put("connections.max.reauth.ms", "1500");
-        Set<KafkaPrincipal> principals = new CopyOnWriteArraySet<>();
         try (Broker broker = TestBroker.start(dataDir, props)) {
             Map<String, Object> alice = client(broker.bootstrapServers("SASL_PLAINTEXT"), "SASL_PLAINTEXT", "PLAIN", "alice", "alice-secret");
             Map<String, Object> p = new HashMap<>(alice);
