@@ -69,6 +69,9 @@ public final class BrokerConfig {
         d.put("max.partitions.per.request", Integer.toString(PartitionLimits.KAFKA_MAX_PER_REQUEST));
         d.put("max.broker.partitions", Integer.toString(PartitionLimits.DEFAULT_MAX_PER_BROKER));
         d.put("inter.broker.listener.name", "");
+        d.put("sasl.enabled.mechanisms", "GSSAPI");
+        d.put("connections.max.reauth.ms", "0");
+        d.put("tributary.sasl.scram.initial.users", "");
         DEFAULTS = Map.copyOf(d);
     }
 

@@ -142,12 +142,43 @@ class SaslListenerTest {
             assertEquals(Set.of(new KafkaPrincipal(KafkaPrincipal.USER_TYPE, "alice")), principals,
                     "every request on the SASL listener was authorized as the user who logged in");
 
-            Throwable wrong = refusal(client(broker.bootstrapServers("SASL_PLAINTEXT"), "SASL_PLAINTEXT", "PLAIN", "alice", "guess"));
-            Throwable unknown = refusal(client(broker.bootstrapServers("SASL_PLAINTEXT"), "SASL_PLAINTEXT", "PLAIN", "mallory", "guess"));
+            List<java.util.logging.LogRecord> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.logging.Logger log = java.util.logging.Logger.getLogger("io.tributary.broker.security.SaslAuthenticator");
+            java.util.logging.Handler capture = new java.util.logging.Handler() {
+                @Override
+                public void publish(java.util.logging.LogRecord r) {
+                    logged.add(r);
+                }
+
+                @Override
+                public void flush() {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            log.addHandler(capture);
+            Throwable wrong;
+            Throwable unknown;
+            try {
+                wrong = refusal(client(broker.bootstrapServers("SASL_PLAINTEXT"), "SASL_PLAINTEXT", "PLAIN", "alice", "guess-1"));
+                unknown = refusal(client(broker.bootstrapServers("SASL_PLAINTEXT"), "SASL_PLAINTEXT", "PLAIN", "mallory", "guess-2"));
+            } finally {
+                log.removeHandler(capture);
+            }
             assertInstanceOf(SaslAuthenticationException.class, wrong, "a wrong password");
             assertInstanceOf(SaslAuthenticationException.class, unknown, "an unknown user");
             assertEquals(wrong.getMessage(), unknown.getMessage(), "an unknown user cannot be told from a wrong password");
             assertTrue(!wrong.getMessage().contains("guess"), wrong.getMessage());
+            List<String> failures = logged.stream().map(java.util.logging.LogRecord::getMessage).toList();
+            assertTrue(failures.size() >= 2, "each refused login is logged: " + failures);
+            for (String line : failures) {
+                assertTrue(line.matches("Closing connection from /127\\.0\\.0\\.1:\\d+ on listener SASL_PLAINTEXT: it failed SASL .*"), line);
+                assertTrue(!line.contains("guess"), "no password in the log: " + line);
+            }
+            assertEquals(failures.size(), failures.stream().map(l -> l.substring(0, l.indexOf(" on listener"))).distinct().count(),
+                    "one line per connection: " + failures);
         }
     }
 
