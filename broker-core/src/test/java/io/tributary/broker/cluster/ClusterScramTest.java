@@ -38,8 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Three nodes, each with a PLAINTEXT and a SASL_PLAINTEXT listener: a SCRAM user added through one
  * node (AlterUserScramCredentials committed by the metadata quorum) logs in on another; a client
- * of the SASL listener is told every node's SASL address and produces to and consumes from
- * partitions led by all three.
+ * of the SASL listener is told every node's SASL address and produces to partitions led by all
+ * three; the initial user of {@code tributary.sasl.scram.initial.users} is committed once and
+ * consumes through a third node.
  */
 @Tag(SuiteTags.PROCESS)
 class ClusterScramTest {
@@ -49,7 +50,8 @@ class ClusterScramTest {
     @Test
     void aScramUserAddedOnOneNodeLogsInOnAnotherAndSeesEveryNodesSaslListener() throws Exception {
         Map<String, String> extra = Map.of("listeners", "PLAINTEXT://127.0.0.1:{port},SASL_PLAINTEXT://127.0.0.1:0",
-                "sasl.enabled.mechanisms", "SCRAM-SHA-512");
+                "sasl.enabled.mechanisms", "SCRAM-SHA-512",
+                "tributary.sasl.scram.initial.users", "SCRAM-SHA-512=[name=bob,password=bob-secret]");
         try (ClusterHarness cluster = new ClusterHarness(dir, 3, extra)) {
             cluster.startAll();
             try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
@@ -76,7 +78,14 @@ class ClusterScramTest {
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
                 for (int i = 0; i < 30; i++) producer.send(new ProducerRecord<>("secured", i % 3, "k" + i, "v" + i)).get(30, TimeUnit.SECONDS);
             }
+            try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+                    cluster.node(1).bootstrapServers("PLAINTEXT")))) {
+                Poll.until("the initial user bob is committed", Duration.ofSeconds(60), () ->
+                        admin.describeUserScramCredentials().all().get(30, TimeUnit.SECONDS).containsKey("bob"));
+            }
             Map<String, Object> c = new HashMap<>(alice);
+            c.put(SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                    + "username=\"bob\" password=\"bob-secret\";");
             c.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, cluster.node(3).bootstrapServers("SASL_PLAINTEXT"));
             c.put(ConsumerConfig.GROUP_ID_CONFIG, "secured-readers");
             c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
