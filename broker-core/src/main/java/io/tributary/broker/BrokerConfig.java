@@ -71,6 +71,7 @@ public final class BrokerConfig {
         d.put("inter.broker.listener.name", "");
         d.put("sasl.enabled.mechanisms", "GSSAPI");
         d.put("connections.max.reauth.ms", "0");
+        d.put("sasl.server.max.receive.size", "524288");
         d.put("tributary.sasl.scram.initial.users", "");
         DEFAULTS = Map.copyOf(d);
     }

@@ -24,6 +24,15 @@ public interface ConnectionAuthenticator {
      */
     CompletableFuture<Outcome> onFrame(ByteBuffer frame, ConnectionContext connection);
 
+    /**
+     * Whether the connection has authenticated (at least once). Read from the channel's event loop
+     * while frames are decoded: an implementation makes it safe to read from any thread.
+     */
+    boolean authenticated();
+
+    /** The largest frame taken before the connection has authenticated ({@code sasl.server.max.receive.size}). */
+    int maxUnauthenticatedFrameBytes();
+
     /** What to do with one frame. */
     sealed interface Outcome {
     }

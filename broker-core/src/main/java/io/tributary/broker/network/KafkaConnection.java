@@ -231,7 +231,10 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof TooLongFrameException) {
+        if (cause instanceof KafkaFrameDecoder.UnauthenticatedFrameTooLong) {
+            LOG.log(System.Logger.Level.WARNING, "Closing connection from " + ctx.channel().remoteAddress() + " on listener "
+                    + listener.name() + ": it sent " + cause.getMessage());
+        } else if (cause instanceof TooLongFrameException) {
             LOG.log(System.Logger.Level.WARNING, "Closing connection from " + ctx.channel().remoteAddress()
                     + ": request larger than socket.request.max.bytes (" + cause.getMessage() + ")");
         } else if (cause instanceof DecoderException && cause.getCause() instanceof SSLException) {

@@ -9,7 +9,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.net.InetSocketAddress;
@@ -67,10 +66,10 @@ public final class KafkaServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        ConnectionAuthenticator authenticator = listener.usesSasl() ? sasl.newConnection(listener) : null;
                         if (tls != null) ch.pipeline().addLast(KafkaConnection.TLS_HANDLER, tls.newHandler(ch.alloc()));
-                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(maxFrameBytes + 4, 0, 4, 0, 4));
-                        ch.pipeline().addLast(new KafkaConnection(processor, ioExecutor, listener, tls != null,
-                                listener.usesSasl() ? sasl.newConnection(listener) : null));
+                        ch.pipeline().addLast(new KafkaFrameDecoder(maxFrameBytes, authenticator));
+                        ch.pipeline().addLast(new KafkaConnection(processor, ioExecutor, listener, tls != null, authenticator));
                     }
                 });
         Channel channel = bootstrap.bind(listener.host(), listener.port()).sync().channel();

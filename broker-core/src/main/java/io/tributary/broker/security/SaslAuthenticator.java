@@ -54,6 +54,8 @@ final class SaslAuthenticator implements ConnectionAuthenticator {
     private final LongSupplier nanoTime;
 
     private State state = State.HANDSHAKE;
+    /** Set once the first authentication succeeds; read by the frame decoder on the event loop. */
+    private volatile boolean authenticatedOnce;
     private SaslMechanismServer server;
     private String mechanism;
     private KafkaPrincipal principal;
@@ -65,6 +67,16 @@ final class SaslAuthenticator implements ConnectionAuthenticator {
         this.settings = settings;
         this.servers = servers;
         this.nanoTime = nanoTime;
+    }
+
+    @Override
+    public boolean authenticated() {
+        return authenticatedOnce;
+    }
+
+    @Override
+    public int maxUnauthenticatedFrameBytes() {
+        return settings.maxReceiveSize();
     }
 
     @Override
@@ -180,6 +192,7 @@ final class SaslAuthenticator implements ConnectionAuthenticator {
     private ConnectionContext completed(ConnectionContext c) {
         principal = new KafkaPrincipal(KafkaPrincipal.USER_TYPE, server.user());
         state = State.AUTHENTICATED;
+        authenticatedOnce = true;
         reauthenticating = false;
         long lifetime = settings.maxReauthMs();
         sessionExpiresAtNanos = lifetime > 0 ? nanoTime.getAsLong() + lifetime * 1_000_000L : Long.MAX_VALUE;

@@ -21,12 +21,15 @@ import java.util.Map;
  *       {@code PLAIN}, Kafka's {@code org.apache.kafka.common.security.plain.PlainLoginModule} with
  *       one {@code user_<name>="<password>"} option per user (required); for SCRAM optional
  *       ({@code ScramLoginModule}): the users are the SCRAM credentials of the metadata;</li>
- *   <li>{@code connections.max.reauth.ms} (0: sessions never expire).</li>
+ *   <li>{@code connections.max.reauth.ms} (0: sessions never expire);</li>
+ *   <li>{@code sasl.server.max.receive.size}: the largest frame taken before authentication.</li>
  * </ul>
  * Immutable; {@link #toString()} names no password.
  */
 public record SaslSettings(String listenerName, List<String> enabledMechanisms, Map<String, String> plainUsers,
-                           long maxReauthMs) {
+                           long maxReauthMs, int maxReceiveSize) {
+    /** Kafka's default {@code sasl.server.max.receive.size}. */
+    public static final int DEFAULT_MAX_RECEIVE_SIZE = 524288;
     public static final String PLAIN = "PLAIN";
     public static final String SCRAM_SHA_256 = "SCRAM-SHA-256";
     public static final String SCRAM_SHA_512 = "SCRAM-SHA-512";
@@ -104,12 +107,21 @@ public record SaslSettings(String listenerName, List<String> enabledMechanisms, 
             throw new ConfigException(reauthKey, reauthValue, "expected a whole number of milliseconds");
         }
         if (reauth < 0) throw new ConfigException(reauthKey, reauthValue, "expected 0 (off) or more");
-        return new SaslSettings(listener.name(), mechanisms, plainUsers, reauth);
+        String receiveKey = props.containsKey(prefix + "sasl.server.max.receive.size") ? prefix + "sasl.server.max.receive.size" : "sasl.server.max.receive.size";
+        String receiveValue = props.getOrDefault(receiveKey, Integer.toString(DEFAULT_MAX_RECEIVE_SIZE));
+        int receive;
+        try {
+            receive = Integer.parseInt(receiveValue.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(receiveKey, receiveValue, "expected a whole number of bytes");
+        }
+        if (receive < 1) throw new ConfigException(receiveKey, receiveValue, "expected at least 1");
+        return new SaslSettings(listener.name(), mechanisms, plainUsers, reauth, receive);
     }
 
     @Override
     public String toString() {
         return "SaslSettings[listener=" + listenerName + ", mechanisms=" + enabledMechanisms + ", plainUsers="
-                + plainUsers.keySet() + ", maxReauthMs=" + maxReauthMs + "]";
+                + plainUsers.keySet() + ", maxReauthMs=" + maxReauthMs + ", maxReceiveSize=" + maxReceiveSize + "]";
     }
 }

@@ -246,6 +246,11 @@ class SaslListenerTest {
                 assertTrue(raw.closedByBroker(), "a Metadata request before authentication closes the connection");
             }
             try (RawKafkaClient raw = RawKafkaClient.connect(broker.address("SASL_PLAINTEXT"))) {
+                raw.sendRaw(java.nio.ByteBuffer.allocate(8).putInt(10_000_000).putInt(0).array());
+                assertTrue(raw.closedByBroker(), "a frame over sasl.server.max.receive.size (512 KiB) before authentication "
+                        + "closes the connection at its length prefix");
+            }
+            try (RawKafkaClient raw = RawKafkaClient.connect(broker.address("SASL_PLAINTEXT"))) {
                 SaslAuthenticateResponse early = (SaslAuthenticateResponse) raw.send(
                         new SaslAuthenticateRequestData().setAuthBytes(new byte[0]), (short) 2);
                 assertEquals(Errors.ILLEGAL_SASL_STATE.code(), early.data().errorCode(), "SaslAuthenticate before SaslHandshake");
