@@ -37,6 +37,15 @@ import io.tributary.broker.api.ListTransactionsHandler;
 import io.tributary.broker.api.TxnOffsetCommitHandler;
 import io.tributary.broker.api.WriteTxnMarkersHandler;
 import io.tributary.broker.network.BrokerClient;
+import io.tributary.broker.api.AlterUserScramCredentialsHandler;
+import io.tributary.broker.api.DescribeUserScramCredentialsHandler;
+import io.tributary.broker.api.SaslOutsideAuthenticationHandler;
+import io.tributary.broker.security.SaslAuthenticators;
+import io.tributary.broker.security.SaslSettings;
+import io.tributary.broker.security.ScramCredentialChange;
+import io.tributary.broker.security.ScramCredentialFile;
+import io.tributary.broker.security.ScramCredentialStore;
+import io.tributary.broker.security.ScramCredentials;
 import io.tributary.broker.txn.LocalMarkerAppender;
 import io.tributary.broker.txn.TransactionConfig;
 import io.tributary.broker.txn.TransactionCoordinator;
@@ -50,6 +59,7 @@ import io.tributary.broker.api.OffsetForLeaderEpochHandler;
 import io.tributary.broker.cluster.BrokerRegistration;
 import io.tributary.broker.cluster.ClusterConfig;
 import io.tributary.broker.cluster.ClusterMember;
+import io.tributary.broker.cluster.QuorumScramCredentialChanges;
 import io.tributary.broker.cluster.Replication;
 import io.tributary.broker.cluster.StandaloneReplication;
 import io.tributary.broker.delayed.DelayedFetches;
@@ -108,10 +118,15 @@ public final class Broker implements AutoCloseable {
     private final DelayedFetches delayedFetches;
     private final ScheduledExecutorService timer;
     private final GroupCoordinator groups;
+    /** The address of the first listener. */
     private final InetSocketAddress address;
+    /** The bound address of every listener, by listener name, in the order of {@code listeners}. */
+    private final Map<String, InetSocketAddress> addresses = new java.util.LinkedHashMap<>();
     private final String clusterId;
     private final ClusterMember cluster;
     private final Transactions transactions;
+    /** The SCRAM credentials SASL logins are checked against. */
+    private final ScramCredentialStore scram;
 
     /** The transaction coordinator and what it needs, built once replication exists. */
     private record Transactions(TransactionCoordinator coordinator, TransactionCoordinatorLocator locator,
@@ -174,6 +189,7 @@ public final class Broker implements AutoCloseable {
             this.groups = new GroupCoordinator(groupConfig, offsetStore, clock);
             undo.push(groups::close);
             groups.start();
+            this.scram = new ScramCredentialStore();
             AtomicReference<BrokerRegistration> self = new AtomicReference<>();
             AtomicReference<ClusterView> view = new AtomicReference<>();
             AtomicReference<CoordinatorLocator> locator = new AtomicReference<>();
@@ -192,15 +208,18 @@ public final class Broker implements AutoCloseable {
                                 locator.get().onLeadership(tp, leads);
                                 txns.get().locator().onLeadership(tp, leads);
                             });
+                        }, (quorum, image) -> {
+                            if (image == null) scram.routeChangesThrough(new QuorumScramCredentialChanges(quorum));
+                            else scram.replaceAll(image.scramCredentials());
                         });
                 undo.push(cluster::close);
+                createInitialScramUsersOnceCommitted(config, scram);
                 replication = cluster.replication();
             } else {
                 this.cluster = null;
-                replication = new StandaloneReplication(topics, config.nodeId(), () -> {
-                    ClusterView v = view.get();
-                    return new BrokerRegistration(v.nodeId(), v.host(), v.port());
-                }, delayedFetches);
+                scram.routeChangesThrough(new ScramCredentialFile(dataDir, scram));
+                createInitialScramUsers(config, scram);
+                replication = new StandaloneReplication(topics, config.nodeId(), self::get, delayedFetches);
                 offsetStore.replicateThrough(replication, (short) 1, clusterConfig.requestTimeoutMs());
                 locator.set(new CoordinatorLocator(offsetStore, groups, replication, false));
                 txns.set(transactions(config, replication, offsetStore, topics, producerIds, false,
@@ -216,10 +235,8 @@ public final class Broker implements AutoCloseable {
             handlers.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(() -> dispatcher.get().supportedApis()));
             handlers.put(ApiKeys.METADATA, new MetadataHandler(topics, view::get, config.autoCreateTopics(),
                     config.numPartitions(), replication));
-            TransactionVerifier verifier = new TransactionVerifier(txnCoordinator, transactions.locator(), () -> {
-                ClusterView v = view.get();
-                return new BrokerRegistration(v.nodeId(), v.host(), v.port());
-            }, transactions.client(), transactions.executor());
+            TransactionVerifier verifier = new TransactionVerifier(txnCoordinator, transactions.locator(), self::get,
+                    transactions.client(), transactions.executor());
             handlers.put(ApiKeys.PRODUCE, new ProduceHandler(topics, replication, verifier));
             handlers.put(ApiKeys.FETCH, new FetchHandler(topics, delayedFetches.consumers(), config.fetchMaxBytes(), replication));
             handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(topics, replication));
@@ -244,11 +261,9 @@ public final class Broker implements AutoCloseable {
             handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsHandler(topics, config.nodeId()));
             handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(view::get, replication));
             handlers.put(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(group -> {
-                ClusterView v = view.get();
-                return coordinators.find(group, new BrokerRegistration(v.nodeId(), v.host(), v.port()));
+                return coordinators.find(group, self.get());
             }, transactionalId -> {
-                ClusterView v = view.get();
-                return transactions.locator().find(transactionalId, new BrokerRegistration(v.nodeId(), v.host(), v.port()));
+                return transactions.locator().find(transactionalId, self.get());
             }));
             handlers.put(ApiKeys.JOIN_GROUP, GroupGate.gate(new JoinGroupHandler(groups), coordinators,
                     (r, v) -> List.of(r.groupId())));
@@ -270,17 +285,35 @@ public final class Broker implements AutoCloseable {
             handlers.put(ApiKeys.LIST_GROUPS, new ListGroupsHandler(groups));
             handlers.put(ApiKeys.DELETE_GROUPS, GroupGate.gate(new DeleteGroupsHandler(groups), coordinators,
                     (r, v) -> r.groupsNames()));
+            handlers.put(ApiKeys.SASL_HANDSHAKE, new SaslOutsideAuthenticationHandler());
+            handlers.put(ApiKeys.SASL_AUTHENTICATE, new SaslOutsideAuthenticationHandler());
+            handlers.put(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, new AlterUserScramCredentialsHandler(scram));
+            handlers.put(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, new DescribeUserScramCredentialsHandler(scram));
+            handlers.put(ApiKeys.DESCRIBE_CLIENT_QUOTAS, new io.tributary.broker.api.DescribeClientQuotasHandler());
             dispatcher.set(new RequestDispatcher(handlers, policies, topics::nameOf));
             this.server = new KafkaServer(dispatcher.get(), config.socketRequestMaxBytes(), config.networkThreads(),
                     config.ioThreads());
             undo.push(server::close);
-            config.advertisedHost();
-            Listener first = config.listeners().get(0);
-            TlsSettings tls = config.tls(first);
-            this.address = server.start(first, tls == null ? null : TlsContexts.server(tls));
-            view.set(new ClusterView(clusterId, config.nodeId(), config.advertisedHost(),
-                    config.advertisedPort(address.getPort())));
-            self.set(new BrokerRegistration(config.nodeId(), config.advertisedHost(), config.advertisedPort(address.getPort())));
+            List<Listener> listeners = config.listeners();
+            Map<String, SaslSettings> saslSettings = new java.util.HashMap<>();
+            for (Listener l : listeners) if (l.usesSasl()) saslSettings.put(l.name(), SaslSettings.of(config.asMap(), l));
+            SaslAuthenticators sasl = new SaslAuthenticators(saslSettings, scram, System::nanoTime);
+            Listener interBroker = config.interBrokerListener(listeners);
+            List<BrokerRegistration.Endpoint> endpoints = new java.util.ArrayList<>();
+            BrokerRegistration.Endpoint interBrokerEndpoint = null;
+            for (Listener l : listeners) {
+                TlsSettings tls = config.tls(l);
+                InetSocketAddress bound = server.start(l, tls == null ? null : TlsContexts.server(tls), sasl);
+                this.addresses.put(l.name(), bound);
+                Listener advertised = config.advertised(l, bound.getPort()).orElse(null);
+                if (advertised == null) continue;
+                BrokerRegistration.Endpoint e = new BrokerRegistration.Endpoint(l.name(), advertised.host(), advertised.port());
+                endpoints.add(e);
+                if (l.equals(interBroker)) interBrokerEndpoint = e;
+            }
+            this.address = addresses.values().iterator().next();
+            view.set(new ClusterView(clusterId, config.nodeId(), interBrokerEndpoint.host(), interBrokerEndpoint.port()));
+            self.set(new BrokerRegistration(config.nodeId(), interBrokerEndpoint.host(), interBrokerEndpoint.port(), endpoints));
         } catch (Exception e) {
             undo.forEach(Runnable::run);
             logs.abandon();
@@ -288,6 +321,36 @@ public final class Broker implements AutoCloseable {
             if (e instanceof InterruptedException ie) throw ie;
             if (e instanceof RuntimeException re) throw re;
             throw new IOException("Cannot join the cluster: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks the listeners and their security settings without opening anything: every listener is
+     * servable, TLS material can be used, SASL listeners enable mechanisms this broker offers (with
+     * their JAAS users), {@code tributary.sasl.scram.initial.users} is readable, and the inter-broker
+     * listener is advertised (and, in a cluster, {@code PLAINTEXT}).
+     *
+     * @throws org.apache.kafka.common.config.ConfigException naming the property and the listener
+     */
+    public static void checkSecurity(BrokerConfig config) {
+        List<Listener> listeners = config.listeners();
+        for (Listener l : listeners) {
+            TlsSettings tls = config.tls(l);
+            if (tls != null) TlsContexts.server(tls);
+        }
+        for (Listener l : listeners) if (l.usesSasl()) SaslSettings.of(config.asMap(), l);
+        ScramCredentials.parseInitialUsers(config.get(ScramCredentials.INITIAL_USERS));
+        Listener interBroker = config.interBrokerListener(listeners);
+        if (config.advertised(interBroker, 0).isEmpty()) {
+            throw new org.apache.kafka.common.config.ConfigException("inter.broker.listener.name", interBroker.name(),
+                    "the inter-broker listener must be among advertised.listeners (" + config.get("advertised.listeners") + ")");
+        }
+        if (ClusterConfig.from(config.asMap(), config.nodeId()).clustered()
+                && interBroker.securityProtocol() != org.apache.kafka.common.security.auth.SecurityProtocol.PLAINTEXT) {
+            throw new org.apache.kafka.common.config.ConfigException("inter.broker.listener.name", interBroker.name(),
+                    "in a cluster the brokers' own Kafka-protocol requests (transaction markers and checks) use a "
+                    + "PLAINTEXT listener; " + interBroker + " uses " + interBroker.securityProtocol()
+                    + " (add a PLAINTEXT listener, bound to an internal address, and name it here)");
         }
     }
 
@@ -309,11 +372,9 @@ public final class Broker implements AutoCloseable {
      * goes through (until ACLs and quotas exist, the defaults allow everything and throttle nothing).
      */
     public static Broker start(BrokerConfig config, Clock clock, RequestPolicies policies) throws IOException {
-        // An unknown or unservable listener, or TLS material that cannot be used, stops the start before anything is opened.
-        for (Listener l : config.listeners()) {
-            TlsSettings tls = config.tls(l);
-            if (tls != null) TlsContexts.server(tls);
-        }
+        // An unknown or unservable listener, TLS material or SASL settings that cannot be used stop
+        // the start before anything is opened.
+        checkSecurity(config);
         try {
             Broker broker = new Broker(config, clock, policies);
             LOG.log(System.Logger.Level.INFO, "Tributary broker " + config.nodeId() + " listening on "
@@ -323,6 +384,51 @@ public final class Broker implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("Interrupted while starting the broker", e);
         }
+    }
+
+    /**
+     * Creates the users of {@code tributary.sasl.scram.initial.users} that have no credential for
+     * their mechanism yet (an existing credential, perhaps changed since, is left alone).
+     */
+    private static void createInitialScramUsers(BrokerConfig config, ScramCredentialStore scram) {
+        List<ScramCredentialChange> changes = new java.util.ArrayList<>();
+        for (ScramCredentials.InitialUser u : ScramCredentials.parseInitialUsers(config.get(ScramCredentials.INITIAL_USERS))) {
+            if (scram.lookup(u.name(), u.mechanism()).isPresent()) continue;
+            changes.add(new ScramCredentialChange(u.name(), u.mechanism(),
+                    ScramCredentials.fromPassword(u.mechanism(), u.password(), u.iterations())));
+            LOG.log(System.Logger.Level.INFO, "Creating initial SCRAM user " + u);
+        }
+        if (!changes.isEmpty()) scram.apply(changes);
+    }
+
+    /**
+     * {@link #createInitialScramUsers} for a cluster member, on a thread of its own: it retries while
+     * the quorum cannot take the change yet (no leader elected), for up to two minutes.
+     */
+    private static void createInitialScramUsersOnceCommitted(BrokerConfig config, ScramCredentialStore scram) {
+        if (ScramCredentials.parseInitialUsers(config.get(ScramCredentials.INITIAL_USERS)).isEmpty()) return;
+        Thread t = new Thread(() -> {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+            while (true) {
+                try {
+                    createInitialScramUsers(config, scram);
+                    return;
+                } catch (RuntimeException e) {
+                    if (System.nanoTime() > deadline) {
+                        LOG.log(System.Logger.Level.ERROR, "Could not create the initial SCRAM users of "
+                                + ScramCredentials.INITIAL_USERS + ": " + e.getMessage());
+                        return;
+                    }
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException stop) {
+                        return;
+                    }
+                }
+            }
+        }, "tributary-initial-scram-users");
+        t.setDaemon(true);
+        t.start();
     }
 
     private static String loadClusterId(File dataDir, String configured) throws IOException {
@@ -341,14 +447,33 @@ public final class Broker implements AutoCloseable {
         return id;
     }
 
-    /** The address the listener is bound to. */
+    /** The address the first listener is bound to. */
     public InetSocketAddress address() {
         return address;
     }
 
-    /** {@code host:port} for a Kafka client's {@code bootstrap.servers}. */
+    /** The address listener {@code listenerName} is bound to. */
+    public InetSocketAddress address(String listenerName) {
+        InetSocketAddress a = addresses.get(listenerName.toUpperCase(java.util.Locale.ROOT));
+        if (a == null) throw new IllegalArgumentException("No listener " + listenerName + " (listeners: " + addresses.keySet() + ")");
+        return a;
+    }
+
+    /** {@code host:port} for a Kafka client's {@code bootstrap.servers}: the first listener's. */
     public String bootstrapServers() {
-        return config.advertisedHost() + ":" + config.advertisedPort(address.getPort());
+        return bootstrapServers(addresses.keySet().iterator().next());
+    }
+
+    /** {@code host:port} of listener {@code listenerName}, advertised (or bound, when not advertised). */
+    public String bootstrapServers(String listenerName) {
+        InetSocketAddress bound = address(listenerName);
+        for (Listener l : config.listeners()) {
+            if (l.name().equals(listenerName.toUpperCase(java.util.Locale.ROOT))) {
+                Listener a = config.advertised(l, bound.getPort()).orElse(null);
+                if (a != null) return a.host() + ":" + a.port();
+            }
+        }
+        return bound.getHostString() + ":" + bound.getPort();
     }
 
     public String clusterId() {

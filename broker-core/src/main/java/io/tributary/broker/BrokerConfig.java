@@ -68,6 +68,11 @@ public final class BrokerConfig {
         d.put("transaction.remove.expired.transaction.cleanup.interval.ms", "3600000");
         d.put("max.partitions.per.request", Integer.toString(PartitionLimits.KAFKA_MAX_PER_REQUEST));
         d.put("max.broker.partitions", Integer.toString(PartitionLimits.DEFAULT_MAX_PER_BROKER));
+        d.put("inter.broker.listener.name", "");
+        d.put("sasl.enabled.mechanisms", "GSSAPI");
+        d.put("connections.max.reauth.ms", "0");
+        d.put("sasl.server.max.receive.size", "524288");
+        d.put("tributary.sasl.scram.initial.users", "");
         DEFAULTS = Map.copyOf(d);
     }
 
@@ -153,13 +158,11 @@ public final class BrokerConfig {
 
     /**
      * Every entry of {@code listeners}, in order, with its security protocol from
-     * {@code listener.security.protocol.map}; the broker binds the first. Checked as a whole, with
+     * {@code listener.security.protocol.map}; the broker binds every one. Checked as a whole, with
      * the entries of {@code advertised.listeners}: a listener name the map does not know, a protocol
-     * the map does not know, and a listener whose protocol this broker cannot serve (anything but
-     * {@code PLAINTEXT} today) are refused here, naming the listener, so no start ever serves an
-     * {@code SSL} or {@code SASL} listener as plaintext. Run before anything is started
-     * ({@link Broker#start}), not when the configuration is built: a name and its map entry may
-     * arrive one {@link #with} at a time.
+     * the map does not know, and an advertised listener that is not among {@code listeners} are
+     * refused here, naming the listener. Run before anything is started ({@link Broker#start}), not
+     * when the configuration is built: a name and its map entry may arrive one {@link #with} at a time.
      *
      * @throws ConfigException naming the property and the listener
      */
@@ -167,13 +170,60 @@ public final class BrokerConfig {
         Map<String, SecurityProtocol> protocols = Listener.parseProtocolMap(props.get("listener.security.protocol.map"));
         List<Listener> listeners = Listener.parse("listeners", props.get("listeners"), protocols);
         for (Listener l : listeners) l.requireServable("listeners");
-        String advertised = props.get("advertised.listeners");
-        if (advertised != null && !advertised.isBlank()) {
-            for (Listener l : Listener.parse("advertised.listeners", advertised, protocols)) {
-                l.requireServable("advertised.listeners");
+        for (Listener a : advertisedListeners(protocols)) {
+            a.requireServable("advertised.listeners");
+            if (listeners.stream().noneMatch(l -> l.name().equals(a.name()))) {
+                throw new ConfigException("advertised.listeners", props.get("advertised.listeners"), "listener "
+                        + a.name() + " is advertised but not among listeners (" + props.get("listeners") + ")");
             }
         }
         return listeners;
+    }
+
+    private List<Listener> advertisedListeners(Map<String, SecurityProtocol> protocols) {
+        String advertised = props.get("advertised.listeners");
+        if (advertised == null || advertised.isBlank()) return List.of();
+        return Listener.parse("advertised.listeners", advertised, protocols);
+    }
+
+    /**
+     * The address clients of {@code listener} are told to connect to: its entry in
+     * {@code advertised.listeners}, or, when that property is empty, the listener's own host
+     * ({@code 127.0.0.1} for a wildcard or empty host); the port {@code boundPort} (the port actually
+     * bound) where the configured one is 0. Empty when {@code advertised.listeners} is set and does not
+     * name the listener: that listener is then served but not advertised, as in Kafka.
+     */
+    public java.util.Optional<Listener> advertised(Listener listener, int boundPort) {
+        Map<String, SecurityProtocol> protocols = Listener.parseProtocolMap(props.get("listener.security.protocol.map"));
+        List<Listener> advertised = advertisedListeners(protocols);
+        Listener source;
+        if (advertised.isEmpty()) {
+            String h = listener.host();
+            source = new Listener(listener.name(), listener.securityProtocol(),
+                    h.isEmpty() || h.equals("0.0.0.0") || h.equals("::") ? "127.0.0.1" : h, listener.port());
+        } else {
+            source = advertised.stream().filter(a -> a.name().equals(listener.name())).findFirst().orElse(null);
+            if (source == null) return java.util.Optional.empty();
+        }
+        int port = source.port() == 0 ? boundPort : source.port();
+        return java.util.Optional.of(new Listener(source.name(), source.securityProtocol(), source.host(), port));
+    }
+
+    /**
+     * The listener other brokers reach this one on ({@code inter.broker.listener.name}): the one so
+     * named, or when the property is empty the first {@code PLAINTEXT} listener, else the first.
+     *
+     * @throws ConfigException when the named listener is not among {@code listeners}
+     */
+    public Listener interBrokerListener(List<Listener> listeners) {
+        String name = props.get("inter.broker.listener.name");
+        if (name == null || name.isBlank()) {
+            return listeners.stream().filter(l -> l.securityProtocol() == SecurityProtocol.PLAINTEXT).findFirst()
+                    .orElse(listeners.get(0));
+        }
+        String upper = name.trim().toUpperCase(java.util.Locale.ROOT);
+        return listeners.stream().filter(l -> l.name().equals(upper)).findFirst().orElseThrow(() -> new ConfigException(
+                "inter.broker.listener.name", name, "no such listener among listeners (" + props.get("listeners") + ")"));
     }
 
     /**
@@ -183,7 +233,7 @@ public final class BrokerConfig {
      * @throws ConfigException naming the setting, for a TLS listener without a usable key store
      */
     public TlsSettings tls(Listener listener) {
-        if (listener.securityProtocol() != SecurityProtocol.SSL) return null;
+        if (!listener.usesTls()) return null;
         return TlsSettings.of(props, listener);
     }
 

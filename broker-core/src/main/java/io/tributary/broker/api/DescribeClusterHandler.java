@@ -54,8 +54,8 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
         response.setErrorMessage(null).setControllerId(replication.controllerId());
         if (version >= 1) response.setEndpointType(BROKERS);
         for (io.tributary.broker.cluster.BrokerRegistration b : replication.liveBrokers()) {
-            response.brokers().add(new DescribeClusterBroker().setBrokerId(b.nodeId()).setHost(b.host())
-                    .setPort(b.port()).setRack(null));
+            b.endpoint(ctx.listenerName()).ifPresent(e -> response.brokers().add(new DescribeClusterBroker()
+                    .setBrokerId(b.nodeId()).setHost(e.host()).setPort(e.port()).setRack(null)));
         }
         if (request.includeClusterAuthorizedOperations()) {
             int bits = 0;

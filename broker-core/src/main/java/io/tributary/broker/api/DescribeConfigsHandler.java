@@ -190,7 +190,8 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
 
     private static boolean isSensitive(String name) {
         String n = name.toLowerCase(Locale.ROOT);
-        return n.contains("password") || n.contains("secret") || n.endsWith("jaas.config") || n.endsWith(".key");
+        return n.contains("password") || n.contains("secret") || n.endsWith("jaas.config") || n.endsWith(".key")
+                || n.endsWith("scram.initial.users");
     }
 
     private static TopicConfigKey topicKeyForBrokerName(String brokerName) {

@@ -68,9 +68,17 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
                     message = e.getMessage();
                 }
             }
+            // The coordinator's address on the listener this request came in on, as Kafka answers.
+            Optional<BrokerRegistration.Endpoint> endpoint = node.flatMap(b -> b.endpoint(ctx.listenerName()));
+            if (node.isPresent() && endpoint.isEmpty()) {
+                error = Errors.COORDINATOR_NOT_AVAILABLE;
+                message = "The coordinator of " + kind + " " + key + " (node " + node.get().nodeId()
+                        + ") has no listener " + ctx.listenerName();
+                node = Optional.empty();
+            }
             int nodeId = node.map(BrokerRegistration::nodeId).orElse(-1);
-            String host = node.map(BrokerRegistration::host).orElse("");
-            int port = node.map(BrokerRegistration::port).orElse(-1);
+            String host = endpoint.map(BrokerRegistration.Endpoint::host).orElse("");
+            int port = endpoint.map(BrokerRegistration.Endpoint::port).orElse(-1);
             if (ctx.apiVersion() >= 4) {
                 response.coordinators().add(new FindCoordinatorResponseData.Coordinator().setKey(key)
                         .setNodeId(nodeId).setHost(host).setPort(port).setErrorCode(error.code()).setErrorMessage(message));

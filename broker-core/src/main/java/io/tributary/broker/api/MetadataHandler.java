@@ -64,9 +64,11 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
         MetadataResponseData response = new MetadataResponseData()
                 .setClusterId(cluster.get().clusterId())
                 .setControllerId(replication.controllerId());
+        // As Kafka: a client is told the addresses of the listener its request came in on, and only
+        // of the brokers that have that listener.
         for (io.tributary.broker.cluster.BrokerRegistration b : replication.liveBrokers()) {
-            response.brokers().add(new MetadataResponseBroker().setNodeId(b.nodeId()).setHost(b.host())
-                    .setPort(b.port()).setRack(null));
+            b.endpoint(ctx.listenerName()).ifPresent(e -> response.brokers().add(new MetadataResponseBroker()
+                    .setNodeId(b.nodeId()).setHost(e.host()).setPort(e.port()).setRack(null)));
         }
         List<MetadataResponseTopic> out = new ArrayList<>();
         if (request.topics() == null || (version == 0 && request.topics().isEmpty())) {

@@ -141,6 +141,9 @@ final class RequestActions {
             }
             case DESCRIBE_GROUPS -> ((DescribeGroupsRequestData) request).groups().forEach(g -> group(AclOperation.DESCRIBE, g));
             case DELETE_GROUPS -> ((DeleteGroupsRequestData) request).groupsNames().forEach(g -> group(AclOperation.DELETE, g));
+            case ALTER_USER_SCRAM_CREDENTIALS -> cluster(AclOperation.ALTER);
+            case DESCRIBE_USER_SCRAM_CREDENTIALS -> cluster(AclOperation.DESCRIBE);
+            case DESCRIBE_CLIENT_QUOTAS -> cluster(AclOperation.DESCRIBE_CONFIGS);
             default -> {
                 // ApiVersions and ListGroups: nothing to check (ListGroups is filtered by Kafka, not refused).
             }

@@ -81,7 +81,7 @@ public final class BrokerMain {
         BrokerConfig config;
         try {
             config = BrokerConfig.load(configFile, overrides);
-            config.listeners();
+            Broker.checkSecurity(config);
         } catch (RuntimeException e) {
             err.println("Invalid configuration: " + e.getMessage());
             return 2;

@@ -1,5 +1,7 @@
 package io.tributary.broker.cluster;
 
+import io.tributary.broker.security.StoredScramCredential;
+import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.Map;
@@ -11,17 +13,25 @@ import java.util.TreeSet;
 /**
  * The cluster metadata at one point of the quorum's log: registered brokers, the brokers in
  * controlled shutdown (handing their leaderships over before they stop; cleared when the broker
- * registers again), and topics with their partition states. Immutable; each applied command
- * produces a new image.
+ * registers again), topics with their partition states, and the SCRAM credentials of SASL users
+ * (user → mechanism → stored credential). Immutable; each applied command produces a new image.
  */
 public record ClusterImage(long version, Map<Integer, BrokerRegistration> brokers, Set<Integer> shuttingDown,
-                           Map<String, TopicImage> topics) {
+                           Map<String, TopicImage> topics,
+                           Map<String, Map<ScramMechanism, StoredScramCredential>> scramCredentials) {
     public static final ClusterImage EMPTY = new ClusterImage(0, Map.of(), Set.of(), Map.of());
 
     public ClusterImage {
         brokers = Map.copyOf(brokers);
         shuttingDown = Set.copyOf(shuttingDown);
         topics = Map.copyOf(topics);
+        scramCredentials = Map.copyOf(scramCredentials);
+    }
+
+    /** An image without SCRAM credentials. */
+    public ClusterImage(long version, Map<Integer, BrokerRegistration> brokers, Set<Integer> shuttingDown,
+                        Map<String, TopicImage> topics) {
+        this(version, brokers, shuttingDown, topics, Map.of());
     }
 
     public Optional<PartitionRegistration> partition(TopicPartition tp) {
@@ -36,24 +46,28 @@ public record ClusterImage(long version, Map<Integer, BrokerRegistration> broker
         b.put(broker.nodeId(), broker);
         Set<Integer> s = new TreeSet<>(shuttingDown);
         s.remove(broker.nodeId());
-        return new ClusterImage(version + 1, b, s, topics);
+        return new ClusterImage(version + 1, b, s, topics, scramCredentials);
     }
 
     ClusterImage withShuttingDown(int nodeId) {
         Set<Integer> s = new TreeSet<>(shuttingDown);
         s.add(nodeId);
-        return new ClusterImage(version + 1, brokers, s, topics);
+        return new ClusterImage(version + 1, brokers, s, topics, scramCredentials);
     }
 
     ClusterImage withTopic(TopicImage topic) {
         Map<String, TopicImage> t = new TreeMap<>(topics);
         t.put(topic.name(), topic);
-        return new ClusterImage(version + 1, brokers, shuttingDown, t);
+        return new ClusterImage(version + 1, brokers, shuttingDown, t, scramCredentials);
     }
 
     ClusterImage withoutTopic(String name) {
         Map<String, TopicImage> t = new TreeMap<>(topics);
         t.remove(name);
-        return new ClusterImage(version + 1, brokers, shuttingDown, t);
+        return new ClusterImage(version + 1, brokers, shuttingDown, t, scramCredentials);
+    }
+
+    ClusterImage withScramCredentials(Map<String, Map<ScramMechanism, StoredScramCredential>> credentials) {
+        return new ClusterImage(version + 1, brokers, shuttingDown, topics, credentials);
     }
 }

@@ -41,6 +41,20 @@ public final class ClusterMember implements AutoCloseable {
                                      DelayedFetches delayedFetches, ScheduledExecutorService timer, Clock clock,
                                      short defaultReplicationFactor, Supplier<BrokerRegistration> self,
                                      java.util.function.Consumer<ReplicaManager> beforeConnect) throws Exception {
+        return join(config, dataDir, topics, logs, delayedFetches, timer, clock, defaultReplicationFactor, self,
+                beforeConnect, (quorum, image) -> { });
+    }
+
+    /**
+     * {@link #join} with {@code alsoOnImage}, told of the quorum and then of every committed image
+     * after the topics and replica roles (for state kept beside topics, such as SCRAM credentials).
+     * The first call, with a null image, comes before the node joins.
+     */
+    public static ClusterMember join(ClusterConfig config, File dataDir, TopicManager topics, LogManager logs,
+                                     DelayedFetches delayedFetches, ScheduledExecutorService timer, Clock clock,
+                                     short defaultReplicationFactor, Supplier<BrokerRegistration> self,
+                                     java.util.function.Consumer<ReplicaManager> beforeConnect,
+                                     java.util.function.BiConsumer<MetadataQuorum, ClusterImage> alsoOnImage) throws Exception {
         MetadataQuorum quorum = new MetadataQuorum(config, new File(dataDir, "meta"));
         ReplicaManager replicas = null;
         QuorumController controller = null;
@@ -52,7 +66,9 @@ public final class ClusterMember implements AutoCloseable {
                 topics.setClusterSize(Math.max(1, image.brokers().size()));
                 topics.applyCommitted(topicsOf(image), tp -> image.partition(tp).map(p -> p.isReplica(nodeId)).orElse(false));
                 r.onImage(image);
+                alsoOnImage.accept(quorum, image);
             });
+            alsoOnImage.accept(quorum, null);
             topics.routeChangesThrough(new QuorumTopicChanges(quorum, defaultReplicationFactor, topics.limits()));
             controller = new QuorumController(config, quorum, config.controllerOnly() ? () -> null : self,
                     topic -> topics.get(topic).isPresent() && topics.effectiveConfig(topic).uncleanLeaderElection());

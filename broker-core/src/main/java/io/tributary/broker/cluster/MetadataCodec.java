@@ -1,5 +1,8 @@
 package io.tributary.broker.cluster;
 
+import io.tributary.broker.security.ScramCredentialChange;
+import io.tributary.broker.security.StoredScramCredential;
+import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.common.Uuid;
 
 import java.io.ByteArrayOutputStream;
@@ -29,8 +32,12 @@ public final class MetadataCodec {
     private static final byte CHANGE_PARTITION = 6;
     private static final byte NOOP = 7;
     private static final byte BEGIN_SHUTDOWN = 8;
-    /** Snapshots of format 2 add the brokers in controlled shutdown; format 1 ones are still read. */
-    private static final byte IMAGE_FORMAT = 2;
+    private static final byte CHANGE_SCRAM_CREDENTIALS = 9;
+    /**
+     * Snapshots of format 2 add the brokers in controlled shutdown, format 3 every listener of each
+     * broker and the SCRAM credentials; older formats are still read.
+     */
+    private static final byte IMAGE_FORMAT = 3;
 
     private MetadataCodec() {
     }
@@ -68,6 +75,15 @@ public final class MetadataCodec {
                 out.writeInt(c.expectedPartitionEpoch());
                 out.writeInt(c.leader());
                 writeInts(out, c.isr());
+            } else if (command instanceof MetadataCommand.ChangeScramCredentials c) {
+                out.writeByte(CHANGE_SCRAM_CREDENTIALS);
+                out.writeInt(c.changes().size());
+                for (ScramCredentialChange change : c.changes()) {
+                    out.writeUTF(change.user());
+                    out.writeByte(change.mechanism().type());
+                    out.writeBoolean(change.deletes());
+                    if (!change.deletes()) writeScramCredential(out, change.credential());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -82,7 +98,7 @@ public final class MetadataCodec {
         byte type = in.readByte();
         return switch (type) {
             case NOOP -> new MetadataCommand.Noop();
-            case REGISTER_BROKER -> new MetadataCommand.RegisterBroker(readBroker(in));
+            case REGISTER_BROKER -> new MetadataCommand.RegisterBroker(readRegisteredBroker(in));
             case BEGIN_SHUTDOWN -> new MetadataCommand.BeginShutdown(in.readInt());
             case CREATE_TOPIC -> new MetadataCommand.CreateTopic(readTopic(in));
             case DELETE_TOPIC -> new MetadataCommand.DeleteTopic(in.readUTF());
@@ -90,6 +106,16 @@ public final class MetadataCodec {
             case SET_TOPIC_CONFIGS -> new MetadataCommand.SetTopicConfigs(in.readUTF(), readMap(in));
             case CHANGE_PARTITION -> new MetadataCommand.ChangePartition(in.readUTF(), in.readInt(), in.readInt(),
                     in.readInt(), readInts(in));
+            case CHANGE_SCRAM_CREDENTIALS -> {
+                int n = in.readInt();
+                List<ScramCredentialChange> changes = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    String user = in.readUTF();
+                    ScramMechanism mechanism = readMechanism(in);
+                    changes.add(new ScramCredentialChange(user, mechanism, in.readBoolean() ? null : readScramCredential(in)));
+                }
+                yield new MetadataCommand.ChangeScramCredentials(changes);
+            }
             default -> throw new IOException("Unknown metadata command type " + type);
         };
     }
@@ -102,16 +128,54 @@ public final class MetadataCodec {
         writeInts(out, List.copyOf(image.shuttingDown()));
         out.writeInt(image.topics().size());
         for (TopicImage t : image.topics().values()) writeTopic(out, t);
+        out.writeInt(image.scramCredentials().size());
+        for (Map.Entry<String, Map<ScramMechanism, StoredScramCredential>> user : image.scramCredentials().entrySet()) {
+            out.writeUTF(user.getKey());
+            out.writeInt(user.getValue().size());
+            for (Map.Entry<ScramMechanism, StoredScramCredential> c : user.getValue().entrySet()) {
+                out.writeByte(c.getKey().type());
+                writeScramCredential(out, c.getValue());
+            }
+        }
+    }
+
+    private static void writeScramCredential(DataOutput out, StoredScramCredential c) throws IOException {
+        writeBytes(out, c.salt());
+        writeBytes(out, c.storedKey());
+        writeBytes(out, c.serverKey());
+        out.writeInt(c.iterations());
+    }
+
+    private static StoredScramCredential readScramCredential(DataInput in) throws IOException {
+        return new StoredScramCredential(readBytes(in), readBytes(in), readBytes(in), in.readInt());
+    }
+
+    private static ScramMechanism readMechanism(DataInput in) throws IOException {
+        byte type = in.readByte();
+        ScramMechanism mechanism = ScramMechanism.fromType(type);
+        if (mechanism == ScramMechanism.UNKNOWN) throw new IOException("Unknown SCRAM mechanism type " + type);
+        return mechanism;
+    }
+
+    private static void writeBytes(DataOutput out, byte[] bytes) throws IOException {
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static byte[] readBytes(DataInput in) throws IOException {
+        byte[] bytes = new byte[in.readInt()];
+        in.readFully(bytes);
+        return bytes;
     }
 
     public static ClusterImage readImage(DataInput in) throws IOException {
         byte format = in.readByte();
-        if (format != 1 && format != IMAGE_FORMAT) throw new IOException("Unknown metadata snapshot format " + format);
+        if (format < 1 || format > IMAGE_FORMAT) throw new IOException("Unknown metadata snapshot format " + format);
         long version = in.readLong();
         Map<Integer, BrokerRegistration> brokers = new java.util.TreeMap<>();
         int nb = in.readInt();
         for (int i = 0; i < nb; i++) {
-            BrokerRegistration b = readBroker(in);
+            BrokerRegistration b = readBroker(in, format >= 3);
             brokers.put(b.nodeId(), b);
         }
         java.util.Set<Integer> shuttingDown = format == 1 ? java.util.Set.of() : new java.util.TreeSet<>(readInts(in));
@@ -121,17 +185,53 @@ public final class MetadataCodec {
             TopicImage t = readTopic(in);
             topics.put(t.name(), t);
         }
-        return new ClusterImage(version, brokers, shuttingDown, topics);
+        Map<String, Map<ScramMechanism, StoredScramCredential>> scram = new java.util.TreeMap<>();
+        if (format >= 3) {
+            int nu = in.readInt();
+            for (int i = 0; i < nu; i++) {
+                String user = in.readUTF();
+                int nc = in.readInt();
+                Map<ScramMechanism, StoredScramCredential> credentials = new java.util.EnumMap<>(ScramMechanism.class);
+                for (int j = 0; j < nc; j++) credentials.put(readMechanism(in), readScramCredential(in));
+                scram.put(user, credentials);
+            }
+        }
+        return new ClusterImage(version, brokers, shuttingDown, topics, scram);
     }
 
+    /** The node id and inter-broker address, then (since listeners are registered) every listener. */
     private static void writeBroker(DataOutput out, BrokerRegistration b) throws IOException {
         out.writeInt(b.nodeId());
         out.writeUTF(b.host());
         out.writeInt(b.port());
+        out.writeInt(b.endpoints().size());
+        for (BrokerRegistration.Endpoint e : b.endpoints()) {
+            out.writeUTF(e.listenerName());
+            out.writeUTF(e.host());
+            out.writeInt(e.port());
+        }
     }
 
-    private static BrokerRegistration readBroker(DataInput in) throws IOException {
-        return new BrokerRegistration(in.readInt(), in.readUTF(), in.readInt());
+    /** A RegisterBroker entry: its listeners follow unless it was written before listeners were registered. */
+    private static BrokerRegistration readRegisteredBroker(DataInputStream in) throws IOException {
+        BrokerRegistration base = readBroker(in, false);
+        if (in.available() == 0) return base;
+        int n = in.readInt();
+        List<BrokerRegistration.Endpoint> endpoints = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) endpoints.add(new BrokerRegistration.Endpoint(in.readUTF(), in.readUTF(), in.readInt()));
+        return new BrokerRegistration(base.nodeId(), base.host(), base.port(), endpoints);
+    }
+
+    /** @param withEndpoints false for a registration written before listeners were registered */
+    private static BrokerRegistration readBroker(DataInput in, boolean withEndpoints) throws IOException {
+        int nodeId = in.readInt();
+        String host = in.readUTF();
+        int port = in.readInt();
+        if (!withEndpoints) return new BrokerRegistration(nodeId, host, port);
+        int n = in.readInt();
+        List<BrokerRegistration.Endpoint> endpoints = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) endpoints.add(new BrokerRegistration.Endpoint(in.readUTF(), in.readUTF(), in.readInt()));
+        return new BrokerRegistration(nodeId, host, port, endpoints);
     }
 
     private static void writeTopic(DataOutput out, TopicImage t) throws IOException {

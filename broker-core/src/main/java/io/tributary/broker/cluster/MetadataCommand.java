@@ -1,5 +1,7 @@
 package io.tributary.broker.cluster;
 
+import io.tributary.broker.security.ScramCredentialChange;
+
 import java.util.List;
 import java.util.Map;
 
@@ -43,5 +45,9 @@ public sealed interface MetadataCommand {
      */
     record ChangePartition(String topic, int partition, int expectedPartitionEpoch, int leader, List<Integer> isr)
             implements MetadataCommand {
+    }
+
+    /** SCRAM credentials set or deleted (AlterUserScramCredentials), applied together in order. */
+    record ChangeScramCredentials(List<ScramCredentialChange> changes) implements MetadataCommand {
     }
 }

@@ -98,6 +98,9 @@ public final class MetadataStateMachine implements StateMachine {
             if (p.partitionEpoch() != c.expectedPartitionEpoch()) return Errors.FENCED_LEADER_EPOCH;
             if (!validChange(p, c.leader(), c.isr())) return Errors.INVALID_REQUEST;
             next = current.withTopic(t.withPartition(c.partition(), p.change(c.leader(), c.isr())));
+        } else if (command instanceof MetadataCommand.ChangeScramCredentials c) {
+            next = current.withScramCredentials(
+                    io.tributary.broker.security.ScramCredentialStore.applied(current.scramCredentials(), c.changes()));
         } else {
             throw new IllegalStateException("Unhandled metadata command " + command);
         }

@@ -53,11 +53,20 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     /** Whether the connection is encrypted: responses are then copied into buffers (no zero copy). */
     private final boolean tls;
 
+    /** The SASL authentication of this connection, null on a listener without SASL. */
+    private final ConnectionAuthenticator authenticator;
+
     KafkaConnection(RequestProcessor processor, Executor ioExecutor, Listener listener, boolean tls) {
+        this(processor, ioExecutor, listener, tls, null);
+    }
+
+    KafkaConnection(RequestProcessor processor, Executor ioExecutor, Listener listener, boolean tls,
+                    ConnectionAuthenticator authenticator) {
         this.processor = processor;
         this.ioExecutor = ioExecutor;
         this.listener = listener;
         this.tls = tls;
+        this.authenticator = authenticator;
     }
 
     /**
@@ -116,16 +125,63 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         ByteBuffer frame = current.nioBuffer();
         ConnectionContext connection = this.connection;
         if (queue.size() < MAX_QUEUED / 2) ctx.channel().config().setAutoRead(true);
-        ioExecutor.execute(() -> {
-            try {
-                processor.process(frame, connection)
-                        .whenComplete((send, error) -> ctx.channel().eventLoop().execute(() -> complete(send, error)));
-            } catch (RuntimeException | Error e) {
-                // Whatever a handler or codec throws, the request ends: an Error closes the connection
-                // (and is logged as one), it does not leave the connection waiting for an answer.
-                ctx.channel().eventLoop().execute(() -> complete(null, e));
+        if (authenticator != null) {
+            ioExecutor.execute(() -> {
+                try {
+                    authenticator.onFrame(frame, connection).whenComplete((outcome, error) -> {
+                        if (error == null && outcome instanceof ConnectionAuthenticator.Dispatch d) {
+                            // The common case once authenticated: processed on this thread, no extra hand-off.
+                            process(frame, d.connection());
+                        } else {
+                            ctx.channel().eventLoop().execute(() -> authenticated(outcome, error));
+                        }
+                    });
+                } catch (RuntimeException | Error e) {
+                    ctx.channel().eventLoop().execute(() -> complete(null, e));
+                }
+            });
+            return;
+        }
+        ioExecutor.execute(() -> process(frame, connection));
+    }
+
+    /** On the event loop: what the authenticator decided for the frame being processed, unless it is dispatched. */
+    private void authenticated(ConnectionAuthenticator.Outcome outcome, Throwable error) {
+        if (error != null) {
+            complete(null, error);
+        } else if (outcome instanceof ConnectionAuthenticator.Respond r) {
+            connection = r.connection();
+            complete(r.response(), null);
+        } else if (outcome instanceof ConnectionAuthenticator.Close c) {
+            if (c.response() != null) {
+                complete(new CloseAfterSend(c.response()), null);
+            } else {
+                LOG.log(System.Logger.Level.DEBUG, "Closing connection from " + ctx.channel().remoteAddress() + ": " + c.reason());
+                busy = false;
+                if (current != null) {
+                    current.release();
+                    current = null;
+                }
+                ctx.close();
             }
-        });
+        }
+    }
+
+    /**
+     * On an I/O thread: the request of {@code frame}, as {@code connection} (whose principal the
+     * authenticator may just have set: it becomes the connection's when the request completes).
+     */
+    private void process(ByteBuffer frame, ConnectionContext connection) {
+        try {
+            processor.process(frame, connection).whenComplete((send, error) -> ctx.channel().eventLoop().execute(() -> {
+                if (authenticator != null) this.connection = connection;
+                complete(send, error);
+            }));
+        } catch (RuntimeException | Error e) {
+            // Whatever a handler or codec throws, the request ends: an Error closes the connection
+            // (and is logged as one), it does not leave the connection waiting for an answer.
+            ctx.channel().eventLoop().execute(() -> complete(null, e));
+        }
     }
 
     private void complete(Send send, Throwable error) {
@@ -175,7 +231,10 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof TooLongFrameException) {
+        if (cause instanceof KafkaFrameDecoder.UnauthenticatedFrameTooLong) {
+            LOG.log(System.Logger.Level.WARNING, "Closing connection from " + ctx.channel().remoteAddress() + " on listener "
+                    + listener.name() + ": it sent " + cause.getMessage());
+        } else if (cause instanceof TooLongFrameException) {
             LOG.log(System.Logger.Level.WARNING, "Closing connection from " + ctx.channel().remoteAddress()
                     + ": request larger than socket.request.max.bytes (" + cause.getMessage() + ")");
         } else if (cause instanceof DecoderException && cause.getCause() instanceof SSLException) {

@@ -4,13 +4,11 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.ssl.SslContext;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.net.InetSocketAddress;
@@ -19,9 +17,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The TCP listener of the Kafka protocol: Netty NIO (whose file-region writes use
- * {@code transferTo}), TLS through Netty's {@code SslHandler} with the JDK's engine on {@code SSL}
- * listeners, frames of a 4-byte length and a body of at most {@code socket.request.max.bytes},
+ * The TCP listeners of the Kafka protocol, one server socket per entry of {@code listeners}: Netty
+ * NIO (whose file-region writes use {@code transferTo}), TLS through Netty's {@code SslHandler} with
+ * the JDK's engine on {@code SSL} and {@code SASL_SSL} listeners, a {@link ConnectionAuthenticator}
+ * per connection on SASL listeners, frames of a 4-byte length and a body of at most {@code socket.request.max.bytes},
  * each connection served by a {@link KafkaConnection}.
  */
 public final class KafkaServer implements AutoCloseable {
@@ -30,7 +29,8 @@ public final class KafkaServer implements AutoCloseable {
     private final EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("tributary-accept", true));
     private final EventLoopGroup workers;
     private final ExecutorService ioExecutor;
-    private Channel serverChannel;
+    /** The bound listeners; guarded by this server's monitor. */
+    private final java.util.List<Channel> serverChannels = new java.util.ArrayList<>();
 
     public KafkaServer(RequestProcessor processor, int maxFrameBytes, int networkThreads, int ioThreads) {
         this.processor = processor;
@@ -41,16 +41,22 @@ public final class KafkaServer implements AutoCloseable {
 
     /**
      * Binds {@code listener} and starts accepting; returns the bound address (port 0 picks a free
-     * port). A listener whose security protocol this server cannot serve is refused
-     * ({@link Listener#requireServable}): bytes are never served with less protection than asked.
-     * An {@code SSL} listener encrypts with {@code tls} (null for {@code PLAINTEXT}); its responses
-     * are copied into buffers for encryption instead of written from the segment files (zero copy
-     * is for plaintext listeners only).
+     * port). Called once per listener: each has its own protocol and settings. A listener whose
+     * security protocol this server cannot serve is refused ({@link Listener#requireServable}): bytes
+     * are never served with less protection than asked. A TLS listener ({@code SSL},
+     * {@code SASL_SSL}) encrypts with {@code tls} (null otherwise); its responses are copied into
+     * buffers for encryption instead of written from the segment files (zero copy is for plaintext
+     * listeners only). A SASL listener ({@code SASL_PLAINTEXT}, {@code SASL_SSL}) gives each
+     * connection an authenticator from {@code sasl} (null otherwise), consulted before every request.
      */
-    public InetSocketAddress start(Listener listener, SslContext tls) throws InterruptedException {
+    public synchronized InetSocketAddress start(Listener listener, SslContext tls, ConnectionAuthenticator.Factory sasl)
+            throws InterruptedException {
         listener.requireServable("listeners");
-        if (listener.securityProtocol() == SecurityProtocol.SSL && tls == null) {
-            throw new IllegalArgumentException("listener " + listener + " uses SSL: a TLS context is required");
+        if (listener.usesTls() && tls == null) {
+            throw new IllegalArgumentException("listener " + listener + " uses TLS: a TLS context is required");
+        }
+        if (listener.usesSasl() && sasl == null) {
+            throw new IllegalArgumentException("listener " + listener + " uses SASL: an authenticator is required");
         }
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
@@ -60,18 +66,27 @@ public final class KafkaServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        ConnectionAuthenticator authenticator = listener.usesSasl() ? sasl.newConnection(listener) : null;
                         if (tls != null) ch.pipeline().addLast(KafkaConnection.TLS_HANDLER, tls.newHandler(ch.alloc()));
-                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(maxFrameBytes + 4, 0, 4, 0, 4));
-                        ch.pipeline().addLast(new KafkaConnection(processor, ioExecutor, listener, tls != null));
+                        ch.pipeline().addLast(new KafkaFrameDecoder(maxFrameBytes, authenticator));
+                        ch.pipeline().addLast(new KafkaConnection(processor, ioExecutor, listener, tls != null, authenticator));
                     }
                 });
-        serverChannel = bootstrap.bind(listener.host(), listener.port()).sync().channel();
-        return (InetSocketAddress) serverChannel.localAddress();
+        Channel channel = bootstrap.bind(listener.host(), listener.port()).sync().channel();
+        serverChannels.add(channel);
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** {@link #start(Listener, SslContext, ConnectionAuthenticator.Factory)} for a listener without SASL. */
+    public InetSocketAddress start(Listener listener, SslContext tls) throws InterruptedException {
+        return start(listener, tls, null);
     }
 
     @Override
     public void close() {
-        if (serverChannel != null) serverChannel.close().syncUninterruptibly();
+        synchronized (this) {
+            for (Channel channel : serverChannels) channel.close().syncUninterruptibly();
+        }
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         ioExecutor.shutdown();

@@ -19,15 +19,27 @@ import java.util.Set;
  * map does not know is an error; Tributary also takes a bare {@code HOST:PORT}, which is the
  * {@code PLAINTEXT} listener.
  *
- * <p>The broker serves {@link #SERVABLE} protocols only ({@code PLAINTEXT} and {@code SSL}). A
- * listener with any other protocol (SASL) is refused when the configuration is checked, naming the
- * listener, rather than served without the protection it asks for. Immutable.
+ * <p>The broker serves {@link #SERVABLE} protocols only (all four of Kafka's: {@code PLAINTEXT},
+ * {@code SSL}, {@code SASL_PLAINTEXT}, {@code SASL_SSL}). A listener with any other protocol would be
+ * refused when the configuration is checked, naming the listener, rather than served without the
+ * protection it asks for. Immutable.
  */
 public record Listener(String name, SecurityProtocol securityProtocol, String host, int port) {
     /** Kafka's default {@code listener.security.protocol.map}. */
     public static final String DEFAULT_PROTOCOL_MAP = "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL";
     /** The security protocols this broker can serve today. */
-    public static final Set<SecurityProtocol> SERVABLE = EnumSet.of(SecurityProtocol.PLAINTEXT, SecurityProtocol.SSL);
+    public static final Set<SecurityProtocol> SERVABLE = EnumSet.of(SecurityProtocol.PLAINTEXT, SecurityProtocol.SSL,
+            SecurityProtocol.SASL_PLAINTEXT, SecurityProtocol.SASL_SSL);
+
+    /** Whether connections of this listener are encrypted with TLS ({@code SSL}, {@code SASL_SSL}). */
+    public boolean usesTls() {
+        return securityProtocol == SecurityProtocol.SSL || securityProtocol == SecurityProtocol.SASL_SSL;
+    }
+
+    /** Whether clients of this listener authenticate with SASL ({@code SASL_PLAINTEXT}, {@code SASL_SSL}). */
+    public boolean usesSasl() {
+        return securityProtocol == SecurityProtocol.SASL_PLAINTEXT || securityProtocol == SecurityProtocol.SASL_SSL;
+    }
 
     /** {@code NAME://HOST:PORT}, as written in {@code listeners}. */
     @Override

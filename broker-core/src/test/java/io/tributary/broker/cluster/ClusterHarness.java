@@ -81,6 +81,8 @@ final class ClusterHarness implements AutoCloseable {
         m.put("offsets.topic.num.partitions", "3");
         m.put("group.initial.rebalance.delay.ms", "0");
         m.putAll(extra);
+        // An extra "listeners" may name this node's Kafka port as {port} (for several listeners per node).
+        m.put("listeners", m.get("listeners").replace("{port}", String.valueOf(kafkaPorts[nodeId - 1])));
         return m;
     }
 
