@@ -1,6 +1,14 @@
 package io.tributary.broker;
 
 import io.tributary.broker.api.ApiHandler;
+import io.tributary.broker.api.CreateAclsHandler;
+import io.tributary.broker.api.DeleteAclsHandler;
+import io.tributary.broker.api.DescribeAclsHandler;
+import io.tributary.broker.cluster.QuorumAclChanges;
+import io.tributary.broker.security.AclAuthorizer;
+import io.tributary.broker.security.AclChanges;
+import io.tributary.broker.security.AclFile;
+import io.tributary.broker.security.AuthorizerConfig;
 import io.tributary.broker.api.ApiVersionsHandler;
 import io.tributary.broker.api.AlterConfigsHandler;
 import io.tributary.broker.api.DescribeClusterHandler;
@@ -178,11 +186,18 @@ public final class Broker implements AutoCloseable {
             AtomicReference<ClusterView> view = new AtomicReference<>();
             AtomicReference<CoordinatorLocator> locator = new AtomicReference<>();
             AtomicReference<Transactions> txns = new AtomicReference<>();
+            AuthorizerConfig authorizerConfig = config.authorizer();
+            AclAuthorizer aclAuthorizer = authorizerConfig.enabled() ? new AclAuthorizer(authorizerConfig) : null;
+            AtomicReference<AclChanges> aclChanges = new AtomicReference<>();
             ProducerIdManager producerIds = new ProducerIdManager(dataDir, config.nodeId());
             Replication replication;
             if (clusterConfig.clustered()) {
                 this.cluster = ClusterMember.join(clusterConfig, dataDir, topics, logs, delayedFetches, timer, clock,
                         config.defaultReplicationFactor(), self::get, replicas -> {
+                            if (aclAuthorizer != null) {
+                                replicas.quorum().addListener(image -> aclAuthorizer.replaceAcls(image.acls()));
+                            }
+                            aclChanges.set(new QuorumAclChanges(replicas.quorum()));
                             offsetStore.replicateThrough(replicas, clusterConfig.offsetsTopicReplicationFactor(),
                                     clusterConfig.requestTimeoutMs());
                             locator.set(new CoordinatorLocator(offsetStore, groups, replicas, true));
@@ -197,6 +212,7 @@ public final class Broker implements AutoCloseable {
                 replication = cluster.replication();
             } else {
                 this.cluster = null;
+                if (aclAuthorizer != null) aclChanges.set(AclFile.load(dataDir, aclAuthorizer));
                 replication = new StandaloneReplication(topics, config.nodeId(), () -> {
                     ClusterView v = view.get();
                     return new BrokerRegistration(v.nodeId(), v.host(), v.port());
@@ -270,14 +286,20 @@ public final class Broker implements AutoCloseable {
             handlers.put(ApiKeys.LIST_GROUPS, new ListGroupsHandler(groups));
             handlers.put(ApiKeys.DELETE_GROUPS, GroupGate.gate(new DeleteGroupsHandler(groups), coordinators,
                     (r, v) -> r.groupsNames()));
-            dispatcher.set(new RequestDispatcher(handlers, policies, topics::nameOf));
+            handlers.put(ApiKeys.CREATE_ACLS, new CreateAclsHandler(aclAuthorizer, aclChanges::get));
+            handlers.put(ApiKeys.DESCRIBE_ACLS, new DescribeAclsHandler(aclAuthorizer));
+            handlers.put(ApiKeys.DELETE_ACLS, new DeleteAclsHandler(aclAuthorizer, aclChanges::get));
+            RequestPolicies effective = aclAuthorizer == null ? policies
+                    : new RequestPolicies(aclAuthorizer, policies.throttle());
+            dispatcher.set(new RequestDispatcher(handlers, effective, topics::nameOf,
+                    name -> topics.get(name).isPresent(), config.autoCreateTopics()));
             this.server = new KafkaServer(dispatcher.get(), config.socketRequestMaxBytes(), config.networkThreads(),
                     config.ioThreads());
             undo.push(server::close);
             config.advertisedHost();
             Listener first = config.listeners().get(0);
             TlsSettings tls = config.tls(first);
-            this.address = server.start(first, tls == null ? null : TlsContexts.server(tls));
+            this.address = server.start(first, tls == null ? null : TlsContexts.server(tls), config.sslPrincipalMapper(first));
             view.set(new ClusterView(clusterId, config.nodeId(), config.advertisedHost(),
                     config.advertisedPort(address.getPort())));
             self.set(new BrokerRegistration(config.nodeId(), config.advertisedHost(), config.advertisedPort(address.getPort())));
@@ -306,13 +328,15 @@ public final class Broker implements AutoCloseable {
 
     /**
      * {@link #start(BrokerConfig, Clock)} with the authorizer and the throttle policy every request
-     * goes through (until ACLs and quotas exist, the defaults allow everything and throttle nothing).
+     * goes through (the defaults allow everything and throttle nothing). An authorizer named by
+     * {@code authorizer.class.name} takes the place of the policies' one.
      */
     public static Broker start(BrokerConfig config, Clock clock, RequestPolicies policies) throws IOException {
         // An unknown or unservable listener, or TLS material that cannot be used, stops the start before anything is opened.
         for (Listener l : config.listeners()) {
             TlsSettings tls = config.tls(l);
             if (tls != null) TlsContexts.server(tls);
+            config.sslPrincipalMapper(l);
         }
         try {
             Broker broker = new Broker(config, clock, policies);

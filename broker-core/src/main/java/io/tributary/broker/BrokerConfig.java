@@ -68,6 +68,8 @@ public final class BrokerConfig {
         d.put("transaction.remove.expired.transaction.cleanup.interval.ms", "3600000");
         d.put("max.partitions.per.request", Integer.toString(PartitionLimits.KAFKA_MAX_PER_REQUEST));
         d.put("max.broker.partitions", Integer.toString(PartitionLimits.DEFAULT_MAX_PER_BROKER));
+        d.put("ssl.principal.mapping.rules", "DEFAULT");
+        d.putAll(io.tributary.broker.security.AuthorizerConfig.DEFAULTS);
         DEFAULTS = Map.copyOf(d);
     }
 
@@ -89,6 +91,12 @@ public final class BrokerConfig {
         intValue("num.partitions");
         intValue("num.io.threads");
         partitionLimits();
+        authorizer();
+    }
+
+    /** {@code authorizer.class.name}, {@code super.users}, {@code allow.everyone.if.no.acl.found}. */
+    public io.tributary.broker.security.AuthorizerConfig authorizer() {
+        return io.tributary.broker.security.AuthorizerConfig.from(props);
     }
 
     public static BrokerConfig defaults() {
@@ -182,6 +190,26 @@ public final class BrokerConfig {
      *
      * @throws ConfigException naming the setting, for a TLS listener without a usable key store
      */
+    /**
+     * {@code ssl.principal.mapping.rules} of {@code listener} (overridden by
+     * {@code listener.name.<name>.ssl.principal.mapping.rules}), Kafka's {@code SslPrincipalMapper}
+     * syntax: {@code RULE:pattern/replacement/[LU]} rules tried in order, {@code DEFAULT} the
+     * subject's distinguished name unchanged.
+     *
+     * @throws ConfigException naming the setting when the rules cannot be parsed
+     */
+    public org.apache.kafka.common.security.ssl.SslPrincipalMapper sslPrincipalMapper(Listener listener) {
+        String name = "ssl.principal.mapping.rules";
+        String rules = props.get("listener.name." + listener.name().toLowerCase(java.util.Locale.ROOT) + "." + name);
+        if (rules == null) rules = props.get(name);
+        if (rules == null || rules.isBlank()) rules = "DEFAULT";
+        try {
+            return org.apache.kafka.common.security.ssl.SslPrincipalMapper.fromRules(rules);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(name, rules, e.getMessage());
+        }
+    }
+
     public TlsSettings tls(Listener listener) {
         if (listener.securityProtocol() != SecurityProtocol.SSL) return null;
         return TlsSettings.of(props, listener);

@@ -1,7 +1,9 @@
 package io.tributary.broker.cluster;
 
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclBinding;
 
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -11,17 +13,24 @@ import java.util.TreeSet;
 /**
  * The cluster metadata at one point of the quorum's log: registered brokers, the brokers in
  * controlled shutdown (handing their leaderships over before they stop; cleared when the broker
- * registers again), and topics with their partition states. Immutable; each applied command
- * produces a new image.
+ * registers again), topics with their partition states, and the ACL bindings. Immutable; each
+ * applied command produces a new image.
  */
 public record ClusterImage(long version, Map<Integer, BrokerRegistration> brokers, Set<Integer> shuttingDown,
-                           Map<String, TopicImage> topics) {
-    public static final ClusterImage EMPTY = new ClusterImage(0, Map.of(), Set.of(), Map.of());
+                           Map<String, TopicImage> topics, Set<AclBinding> acls) {
+    public static final ClusterImage EMPTY = new ClusterImage(0, Map.of(), Set.of(), Map.of(), Set.of());
 
     public ClusterImage {
         brokers = Map.copyOf(brokers);
         shuttingDown = Set.copyOf(shuttingDown);
         topics = Map.copyOf(topics);
+        acls = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(acls));
+    }
+
+    /** An image without ACLs. */
+    public ClusterImage(long version, Map<Integer, BrokerRegistration> brokers, Set<Integer> shuttingDown,
+                        Map<String, TopicImage> topics) {
+        this(version, brokers, shuttingDown, topics, Set.of());
     }
 
     public Optional<PartitionRegistration> partition(TopicPartition tp) {
@@ -36,24 +45,29 @@ public record ClusterImage(long version, Map<Integer, BrokerRegistration> broker
         b.put(broker.nodeId(), broker);
         Set<Integer> s = new TreeSet<>(shuttingDown);
         s.remove(broker.nodeId());
-        return new ClusterImage(version + 1, b, s, topics);
+        return new ClusterImage(version + 1, b, s, topics, acls);
     }
 
     ClusterImage withShuttingDown(int nodeId) {
         Set<Integer> s = new TreeSet<>(shuttingDown);
         s.add(nodeId);
-        return new ClusterImage(version + 1, brokers, s, topics);
+        return new ClusterImage(version + 1, brokers, s, topics, acls);
     }
 
     ClusterImage withTopic(TopicImage topic) {
         Map<String, TopicImage> t = new TreeMap<>(topics);
         t.put(topic.name(), topic);
-        return new ClusterImage(version + 1, brokers, shuttingDown, t);
+        return new ClusterImage(version + 1, brokers, shuttingDown, t, acls);
     }
 
     ClusterImage withoutTopic(String name) {
         Map<String, TopicImage> t = new TreeMap<>(topics);
         t.remove(name);
-        return new ClusterImage(version + 1, brokers, shuttingDown, t);
+        return new ClusterImage(version + 1, brokers, shuttingDown, t, acls);
+    }
+
+    /** This image with {@code acls} as its ACL bindings. */
+    ClusterImage withAcls(Set<AclBinding> acls) {
+        return new ClusterImage(version + 1, brokers, shuttingDown, topics, acls);
     }
 }

@@ -1,5 +1,6 @@
 package io.tributary.broker.cluster;
 
+import io.tributary.broker.security.AclCodec;
 import org.apache.kafka.common.Uuid;
 
 import java.io.ByteArrayOutputStream;
@@ -29,8 +30,13 @@ public final class MetadataCodec {
     private static final byte CHANGE_PARTITION = 6;
     private static final byte NOOP = 7;
     private static final byte BEGIN_SHUTDOWN = 8;
-    /** Snapshots of format 2 add the brokers in controlled shutdown; format 1 ones are still read. */
-    private static final byte IMAGE_FORMAT = 2;
+    private static final byte CREATE_ACLS = 9;
+    private static final byte DELETE_ACLS = 10;
+    /**
+     * Snapshots of format 2 add the brokers in controlled shutdown, format 3 the ACL bindings
+     * ({@link AclCodec}); older ones are still read.
+     */
+    private static final byte IMAGE_FORMAT = 3;
 
     private MetadataCodec() {
     }
@@ -68,6 +74,12 @@ public final class MetadataCodec {
                 out.writeInt(c.expectedPartitionEpoch());
                 out.writeInt(c.leader());
                 writeInts(out, c.isr());
+            } else if (command instanceof MetadataCommand.CreateAcls c) {
+                out.writeByte(CREATE_ACLS);
+                AclCodec.write(out, c.acls());
+            } else if (command instanceof MetadataCommand.DeleteAcls c) {
+                out.writeByte(DELETE_ACLS);
+                AclCodec.write(out, c.acls());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -90,6 +102,8 @@ public final class MetadataCodec {
             case SET_TOPIC_CONFIGS -> new MetadataCommand.SetTopicConfigs(in.readUTF(), readMap(in));
             case CHANGE_PARTITION -> new MetadataCommand.ChangePartition(in.readUTF(), in.readInt(), in.readInt(),
                     in.readInt(), readInts(in));
+            case CREATE_ACLS -> new MetadataCommand.CreateAcls(AclCodec.read(in));
+            case DELETE_ACLS -> new MetadataCommand.DeleteAcls(AclCodec.read(in));
             default -> throw new IOException("Unknown metadata command type " + type);
         };
     }
@@ -102,11 +116,12 @@ public final class MetadataCodec {
         writeInts(out, List.copyOf(image.shuttingDown()));
         out.writeInt(image.topics().size());
         for (TopicImage t : image.topics().values()) writeTopic(out, t);
+        AclCodec.write(out, image.acls());
     }
 
     public static ClusterImage readImage(DataInput in) throws IOException {
         byte format = in.readByte();
-        if (format != 1 && format != IMAGE_FORMAT) throw new IOException("Unknown metadata snapshot format " + format);
+        if (format < 1 || format > IMAGE_FORMAT) throw new IOException("Unknown metadata snapshot format " + format);
         long version = in.readLong();
         Map<Integer, BrokerRegistration> brokers = new java.util.TreeMap<>();
         int nb = in.readInt();
@@ -121,7 +136,9 @@ public final class MetadataCodec {
             TopicImage t = readTopic(in);
             topics.put(t.name(), t);
         }
-        return new ClusterImage(version, brokers, shuttingDown, topics);
+        java.util.Set<org.apache.kafka.common.acl.AclBinding> acls = format < 3 ? java.util.Set.of()
+                : new java.util.LinkedHashSet<>(AclCodec.read(in));
+        return new ClusterImage(version, brokers, shuttingDown, topics, acls);
     }
 
     private static void writeBroker(DataOutput out, BrokerRegistration b) throws IOException {

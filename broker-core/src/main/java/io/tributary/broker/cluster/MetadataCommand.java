@@ -1,5 +1,7 @@
 package io.tributary.broker.cluster;
 
+import org.apache.kafka.common.acl.AclBinding;
+
 import java.util.List;
 import java.util.Map;
 
@@ -43,5 +45,19 @@ public sealed interface MetadataCommand {
      */
     record ChangePartition(String topic, int partition, int expectedPartitionEpoch, int leader, List<Integer> isr)
             implements MetadataCommand {
+    }
+
+    /** ACL bindings added; those already present are left as they are. */
+    record CreateAcls(List<AclBinding> acls) implements MetadataCommand {
+        public CreateAcls {
+            acls = List.copyOf(acls);
+        }
+    }
+
+    /** ACL bindings removed (each named exactly); those not present are ignored. */
+    record DeleteAcls(List<AclBinding> acls) implements MetadataCommand {
+        public DeleteAcls {
+            acls = List.copyOf(acls);
+        }
     }
 }

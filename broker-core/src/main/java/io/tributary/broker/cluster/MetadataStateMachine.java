@@ -98,6 +98,14 @@ public final class MetadataStateMachine implements StateMachine {
             if (p.partitionEpoch() != c.expectedPartitionEpoch()) return Errors.FENCED_LEADER_EPOCH;
             if (!validChange(p, c.leader(), c.isr())) return Errors.INVALID_REQUEST;
             next = current.withTopic(t.withPartition(c.partition(), p.change(c.leader(), c.isr())));
+        } else if (command instanceof MetadataCommand.CreateAcls c) {
+            java.util.Set<org.apache.kafka.common.acl.AclBinding> acls = new java.util.LinkedHashSet<>(current.acls());
+            if (!acls.addAll(c.acls())) return Errors.NONE;
+            next = current.withAcls(acls);
+        } else if (command instanceof MetadataCommand.DeleteAcls c) {
+            java.util.Set<org.apache.kafka.common.acl.AclBinding> acls = new java.util.LinkedHashSet<>(current.acls());
+            if (!acls.removeAll(c.acls())) return Errors.NONE;
+            next = current.withAcls(acls);
         } else {
             throw new IllegalStateException("Unhandled metadata command " + command);
         }

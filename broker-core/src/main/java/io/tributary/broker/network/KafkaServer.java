@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.ssl.SslContext;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.security.ssl.SslPrincipalMapper;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -48,6 +49,15 @@ public final class KafkaServer implements AutoCloseable {
      * is for plaintext listeners only).
      */
     public InetSocketAddress start(Listener listener, SslContext tls) throws InterruptedException {
+        return start(listener, tls, SslPrincipalMapper.fromRules("DEFAULT"));
+    }
+
+    /**
+     * {@link #start(Listener, SslContext)} with the {@code ssl.principal.mapping.rules} that turn a
+     * client certificate's subject into the principal's name.
+     */
+    public InetSocketAddress start(Listener listener, SslContext tls, SslPrincipalMapper principalMapper)
+            throws InterruptedException {
         listener.requireServable("listeners");
         if (listener.securityProtocol() == SecurityProtocol.SSL && tls == null) {
             throw new IllegalArgumentException("listener " + listener + " uses SSL: a TLS context is required");
@@ -62,7 +72,8 @@ public final class KafkaServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         if (tls != null) ch.pipeline().addLast(KafkaConnection.TLS_HANDLER, tls.newHandler(ch.alloc()));
                         ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(maxFrameBytes + 4, 0, 4, 0, 4));
-                        ch.pipeline().addLast(new KafkaConnection(processor, ioExecutor, listener, tls != null));
+                        ch.pipeline().addLast(new KafkaConnection(processor, ioExecutor, listener, tls != null,
+                                principalMapper));
                     }
                 });
         serverChannel = bootstrap.bind(listener.host(), listener.port()).sync().channel();
