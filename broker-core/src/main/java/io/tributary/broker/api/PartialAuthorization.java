@@ -297,8 +297,7 @@ final class PartialAuthorization {
             });
         }
         if (version >= 8 && version <= 10 && r.includeClusterAuthorizedOperations()) {
-            then(MetadataResponseData.class, response -> response.setClusterAuthorizedOperations(
-                    bits(CLUSTER_OPERATIONS, ResourceType.CLUSTER, RequestActions.CLUSTER.name())));
+            then(MetadataResponseData.class, response -> response.setClusterAuthorizedOperations(clusterBits()));
         }
     }
 
@@ -714,7 +713,12 @@ final class PartialAuthorization {
 
     private void describeCluster(DescribeClusterRequestData r) {
         if (!r.includeClusterAuthorizedOperations()) return;
-        then(DescribeClusterResponseData.class, response -> response.setClusterAuthorizedOperations(
-                bits(CLUSTER_OPERATIONS, ResourceType.CLUSTER, RequestActions.CLUSTER.name())));
+        then(DescribeClusterResponseData.class, response -> response.setClusterAuthorizedOperations(clusterBits()));
+    }
+
+    /** The cluster's authorized operations, none without DESCRIBE on it (as Kafka reports them). */
+    private int clusterBits() {
+        if (!check.allowed(AclOperation.DESCRIBE, ResourceType.CLUSTER, RequestActions.CLUSTER.name())) return 0;
+        return bits(CLUSTER_OPERATIONS, ResourceType.CLUSTER, RequestActions.CLUSTER.name());
     }
 }

@@ -32,7 +32,8 @@ import java.util.List;
  * What a request as a whole must be allowed to do, as Kafka checks it before anything else (its
  * "operations and resources on protocols" table): a transactional Produce writes its
  * transactional id, a follower's Fetch is a cluster action, the group APIs read or describe their
- * group, DescribeCluster describes the cluster, the ACL APIs alter or describe it, and so on. One
+ * group, the ACL APIs alter or describe the cluster, and so on (DescribeCluster, as on a Kafka
+ * broker, needs nothing: it only reports no authorized operations without DESCRIBE). One
  * denial fails the whole request with the error of the resource's type, so the first action of
  * each request is the one Kafka checks first.
  *
@@ -71,7 +72,7 @@ final class RequestActions {
                 if (((OffsetForLeaderEpochRequestData) request).replicaId() >= 0) cluster(AclOperation.CLUSTER_ACTION);
             }
             case INIT_PRODUCER_ID -> transactionalId(AclOperation.WRITE, ((InitProducerIdRequestData) request).transactionalId());
-            case DESCRIBE_CLUSTER, DESCRIBE_ACLS -> cluster(AclOperation.DESCRIBE);
+            case DESCRIBE_ACLS -> cluster(AclOperation.DESCRIBE);
             case CREATE_ACLS, DELETE_ACLS -> cluster(AclOperation.ALTER);
             case WRITE_TXN_MARKERS -> cluster(AclOperation.CLUSTER_ACTION);
             case FIND_COORDINATOR -> {

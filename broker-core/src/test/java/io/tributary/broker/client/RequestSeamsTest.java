@@ -8,7 +8,11 @@ import io.tributary.broker.security.RequestAuthorizer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.message.DescribeAclsRequestData;
+import org.apache.kafka.common.requests.DescribeAclsResponse;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -105,8 +109,14 @@ class RequestSeamsTest {
             assertTrue(broker.topics().get("secret").isEmpty(), "a denied topic is not created");
             assertTrue(broker.topics().get("public").isPresent());
 
-            DescribeClusterResponse cluster = (DescribeClusterResponse) client.send(new DescribeClusterRequestData(), (short) 1);
-            assertEquals(Errors.CLUSTER_AUTHORIZATION_FAILED.code(), cluster.data().errorCode());
+            DescribeClusterResponse cluster = (DescribeClusterResponse) client.send(new DescribeClusterRequestData()
+                    .setIncludeClusterAuthorizedOperations(true), (short) 1);
+            assertEquals(Errors.NONE.code(), cluster.data().errorCode(), "a Kafka broker serves DescribeCluster to anyone");
+            assertEquals(0, cluster.data().clusterAuthorizedOperations(), "without DESCRIBE on the cluster, no operations");
+            DescribeAclsResponse acls = (DescribeAclsResponse) client.send(new DescribeAclsRequestData()
+                    .setResourceTypeFilter(ResourceType.ANY.code()).setPatternTypeFilter(PatternType.ANY.code())
+                    .setOperation(AclOperation.ANY.code()).setPermissionType(AclPermissionType.ANY.code()), (short) 3);
+            assertEquals(Errors.CLUSTER_AUTHORIZATION_FAILED.code(), acls.data().errorCode());
 
             // A denied acks=0 produce has no response to carry the error: the connection is closed, as Kafka does.
             ProduceRequestData produce = new ProduceRequestData().setAcks((short) 0).setTimeoutMs(1000)
@@ -129,7 +139,7 @@ class RequestSeamsTest {
             assertInstanceOf(TopicAuthorizationException.class, e);
             admin.createTopics(List.of(new NewTopic("public", 1, (short) 1))).all().get();
             assertTrue(broker.topics().get("public").isPresent());
-            e = assertThrows(ExecutionException.class, () -> admin.describeCluster().clusterId().get()).getCause();
+            e = assertThrows(ExecutionException.class, () -> admin.describeAcls(AclBindingFilter.ANY).values().get()).getCause();
             assertInstanceOf(ClusterAuthorizationException.class, e);
             assertTrue(authorizer.checks.stream().allMatch(c -> c.listener().equals("PLAINTEXT")
                     && c.principal().equals(KafkaPrincipal.ANONYMOUS)), authorizer.checks.toString());
@@ -150,7 +160,9 @@ class RequestSeamsTest {
                                     .setReplicationFactor((short) 1)).iterator())), (short) 7);
             assertEquals(Errors.NONE.code(), created.data().topics().find("t").errorCode());
             assertEquals(1_234, created.throttleTimeMs());
-            DescribeClusterResponse denied = (DescribeClusterResponse) client.send(new DescribeClusterRequestData(), (short) 1);
+            DescribeAclsResponse denied = (DescribeAclsResponse) client.send(new DescribeAclsRequestData()
+                    .setResourceTypeFilter(ResourceType.ANY.code()).setPatternTypeFilter(PatternType.ANY.code())
+                    .setOperation(AclOperation.ANY.code()).setPermissionType(AclPermissionType.ANY.code()), (short) 3);
             assertEquals(Errors.CLUSTER_AUTHORIZATION_FAILED.code(), denied.data().errorCode());
             assertEquals(1_234, denied.throttleTimeMs(), "an error response is throttled too");
         }
