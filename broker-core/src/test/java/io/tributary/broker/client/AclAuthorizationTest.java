@@ -95,6 +95,7 @@ class AclAuthorizationTest {
         props.put("ssl.principal.mapping.rules", "RULE:^CN=([a-z]+),OU=Clients,.*$/$1/L,DEFAULT");
         props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
         props.put("super.users", "User:admin");
+        props.put("group.initial.rebalance.delay.ms", "0");
         return props;
     }
 
@@ -232,6 +233,103 @@ class AclAuthorizationTest {
                     new org.apache.kafka.common.acl.AccessControlEntryFilter("User:bob", null, AclOperation.ANY,
                             AclPermissionType.DENY)))).all().get();
             assertEquals(List.of("v0", "v1", "v2"), consume(as(broker, "bob"), "billing-bob", "orders", 3));
+        }
+    }
+
+    /** A plaintext node with the built-in authorizer (clients are User:ANONYMOUS) and {@code extra} settings. */
+    private Broker plaintextWithAuthorizer(Map<String, String> extra) throws Exception {
+        Map<String, String> props = new HashMap<>(Map.of("authorizer.class.name", "kafka.security.authorizer.AclAuthorizer",
+                "group.initial.rebalance.delay.ms", "0"));
+        props.putAll(extra);
+        return TestBroker.start(dataDir, props);
+    }
+
+    private static ProduceRequestData.TopicProduceData produceTo(String topic) {
+        return new ProduceRequestData.TopicProduceData().setName(topic).setPartitionData(List.of(
+                new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(
+                        MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("v".getBytes())))));
+    }
+
+    @Test
+    void allowedTopicsAreServedAndDeniedOnesRefusedInTheSameRequestWithoutRevealingWhichExist() throws Exception {
+        try (Broker broker = plaintextWithAuthorizer(Map.of("super.users", "User:ANONYMOUS"));
+             Admin admin = Admin.create(plain(broker))) {
+            admin.createTopics(List.of(new NewTopic("open", 1, (short) 1), new NewTopic("closed", 1, (short) 1))).all().get();
+            admin.createAcls(List.of(allow(ResourceType.TOPIC, "open", "User:ANONYMOUS", AclOperation.WRITE))).all().get();
+        }
+        try (Broker broker = plaintextWithAuthorizer(Map.of());
+             RawKafkaClient client = RawKafkaClient.connect(broker.address())) {
+            ProduceResponse produced = (ProduceResponse) client.send(new ProduceRequestData().setAcks((short) 1)
+                    .setTimeoutMs(5000).setTopicData(new ProduceRequestData.TopicProduceDataCollection(List.of(
+                            produceTo("open"), produceTo("closed"), produceTo("missing")).iterator())), (short) 9);
+            Map<String, Short> codes = new HashMap<>();
+            produced.data().responses().forEach(t -> codes.put(t.name(), t.partitionResponses().get(0).errorCode()));
+            assertEquals(Map.of("open", Errors.NONE.code(), "closed", Errors.TOPIC_AUTHORIZATION_FAILED.code(),
+                    "missing", Errors.TOPIC_AUTHORIZATION_FAILED.code()), codes);
+            assertEquals(1, broker.logs().get(new org.apache.kafka.common.TopicPartition("open", 0)).orElseThrow().logEndOffset());
+
+            MetadataResponse named = (MetadataResponse) client.send(new MetadataRequestData().setTopics(List.of(
+                    new MetadataRequestData.MetadataRequestTopic().setName("open"),
+                    new MetadataRequestData.MetadataRequestTopic().setName("closed"),
+                    new MetadataRequestData.MetadataRequestTopic().setName("missing"))), (short) 12);
+            Map<String, Short> metadata = new HashMap<>();
+            named.data().topics().forEach(t -> metadata.put(t.name(), t.errorCode()));
+            assertEquals(Map.of("open", Errors.NONE.code(), "closed", Errors.TOPIC_AUTHORIZATION_FAILED.code(),
+                    "missing", Errors.TOPIC_AUTHORIZATION_FAILED.code()), metadata);
+            assertTrue(broker.topics().get("missing").isEmpty(), "not auto-created without CREATE");
+            try (Admin admin = Admin.create(plain(broker))) {
+                assertInstanceOf(ClusterAuthorizationException.class, cause(admin.createAcls(List.of(
+                        allow(ResourceType.TOPIC, "closed", "User:ANONYMOUS", AclOperation.WRITE))).all()),
+                        "only a principal with ALTER on the cluster may create ACLs");
+            }
+            MetadataResponse all = (MetadataResponse) client.send(new MetadataRequestData().setTopics(null), (short) 12);
+            assertEquals(Set.of("open"), all.data().topics().stream().map(t -> t.name()).collect(Collectors.toSet()),
+                    "all topics lists only those the principal may describe");
+        }
+    }
+
+    @Test
+    void allowEveryoneIfNoAclFoundOpensOnlyResourcesWithoutAcls() throws Exception {
+        try (Broker broker = plaintextWithAuthorizer(Map.of("allow.everyone.if.no.acl.found", "true"));
+             Admin admin = Admin.create(plain(broker))) {
+            admin.createTopics(List.of(new NewTopic("free", 1, (short) 1), new NewTopic("guarded", 1, (short) 1))).all().get();
+            admin.createAcls(List.of(allow(ResourceType.TOPIC, "guarded", "User:bob", AclOperation.WRITE))).all().get();
+            produce(plain(broker), "free", 1);
+            assertInstanceOf(TopicAuthorizationException.class, produceFails(plain(broker), "guarded"));
+            assertEquals(Set.of("free"), admin.listTopics().names().get());
+        }
+    }
+
+    @Test
+    void aclsSurviveARestartOfANodeRunningAlone() throws Exception {
+        try (Broker broker = plaintextWithAuthorizer(Map.of("super.users", "User:ANONYMOUS"));
+             Admin admin = Admin.create(plain(broker))) {
+            admin.createTopics(List.of(new NewTopic("kept", 1, (short) 1), new NewTopic("other", 1, (short) 1))).all().get();
+            admin.createAcls(List.of(
+                    allow(ResourceType.TOPIC, "kept", "User:ANONYMOUS", AclOperation.WRITE),
+                    allow(ResourceType.CLUSTER, "kafka-cluster", "User:ANONYMOUS", AclOperation.DESCRIBE),
+                    allow(ResourceType.TOPIC, "gone", "User:ANONYMOUS", AclOperation.WRITE))).all().get();
+            admin.deleteAcls(List.of(new AclBinding(new ResourcePattern(ResourceType.TOPIC, "gone", PatternType.LITERAL),
+                    new AccessControlEntry("User:ANONYMOUS", "*", AclOperation.WRITE, AclPermissionType.ALLOW)).toFilter()))
+                    .all().get();
+        }
+        // Restarted without super users: only the stored ACLs allow anything now.
+        try (Broker broker = plaintextWithAuthorizer(Map.of());
+             Admin admin = Admin.create(plain(broker))) {
+            assertEquals(2, admin.describeAcls(AclBindingFilter.ANY).values().get().size());
+            produce(plain(broker), "kept", 1);
+            assertInstanceOf(TopicAuthorizationException.class, produceFails(plain(broker), "other"));
+        }
+    }
+
+    @Test
+    void withoutAnAuthorizerTheAclApisAnswerSecurityDisabled() throws Exception {
+        try (Broker broker = TestBroker.start(dataDir);
+             Admin admin = Admin.create(plain(broker))) {
+            assertInstanceOf(SecurityDisabledException.class, cause(admin.describeAcls(AclBindingFilter.ANY).values()));
+            assertInstanceOf(SecurityDisabledException.class, cause(admin.createAcls(List.of(
+                    allow(ResourceType.TOPIC, "t", "User:alice", AclOperation.READ))).all()));
+            assertInstanceOf(SecurityDisabledException.class, cause(admin.deleteAcls(List.of(AclBindingFilter.ANY)).all()));
         }
     }
 }
