@@ -188,8 +188,19 @@ class AclAuthorizationTest {
             assertInstanceOf(ClusterAuthorizationException.class, produceFails(as(broker, "bob"), "orders"),
                     "an idempotent producer needs IDEMPOTENT_WRITE on the cluster or WRITE on some topic");
 
+            // A transactional producer needs WRITE on its transactional id.
+            Map<String, Object> tx = new HashMap<>(as(broker, "alice"));
+            tx.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "alice-tx");
+            tx.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(tx, new StringSerializer(), new StringSerializer())) {
+                assertThrows(org.apache.kafka.common.errors.TransactionalIdAuthorizationException.class, producer::initTransactions);
+            }
+
             // Consume in a group: READ on the group and on the topic; for bob the DENY wins over User:*'s ALLOW.
             assertEquals(List.of("v0", "v1", "v2"), consume(as(broker, "alice"), "billing", "orders", 3));
+            assertEquals(Set.of(AclOperation.READ, AclOperation.DESCRIBE), alice.describeConsumerGroups(List.of("billing"),
+                    new org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions().includeAuthorizedOperations(true))
+                    .all().get().get("billing").authorizedOperations(), "READ on the group implies DESCRIBE");
             Throwable e = assertThrows(RuntimeException.class, () -> consume(as(broker, "alice"), "other", "orders", 1));
             assertInstanceOf(GroupAuthorizationException.class, e);
             e = assertThrows(RuntimeException.class, () -> consume(as(broker, "bob"), "billing", "orders", 1));
