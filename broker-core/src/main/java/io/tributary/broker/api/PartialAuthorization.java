@@ -121,7 +121,7 @@ final class PartialAuthorization {
             case LIST_OFFSETS -> listOffsets((ListOffsetsRequestData) request);
             case METADATA -> metadata((MetadataRequestData) request, version);
             case OFFSET_FOR_LEADER_EPOCH -> offsetForLeaderEpoch((OffsetForLeaderEpochRequestData) request);
-            case CREATE_TOPICS -> createTopics((CreateTopicsRequestData) request);
+            case CREATE_TOPICS -> createTopics((CreateTopicsRequestData) request, version);
             case DELETE_TOPICS -> deleteTopics((DeleteTopicsRequestData) request);
             case CREATE_PARTITIONS -> createPartitions((CreatePartitionsRequestData) request);
             case DELETE_RECORDS -> deleteRecords((DeleteRecordsRequestData) request);
@@ -322,8 +322,22 @@ final class PartialAuthorization {
         });
     }
 
-    /** CreateTopics: CREATE on the cluster allows every topic; otherwise each needs CREATE on itself. */
-    private void createTopics(CreateTopicsRequestData r) {
+    /**
+     * CreateTopics: CREATE on the cluster allows every topic; otherwise each needs CREATE on
+     * itself. A created topic's configs are answered only with DESCRIBE_CONFIGS on it (v5+),
+     * otherwise its {@code topic_config_error_code} is {@code TOPIC_AUTHORIZATION_FAILED}.
+     */
+    private void createTopics(CreateTopicsRequestData r, short version) {
+        if (version >= 5) {
+            then(CreateTopicsResponseData.class, response -> {
+                for (CreateTopicsResponseData.CreatableTopicResult t : response.topics()) {
+                    if (t.errorCode() == Errors.NONE.code() && !topicAllowed(AclOperation.DESCRIBE_CONFIGS, t.name())) {
+                        t.setTopicConfigErrorCode(taf());
+                        t.setConfigs(null);
+                    }
+                }
+            });
+        }
         if (check.allowed(AclOperation.CREATE, ResourceType.CLUSTER, RequestActions.CLUSTER.name())) return;
         List<CreateTopicsRequestData.CreatableTopic> denied = new ArrayList<>();
         for (CreateTopicsRequestData.CreatableTopic t : r.topics()) {

@@ -25,11 +25,13 @@ import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.SecurityDisabledException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.requests.CreateTopicsResponse;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.resource.PatternType;
@@ -266,7 +268,8 @@ class AclAuthorizationTest {
         try (Broker broker = plaintextWithAuthorizer(Map.of("super.users", "User:ANONYMOUS"));
              Admin admin = Admin.create(plain(broker))) {
             admin.createTopics(List.of(new NewTopic("open", 1, (short) 1), new NewTopic("closed", 1, (short) 1))).all().get();
-            admin.createAcls(List.of(allow(ResourceType.TOPIC, "open", "User:ANONYMOUS", AclOperation.WRITE))).all().get();
+            admin.createAcls(List.of(allow(ResourceType.TOPIC, "open", "User:ANONYMOUS", AclOperation.WRITE),
+                    allow(ResourceType.TOPIC, "made", "User:ANONYMOUS", AclOperation.CREATE))).all().get();
         }
         try (Broker broker = plaintextWithAuthorizer(Map.of());
              RawKafkaClient client = RawKafkaClient.connect(broker.address())) {
@@ -288,6 +291,18 @@ class AclAuthorizationTest {
             assertEquals(Map.of("open", Errors.NONE.code(), "closed", Errors.TOPIC_AUTHORIZATION_FAILED.code(),
                     "missing", Errors.TOPIC_AUTHORIZATION_FAILED.code()), metadata);
             assertTrue(broker.topics().get("missing").isEmpty(), "not auto-created without CREATE");
+            CreateTopicsResponse created = (CreateTopicsResponse) client.send(new CreateTopicsRequestData().setTimeoutMs(10_000)
+                    .setTopics(new CreateTopicsRequestData.CreatableTopicCollection(List.of(
+                            new CreateTopicsRequestData.CreatableTopic().setName("made").setNumPartitions(1)
+                                    .setReplicationFactor((short) 1),
+                            new CreateTopicsRequestData.CreatableTopic().setName("forbidden").setNumPartitions(1)
+                                    .setReplicationFactor((short) 1)).iterator())), (short) 7);
+            assertEquals(Errors.NONE.code(), created.data().topics().find("made").errorCode(), "CREATE on the topic suffices");
+            assertEquals(Errors.TOPIC_AUTHORIZATION_FAILED.code(), created.data().topics().find("made").topicConfigErrorCode(),
+                    "its configs are not shown without DESCRIBE_CONFIGS");
+            assertEquals(Errors.TOPIC_AUTHORIZATION_FAILED.code(), created.data().topics().find("forbidden").errorCode());
+            assertTrue(broker.topics().get("made").isPresent());
+            assertTrue(broker.topics().get("forbidden").isEmpty());
             try (Admin admin = Admin.create(plain(broker))) {
                 assertInstanceOf(ClusterAuthorizationException.class, cause(admin.createAcls(List.of(
                         allow(ResourceType.TOPIC, "closed", "User:ANONYMOUS", AclOperation.WRITE))).all()),
@@ -341,6 +356,26 @@ class AclAuthorizationTest {
             assertInstanceOf(SecurityDisabledException.class, cause(admin.createAcls(List.of(
                     allow(ResourceType.TOPIC, "t", "User:alice", AclOperation.READ))).all()));
             assertInstanceOf(SecurityDisabledException.class, cause(admin.deleteAcls(List.of(AclBindingFilter.ANY)).all()));
+        }
+    }
+
+    @Test
+    void aCertificateNoMappingRuleMatchesIsRefused() throws Exception {
+        Map<String, String> props = securedTls();
+        props.put("ssl.principal.mapping.rules", "RULE:^CN=([a-z]+),OU=Clients,.*$/$1/L");
+        props.put("super.users", "User:alice");
+        try (Broker broker = TestBroker.start(dataDir, props);
+             Admin alice = Admin.create(as(broker, "alice"))) {
+            assertTrue(alice.listTopics().names().get().isEmpty(), "CN=alice,OU=Clients,... is User:alice");
+            Map<String, Object> unmapped = new HashMap<>(as(broker, "alice"));
+            unmapped.put(SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG, brokerKeys.toString()); // OU=Brokers: no rule
+            unmapped.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, 4_000);
+            unmapped.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, 3_000);
+            try (Admin refused = Admin.create(unmapped)) {
+                Throwable e = cause(refused.listTopics().names());
+                assertInstanceOf(org.apache.kafka.common.errors.TimeoutException.class, e,
+                        "the broker closes the connection of a subject no rule maps");
+            }
         }
     }
 }
