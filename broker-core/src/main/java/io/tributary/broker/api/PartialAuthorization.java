@@ -1,5 +1,6 @@
 package io.tributary.broker.api;
 
+import io.tributary.broker.network.RequestProcessor;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
@@ -53,11 +54,15 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
 import org.apache.kafka.common.resource.ResourceType;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -96,12 +101,12 @@ final class PartialAuthorization {
     }
 
     private final Check check;
-    private final Function<Uuid, java.util.Optional<String>> topicNames;
+    private final Function<Uuid, Optional<String>> topicNames;
     private final Predicate<String> topicExists;
     private final boolean autoCreateTopics;
     private final List<Consumer<ApiMessage>> completions = new ArrayList<>();
 
-    PartialAuthorization(Check check, Function<Uuid, java.util.Optional<String>> topicNames,
+    PartialAuthorization(Check check, Function<Uuid, Optional<String>> topicNames,
                          Predicate<String> topicExists, boolean autoCreateTopics) {
         this.check = check;
         this.topicNames = topicNames;
@@ -192,7 +197,7 @@ final class PartialAuthorization {
         }
         if (denied.isEmpty()) return;
         if (r.acks() == 0) {
-            throw new io.tributary.broker.network.RequestProcessor.ConnectionCloseException(
+            throw new RequestProcessor.ConnectionCloseException(
                     "not authorized to write to " + denied.size() + " topic(s) of an acks=0 produce");
         }
         denied.forEach(r.topicData()::remove);
@@ -259,7 +264,7 @@ final class PartialAuthorization {
      * cluster or the topic).
      */
     private void metadata(MetadataRequestData r, short version) {
-        if (r.topics() == null) {
+        if (r.topics() == null || (version == 0 && r.topics().isEmpty())) { // all topics (an empty v0 list too)
             then(MetadataResponseData.class, response -> response.topics().removeIf(t ->
                     t.name() != null && !topicAllowed(AclOperation.DESCRIBE, t.name())));
         } else {
@@ -563,7 +568,7 @@ final class PartialAuthorization {
             return;
         }
         List<OffsetFetchRequestData.OffsetFetchRequestGroup> deniedGroups = new ArrayList<>();
-        java.util.Map<String, List<OffsetFetchRequestData.OffsetFetchRequestTopics>> deniedTopics = new java.util.HashMap<>();
+        Map<String, List<OffsetFetchRequestData.OffsetFetchRequestTopics>> deniedTopics = new HashMap<>();
         for (OffsetFetchRequestData.OffsetFetchRequestGroup g : r.groups()) {
             if (!check.allowed(AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId())) {
                 deniedGroups.add(g);
@@ -665,7 +670,7 @@ final class PartialAuthorization {
     /** FindCoordinator v4+ (batched keys): a key the principal may not describe gets its authorization error. */
     private void findCoordinator(FindCoordinatorRequestData r) {
         if (r.coordinatorKeys().isEmpty()) return;
-        boolean transaction = r.keyType() == org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType.TRANSACTION.id();
+        boolean transaction = r.keyType() == FindCoordinatorRequest.CoordinatorType.TRANSACTION.id();
         ResourceType type = transaction ? ResourceType.TRANSACTIONAL_ID : ResourceType.GROUP;
         Errors error = transaction ? Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED : Errors.GROUP_AUTHORIZATION_FAILED;
         List<String> denied = new ArrayList<>();

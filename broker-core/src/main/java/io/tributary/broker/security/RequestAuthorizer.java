@@ -2,7 +2,9 @@ package io.tributary.broker.security;
 
 import io.tributary.broker.network.RequestContext;
 import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.server.authorizer.AuthorizationResult;
 
 /**
@@ -31,8 +33,8 @@ public interface RequestAuthorizer {
      * IDEMPOTENT_WRITE on the cluster or WRITE on some topic). By default: on the wildcard name.
      */
     default AuthorizationResult authorizeByResourceType(RequestContext context, AclOperation operation,
-                                                        org.apache.kafka.common.resource.ResourceType type) {
+                                                        ResourceType type) {
         return authorize(context, operation, new ResourcePattern(type, ResourcePattern.WILDCARD_RESOURCE,
-                org.apache.kafka.common.resource.PatternType.LITERAL));
+                PatternType.LITERAL));
     }
 }

@@ -311,6 +311,9 @@ class AclAuthorizationTest {
             MetadataResponse all = (MetadataResponse) client.send(new MetadataRequestData().setTopics(null), (short) 12);
             assertEquals(Set.of("open"), all.data().topics().stream().map(t -> t.name()).collect(Collectors.toSet()),
                     "all topics lists only those the principal may describe");
+            MetadataResponse allV0 = (MetadataResponse) client.send(new MetadataRequestData().setTopics(List.of()), (short) 0);
+            assertEquals(Set.of("open"), allV0.data().topics().stream().map(t -> t.name()).collect(Collectors.toSet()),
+                    "so does v0, where an empty list means all topics");
         }
     }
 

@@ -104,8 +104,9 @@ class RequestSeamsTest {
             assertEquals(List.of(
                     new Check(KafkaPrincipal.ANONYMOUS, "127.0.0.1", "CLIENT", AclOperation.CREATE, CLUSTER),
                     new Check(KafkaPrincipal.ANONYMOUS, "127.0.0.1", "CLIENT", AclOperation.CREATE, topic("secret")),
-                    new Check(KafkaPrincipal.ANONYMOUS, "127.0.0.1", "CLIENT", AclOperation.CREATE, topic("public"))),
-                    authorizer.checks);
+                    new Check(KafkaPrincipal.ANONYMOUS, "127.0.0.1", "CLIENT", AclOperation.CREATE, topic("public")),
+                    new Check(KafkaPrincipal.ANONYMOUS, "127.0.0.1", "CLIENT", AclOperation.DESCRIBE_CONFIGS, topic("public"))),
+                    authorizer.checks, "CREATE on the cluster, else on each topic; DESCRIBE_CONFIGS to see a created topic's configs");
             assertTrue(broker.topics().get("secret").isEmpty(), "a denied topic is not created");
             assertTrue(broker.topics().get("public").isPresent());
 
