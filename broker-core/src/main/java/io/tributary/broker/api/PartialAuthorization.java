@@ -4,6 +4,8 @@ import io.tributary.broker.network.RequestProcessor;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
+import org.apache.kafka.common.message.AddPartitionsToTxnResponseData;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
@@ -94,6 +96,14 @@ final class PartialAuthorization {
             AclOperation.CLUSTER_ACTION, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS,
             AclOperation.IDEMPOTENT_WRITE, AclOperation.ALTER, AclOperation.DESCRIBE);
 
+    /**
+     * What authorization makes of a request: either an {@code answer} given without running the
+     * handler (when Kafka refuses the request as a whole but reports it per resource), or what
+     * {@code complete}s the handler's response.
+     */
+    record Outcome(ApiMessage answer, UnaryOperator<ApiMessage> complete) {
+    }
+
     /** Answers whether the request's principal may do an operation on a resource named literally. */
     @FunctionalInterface
     interface Check {
@@ -105,6 +115,7 @@ final class PartialAuthorization {
     private final Predicate<String> topicExists;
     private final boolean autoCreateTopics;
     private final List<Consumer<ApiMessage>> completions = new ArrayList<>();
+    private ApiMessage answer;
 
     PartialAuthorization(Check check, Function<Uuid, Optional<String>> topicNames,
                          Predicate<String> topicExists, boolean autoCreateTopics) {
@@ -119,7 +130,7 @@ final class PartialAuthorization {
      * any authorized operations) to the handler's response; the identity when nothing was denied.
      * A response of null ({@code acks=0}) is left alone.
      */
-    UnaryOperator<ApiMessage> narrow(ApiKeys key, short version, ApiMessage request) {
+    Outcome narrow(ApiKeys key, short version, ApiMessage request) {
         switch (key) {
             case PRODUCE -> produce((ProduceRequestData) request);
             case FETCH -> fetch((FetchRequestData) request);
@@ -145,15 +156,19 @@ final class PartialAuthorization {
             case DESCRIBE_TRANSACTIONS -> describeTransactions((DescribeTransactionsRequestData) request);
             case LIST_TRANSACTIONS -> listTransactions();
             case DESCRIBE_CLUSTER -> describeCluster((DescribeClusterRequestData) request);
+            case ADD_PARTITIONS_TO_TXN -> {
+                if (version <= 3) addPartitionsToTxn((AddPartitionsToTxnRequestData) request);
+            }
             default -> {
                 // nothing is answered per resource
             }
         }
-        if (completions.isEmpty()) return UnaryOperator.identity();
-        return response -> {
+        if (answer != null) return new Outcome(answer, UnaryOperator.identity());
+        if (completions.isEmpty()) return new Outcome(null, UnaryOperator.identity());
+        return new Outcome(null, response -> {
             if (response != null) for (Consumer<ApiMessage> c : completions) c.accept(response);
             return response;
-        };
+        });
     }
 
     @SuppressWarnings("unchecked")
@@ -686,6 +701,31 @@ final class PartialAuthorization {
     }
 
     // ------------------------------------------------------------------ transactions, cluster
+
+    /**
+     * AddPartitionsToTxn from a producer (v0–3): when any topic lacks WRITE, nothing is added, as in
+     * Kafka: the denied topics' partitions get {@code TOPIC_AUTHORIZATION_FAILED}, the others
+     * {@code OPERATION_NOT_ATTEMPTED}.
+     */
+    private void addPartitionsToTxn(AddPartitionsToTxnRequestData r) {
+        boolean anyDenied = false;
+        for (AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic t : r.v3AndBelowTopics()) {
+            if (!topicAllowed(AclOperation.WRITE, t.name())) anyDenied = true;
+        }
+        if (!anyDenied) return;
+        AddPartitionsToTxnResponseData response = new AddPartitionsToTxnResponseData();
+        for (AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic t : r.v3AndBelowTopics()) {
+            short code = topicAllowed(AclOperation.WRITE, t.name()) ? Errors.OPERATION_NOT_ATTEMPTED.code() : taf();
+            AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResult tr =
+                    new AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResult().setName(t.name());
+            for (int p : t.partitions()) {
+                tr.resultsByPartition().add(new AddPartitionsToTxnResponseData.AddPartitionsToTxnPartitionResult()
+                        .setPartitionIndex(p).setPartitionErrorCode(code));
+            }
+            response.resultsByTopicV3AndBelow().add(tr);
+        }
+        answer = response;
+    }
 
     private void describeProducers(DescribeProducersRequestData r) {
         List<DescribeProducersRequestData.TopicRequest> denied = new ArrayList<>();

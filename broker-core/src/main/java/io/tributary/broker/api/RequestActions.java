@@ -107,8 +107,7 @@ final class RequestActions {
                 if (version >= 4) {
                     cluster(AclOperation.CLUSTER_ACTION); // a broker verifying transactions for a leader
                 } else {
-                    transactionalId(AclOperation.WRITE, r.v3AndBelowTransactionalId());
-                    r.v3AndBelowTopics().forEach(t -> add(AclOperation.WRITE, ResourceType.TOPIC, t.name()));
+                    transactionalId(AclOperation.WRITE, r.v3AndBelowTransactionalId()); // its topics: PartialAuthorization
                 }
             }
             default -> {

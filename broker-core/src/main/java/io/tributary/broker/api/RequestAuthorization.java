@@ -27,7 +27,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import java.util.function.UnaryOperator;
 
 /**
  * Authorizes a request as Kafka does, in two steps. First what the request as a whole needs
@@ -57,12 +56,13 @@ final class RequestAuthorization {
 
     /**
      * Authorizes {@code request} (narrowing it to what the principal may touch) and returns what
-     * completes the handler's response with the answers for what was taken out.
+     * completes the handler's response with the answers for what was taken out, or the answer
+     * itself when the handler is not to run.
      *
      * @throws AuthorizationException when the request as a whole is denied
      * @throws RequestProcessor.ConnectionCloseException when it is denied and expects no response
      */
-    UnaryOperator<ApiMessage> authorize(RequestContext ctx, ApiKeys key, ApiMessage request) {
+    PartialAuthorization.Outcome authorize(RequestContext ctx, ApiKeys key, ApiMessage request) {
         Map<ResourcePattern, Map<AclOperation, Boolean>> decisions = new HashMap<>();
         PartialAuthorization.Check check = (operation, type, name) -> decisions
                 .computeIfAbsent(new ResourcePattern(type, name, PatternType.LITERAL), r -> new HashMap<>())

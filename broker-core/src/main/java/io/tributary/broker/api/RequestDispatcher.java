@@ -143,8 +143,9 @@ public final class RequestDispatcher implements RequestProcessor {
         ApiHandler<ApiMessage> handler = (ApiHandler<ApiMessage>) handlers.get(key);
         CompletableFuture<ApiMessage> response;
         try {
-            java.util.function.UnaryOperator<ApiMessage> complete = authorization.authorize(ctx, key, request);
-            response = handler.handle(ctx, request).thenApply(complete);
+            PartialAuthorization.Outcome authorized = authorization.authorize(ctx, key, request);
+            response = authorized.answer() != null ? CompletableFuture.completedFuture(authorized.answer())
+                    : handler.handle(ctx, request).thenApply(authorized.complete());
         } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
         }

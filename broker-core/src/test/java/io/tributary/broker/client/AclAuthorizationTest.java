@@ -25,12 +25,14 @@ import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.SecurityDisabledException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceResponse;
@@ -269,7 +271,8 @@ class AclAuthorizationTest {
              Admin admin = Admin.create(plain(broker))) {
             admin.createTopics(List.of(new NewTopic("open", 1, (short) 1), new NewTopic("closed", 1, (short) 1))).all().get();
             admin.createAcls(List.of(allow(ResourceType.TOPIC, "open", "User:ANONYMOUS", AclOperation.WRITE),
-                    allow(ResourceType.TOPIC, "made", "User:ANONYMOUS", AclOperation.CREATE))).all().get();
+                    allow(ResourceType.TOPIC, "made", "User:ANONYMOUS", AclOperation.CREATE),
+                    allow(ResourceType.TRANSACTIONAL_ID, "tx", "User:ANONYMOUS", AclOperation.WRITE))).all().get();
         }
         try (Broker broker = plaintextWithAuthorizer(Map.of());
              RawKafkaClient client = RawKafkaClient.connect(broker.address())) {
@@ -303,6 +306,18 @@ class AclAuthorizationTest {
             assertEquals(Errors.TOPIC_AUTHORIZATION_FAILED.code(), created.data().topics().find("forbidden").errorCode());
             assertTrue(broker.topics().get("made").isPresent());
             assertTrue(broker.topics().get("forbidden").isEmpty());
+            // AddPartitionsToTxn adds nothing when one topic is denied: that one is refused, the others not attempted.
+            AddPartitionsToTxnResponse added = (AddPartitionsToTxnResponse) client.send(new AddPartitionsToTxnRequestData()
+                    .setV3AndBelowTransactionalId("tx").setV3AndBelowProducerId(1).setV3AndBelowProducerEpoch((short) 0)
+                    .setV3AndBelowTopics(new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection(List.of(
+                            new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic().setName("open").setPartitions(List.of(0)),
+                            new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic().setName("closed").setPartitions(List.of(0)))
+                            .iterator())), (short) 3);
+            Map<String, Short> txnCodes = new HashMap<>();
+            added.data().resultsByTopicV3AndBelow().forEach(t ->
+                    txnCodes.put(t.name(), t.resultsByPartition().iterator().next().partitionErrorCode()));
+            assertEquals(Map.of("open", Errors.OPERATION_NOT_ATTEMPTED.code(), "closed", Errors.TOPIC_AUTHORIZATION_FAILED.code()),
+                    txnCodes);
             try (Admin admin = Admin.create(plain(broker))) {
                 assertInstanceOf(ClusterAuthorizationException.class, cause(admin.createAcls(List.of(
                         allow(ResourceType.TOPIC, "closed", "User:ANONYMOUS", AclOperation.WRITE))).all()),
