@@ -51,6 +51,8 @@ public final class CreateAclsHandler implements ApiHandler<CreateAclsRequestData
                 AclRequests.validateNew(binding);
                 valid.add(binding);
                 validResults.add(result);
+            } catch (IllegalArgumentException e) { // kafka-clients refusing a pattern type of ANY or MATCH
+                result.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(e.getMessage());
             } catch (RuntimeException e) {
                 result.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());
             }

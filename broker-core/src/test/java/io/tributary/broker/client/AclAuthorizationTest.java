@@ -26,6 +26,7 @@ import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.SecurityDisabledException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
+import org.apache.kafka.common.message.CreateAclsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -33,6 +34,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
+import org.apache.kafka.common.requests.CreateAclsResponse;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceResponse;
@@ -344,6 +346,7 @@ class AclAuthorizationTest {
         }
     }
 
+    /** Also: bindings Kafka's controller would refuse are refused with INVALID_REQUEST and not stored. */
     @Test
     void aclsSurviveARestartOfANodeRunningAlone() throws Exception {
         try (Broker broker = plaintextWithAuthorizer(Map.of("super.users", "User:ANONYMOUS"));
@@ -356,6 +359,13 @@ class AclAuthorizationTest {
             admin.deleteAcls(List.of(new AclBinding(new ResourcePattern(ResourceType.TOPIC, "gone", PatternType.LITERAL),
                     new AccessControlEntry("User:ANONYMOUS", "*", AclOperation.WRITE, AclPermissionType.ALLOW)).toFilter()))
                     .all().get();
+            try (RawKafkaClient client = RawKafkaClient.connect(broker.address())) {
+                CreateAclsResponse invalid = (CreateAclsResponse) client.send(new CreateAclsRequestData().setCreations(List.of(
+                        creation(ResourceType.CLUSTER, "not-the-cluster", PatternType.LITERAL, "User:alice"),
+                        creation(ResourceType.TOPIC, "t", PatternType.MATCH, "User:alice"),
+                        creation(ResourceType.TOPIC, "t", PatternType.LITERAL, "alice"))), (short) 3);
+                invalid.data().results().forEach(r -> assertEquals(Errors.INVALID_REQUEST.code(), r.errorCode(), r.errorMessage()));
+            }
         }
         // Restarted without super users: only the stored ACLs allow anything now.
         try (Broker broker = plaintextWithAuthorizer(Map.of());
@@ -364,6 +374,13 @@ class AclAuthorizationTest {
             produce(plain(broker), "kept", 1);
             assertInstanceOf(TopicAuthorizationException.class, produceFails(plain(broker), "other"));
         }
+    }
+
+    private static CreateAclsRequestData.AclCreation creation(ResourceType type, String name, PatternType pattern,
+                                                              String principal) {
+        return new CreateAclsRequestData.AclCreation().setResourceType(type.code()).setResourceName(name)
+                .setResourcePatternType(pattern.code()).setPrincipal(principal).setHost("*")
+                .setOperation(AclOperation.READ.code()).setPermissionType(AclPermissionType.ALLOW.code());
     }
 
     @Test
