@@ -1,6 +1,14 @@
 package io.tributary.broker;
 
 import io.tributary.broker.api.ApiHandler;
+import io.tributary.broker.api.CreateAclsHandler;
+import io.tributary.broker.api.DeleteAclsHandler;
+import io.tributary.broker.api.DescribeAclsHandler;
+import io.tributary.broker.cluster.QuorumAclChanges;
+import io.tributary.broker.security.AclAuthorizer;
+import io.tributary.broker.security.AclChanges;
+import io.tributary.broker.security.AclFile;
+import io.tributary.broker.security.AuthorizerConfig;
 import io.tributary.broker.api.ApiVersionsHandler;
 import io.tributary.broker.api.AlterConfigsHandler;
 import io.tributary.broker.api.DescribeClusterHandler;
@@ -194,11 +202,18 @@ public final class Broker implements AutoCloseable {
             AtomicReference<ClusterView> view = new AtomicReference<>();
             AtomicReference<CoordinatorLocator> locator = new AtomicReference<>();
             AtomicReference<Transactions> txns = new AtomicReference<>();
+            AuthorizerConfig authorizerConfig = config.authorizer();
+            AclAuthorizer aclAuthorizer = authorizerConfig.enabled() ? new AclAuthorizer(authorizerConfig) : null;
+            AtomicReference<AclChanges> aclChanges = new AtomicReference<>();
             ProducerIdManager producerIds = new ProducerIdManager(dataDir, config.nodeId());
             Replication replication;
             if (clusterConfig.clustered()) {
                 this.cluster = ClusterMember.join(clusterConfig, dataDir, topics, logs, delayedFetches, timer, clock,
                         config.defaultReplicationFactor(), self::get, replicas -> {
+                            if (aclAuthorizer != null) {
+                                replicas.quorum().addListener(image -> aclAuthorizer.replaceAcls(image.acls()));
+                            }
+                            aclChanges.set(new QuorumAclChanges(replicas.quorum()));
                             offsetStore.replicateThrough(replicas, clusterConfig.offsetsTopicReplicationFactor(),
                                     clusterConfig.requestTimeoutMs());
                             locator.set(new CoordinatorLocator(offsetStore, groups, replicas, true));
@@ -219,6 +234,7 @@ public final class Broker implements AutoCloseable {
                 this.cluster = null;
                 scram.routeChangesThrough(new ScramCredentialFile(dataDir, scram));
                 createInitialScramUsers(config, scram);
+                if (aclAuthorizer != null) aclChanges.set(AclFile.load(dataDir, aclAuthorizer));
                 replication = new StandaloneReplication(topics, config.nodeId(), self::get, delayedFetches);
                 offsetStore.replicateThrough(replication, (short) 1, clusterConfig.requestTimeoutMs());
                 locator.set(new CoordinatorLocator(offsetStore, groups, replication, false));
@@ -290,7 +306,13 @@ public final class Broker implements AutoCloseable {
             handlers.put(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, new AlterUserScramCredentialsHandler(scram));
             handlers.put(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, new DescribeUserScramCredentialsHandler(scram));
             handlers.put(ApiKeys.DESCRIBE_CLIENT_QUOTAS, new io.tributary.broker.api.DescribeClientQuotasHandler());
-            dispatcher.set(new RequestDispatcher(handlers, policies, topics::nameOf));
+            handlers.put(ApiKeys.CREATE_ACLS, new CreateAclsHandler(aclAuthorizer, aclChanges::get));
+            handlers.put(ApiKeys.DESCRIBE_ACLS, new DescribeAclsHandler(aclAuthorizer));
+            handlers.put(ApiKeys.DELETE_ACLS, new DeleteAclsHandler(aclAuthorizer, aclChanges::get));
+            RequestPolicies effective = aclAuthorizer == null ? policies
+                    : new RequestPolicies(aclAuthorizer, policies.throttle());
+            dispatcher.set(new RequestDispatcher(handlers, effective, topics::nameOf,
+                    name -> topics.get(name).isPresent(), config.autoCreateTopics()));
             this.server = new KafkaServer(dispatcher.get(), config.socketRequestMaxBytes(), config.networkThreads(),
                     config.ioThreads());
             undo.push(server::close);
@@ -303,7 +325,8 @@ public final class Broker implements AutoCloseable {
             BrokerRegistration.Endpoint interBrokerEndpoint = null;
             for (Listener l : listeners) {
                 TlsSettings tls = config.tls(l);
-                InetSocketAddress bound = server.start(l, tls == null ? null : TlsContexts.server(tls), sasl);
+                InetSocketAddress bound = server.start(l, tls == null ? null : TlsContexts.server(tls), sasl,
+                        config.sslPrincipalMapper(l));
                 this.addresses.put(l.name(), bound);
                 Listener advertised = config.advertised(l, bound.getPort()).orElse(null);
                 if (advertised == null) continue;
@@ -337,6 +360,7 @@ public final class Broker implements AutoCloseable {
         for (Listener l : listeners) {
             TlsSettings tls = config.tls(l);
             if (tls != null) TlsContexts.server(tls);
+            config.sslPrincipalMapper(l);
         }
         for (Listener l : listeners) if (l.usesSasl()) SaslSettings.of(config.asMap(), l);
         ScramCredentials.parseInitialUsers(config.get(ScramCredentials.INITIAL_USERS));
@@ -369,7 +393,8 @@ public final class Broker implements AutoCloseable {
 
     /**
      * {@link #start(BrokerConfig, Clock)} with the authorizer and the throttle policy every request
-     * goes through (until ACLs and quotas exist, the defaults allow everything and throttle nothing).
+     * goes through (the defaults allow everything and throttle nothing). An authorizer named by
+     * {@code authorizer.class.name} takes the place of the policies' one.
      */
     public static Broker start(BrokerConfig config, Clock clock, RequestPolicies policies) throws IOException {
         // An unknown or unservable listener, TLS material or SASL settings that cannot be used stop

@@ -73,6 +73,8 @@ public final class BrokerConfig {
         d.put("connections.max.reauth.ms", "0");
         d.put("sasl.server.max.receive.size", "524288");
         d.put("tributary.sasl.scram.initial.users", "");
+        d.put("ssl.principal.mapping.rules", "DEFAULT");
+        d.putAll(io.tributary.broker.security.AuthorizerConfig.DEFAULTS);
         DEFAULTS = Map.copyOf(d);
     }
 
@@ -94,6 +96,12 @@ public final class BrokerConfig {
         intValue("num.partitions");
         intValue("num.io.threads");
         partitionLimits();
+        authorizer();
+    }
+
+    /** {@code authorizer.class.name}, {@code super.users}, {@code allow.everyone.if.no.acl.found}. */
+    public io.tributary.broker.security.AuthorizerConfig authorizer() {
+        return io.tributary.broker.security.AuthorizerConfig.from(props);
     }
 
     public static BrokerConfig defaults() {
@@ -224,6 +232,26 @@ public final class BrokerConfig {
         String upper = name.trim().toUpperCase(java.util.Locale.ROOT);
         return listeners.stream().filter(l -> l.name().equals(upper)).findFirst().orElseThrow(() -> new ConfigException(
                 "inter.broker.listener.name", name, "no such listener among listeners (" + props.get("listeners") + ")"));
+    }
+
+    /**
+     * {@code ssl.principal.mapping.rules} of {@code listener} (overridden by
+     * {@code listener.name.<name>.ssl.principal.mapping.rules}), Kafka's {@code SslPrincipalMapper}
+     * syntax: {@code RULE:pattern/replacement/[LU]} rules tried in order, {@code DEFAULT} the
+     * subject's distinguished name unchanged.
+     *
+     * @throws ConfigException naming the setting when the rules cannot be parsed
+     */
+    public org.apache.kafka.common.security.ssl.SslPrincipalMapper sslPrincipalMapper(Listener listener) {
+        String name = "ssl.principal.mapping.rules";
+        String rules = props.get("listener.name." + listener.name().toLowerCase(java.util.Locale.ROOT) + "." + name);
+        if (rules == null) rules = props.get(name);
+        if (rules == null || rules.isBlank()) rules = "DEFAULT";
+        try {
+            return org.apache.kafka.common.security.ssl.SslPrincipalMapper.fromRules(rules);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(name, rules, e.getMessage());
+        }
     }
 
     /**

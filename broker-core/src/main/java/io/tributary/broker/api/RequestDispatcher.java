@@ -49,8 +49,10 @@ import java.util.function.Function;
  * connection — with the reason logged.
  *
  * <p>Two seams for security and quotas, each applied in one place: before a handler runs, every
- * resource the request names is checked with the {@link RequestPolicies#authorizer()} (a denial is
- * answered with the API's error response and the authorization error); every response, an error
+ * resource the request names is checked with the {@link RequestPolicies#authorizer()} (a denial of
+ * what the request as a whole needs is answered with the API's error response and the
+ * authorization error; a denied resource among others is taken out of the request and answered
+ * with its error beside the handler's answers, as Kafka does); every response, an error
  * response included, gets the {@link RequestPolicies#throttle()} time in its
  * {@code throttle_time_ms}. The defaults allow everything and throttle nothing.
  *
@@ -72,9 +74,20 @@ public final class RequestDispatcher implements RequestProcessor {
     /** @param topicNames the name of a topic id, so requests naming topics by id are authorized by name */
     public RequestDispatcher(Map<ApiKeys, ApiHandler<? extends ApiMessage>> handlers, RequestPolicies policies,
                              Function<Uuid, Optional<String>> topicNames) {
+        this(handlers, policies, topicNames, topic -> true, false);
+    }
+
+    /**
+     * @param topicExists      whether a topic exists, so a Metadata request that would auto-create
+     *                         one is checked for CREATE
+     * @param autoCreateTopics {@code auto.create.topics.enable}
+     */
+    public RequestDispatcher(Map<ApiKeys, ApiHandler<? extends ApiMessage>> handlers, RequestPolicies policies,
+                             Function<Uuid, Optional<String>> topicNames, java.util.function.Predicate<String> topicExists,
+                             boolean autoCreateTopics) {
         this.handlers = new EnumMap<>(handlers);
         this.supported = new SupportedApis(this.handlers.keySet());
-        this.authorization = new RequestAuthorization(policies.authorizer(), topicNames);
+        this.authorization = new RequestAuthorization(policies.authorizer(), topicNames, topicExists, autoCreateTopics);
         this.throttle = policies.throttle();
     }
 
@@ -130,8 +143,9 @@ public final class RequestDispatcher implements RequestProcessor {
         ApiHandler<ApiMessage> handler = (ApiHandler<ApiMessage>) handlers.get(key);
         CompletableFuture<ApiMessage> response;
         try {
-            authorization.check(ctx, key, request);
-            response = handler.handle(ctx, request);
+            PartialAuthorization.Outcome authorized = authorization.authorize(ctx, key, request);
+            response = authorized.answer() != null ? CompletableFuture.completedFuture(authorized.answer())
+                    : handler.handle(ctx, request).thenApply(authorized.complete());
         } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
         }

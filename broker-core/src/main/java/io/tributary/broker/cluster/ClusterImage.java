@@ -3,7 +3,9 @@ package io.tributary.broker.cluster;
 import io.tributary.broker.security.StoredScramCredential;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclBinding;
 
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -13,12 +15,14 @@ import java.util.TreeSet;
 /**
  * The cluster metadata at one point of the quorum's log: registered brokers, the brokers in
  * controlled shutdown (handing their leaderships over before they stop; cleared when the broker
- * registers again), topics with their partition states, and the SCRAM credentials of SASL users
- * (user → mechanism → stored credential). Immutable; each applied command produces a new image.
+ * registers again), topics with their partition states, the SCRAM credentials of SASL users
+ * (user → mechanism → stored credential) and the ACL bindings. Immutable; each applied command
+ * produces a new image.
  */
 public record ClusterImage(long version, Map<Integer, BrokerRegistration> brokers, Set<Integer> shuttingDown,
                            Map<String, TopicImage> topics,
-                           Map<String, Map<ScramMechanism, StoredScramCredential>> scramCredentials) {
+                           Map<String, Map<ScramMechanism, StoredScramCredential>> scramCredentials,
+                           Set<AclBinding> acls) {
     public static final ClusterImage EMPTY = new ClusterImage(0, Map.of(), Set.of(), Map.of());
 
     public ClusterImage {
@@ -26,12 +30,13 @@ public record ClusterImage(long version, Map<Integer, BrokerRegistration> broker
         shuttingDown = Set.copyOf(shuttingDown);
         topics = Map.copyOf(topics);
         scramCredentials = Map.copyOf(scramCredentials);
+        acls = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(acls));
     }
 
-    /** An image without SCRAM credentials. */
+    /** An image without SCRAM credentials and ACLs. */
     public ClusterImage(long version, Map<Integer, BrokerRegistration> brokers, Set<Integer> shuttingDown,
                         Map<String, TopicImage> topics) {
-        this(version, brokers, shuttingDown, topics, Map.of());
+        this(version, brokers, shuttingDown, topics, Map.of(), Set.of());
     }
 
     public Optional<PartitionRegistration> partition(TopicPartition tp) {
@@ -46,28 +51,33 @@ public record ClusterImage(long version, Map<Integer, BrokerRegistration> broker
         b.put(broker.nodeId(), broker);
         Set<Integer> s = new TreeSet<>(shuttingDown);
         s.remove(broker.nodeId());
-        return new ClusterImage(version + 1, b, s, topics, scramCredentials);
+        return new ClusterImage(version + 1, b, s, topics, scramCredentials, acls);
     }
 
     ClusterImage withShuttingDown(int nodeId) {
         Set<Integer> s = new TreeSet<>(shuttingDown);
         s.add(nodeId);
-        return new ClusterImage(version + 1, brokers, s, topics, scramCredentials);
+        return new ClusterImage(version + 1, brokers, s, topics, scramCredentials, acls);
     }
 
     ClusterImage withTopic(TopicImage topic) {
         Map<String, TopicImage> t = new TreeMap<>(topics);
         t.put(topic.name(), topic);
-        return new ClusterImage(version + 1, brokers, shuttingDown, t, scramCredentials);
+        return new ClusterImage(version + 1, brokers, shuttingDown, t, scramCredentials, acls);
     }
 
     ClusterImage withoutTopic(String name) {
         Map<String, TopicImage> t = new TreeMap<>(topics);
         t.remove(name);
-        return new ClusterImage(version + 1, brokers, shuttingDown, t, scramCredentials);
+        return new ClusterImage(version + 1, brokers, shuttingDown, t, scramCredentials, acls);
     }
 
     ClusterImage withScramCredentials(Map<String, Map<ScramMechanism, StoredScramCredential>> credentials) {
-        return new ClusterImage(version + 1, brokers, shuttingDown, topics, credentials);
+        return new ClusterImage(version + 1, brokers, shuttingDown, topics, credentials, acls);
+    }
+
+    /** This image with {@code acls} as its ACL bindings. */
+    ClusterImage withAcls(Set<AclBinding> acls) {
+        return new ClusterImage(version + 1, brokers, shuttingDown, topics, scramCredentials, acls);
     }
 }

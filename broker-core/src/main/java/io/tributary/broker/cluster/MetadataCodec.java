@@ -3,6 +3,7 @@ package io.tributary.broker.cluster;
 import io.tributary.broker.security.ScramCredentialChange;
 import io.tributary.broker.security.StoredScramCredential;
 import org.apache.kafka.clients.admin.ScramMechanism;
+import io.tributary.broker.security.AclCodec;
 import org.apache.kafka.common.Uuid;
 
 import java.io.ByteArrayOutputStream;
@@ -33,9 +34,11 @@ public final class MetadataCodec {
     private static final byte NOOP = 7;
     private static final byte BEGIN_SHUTDOWN = 8;
     private static final byte CHANGE_SCRAM_CREDENTIALS = 9;
+    private static final byte CREATE_ACLS = 10;
+    private static final byte DELETE_ACLS = 11;
     /**
      * Snapshots of format 2 add the brokers in controlled shutdown, format 3 every listener of each
-     * broker and the SCRAM credentials; older formats are still read.
+     * broker, the SCRAM credentials and the ACL bindings ({@link AclCodec}); older formats are still read.
      */
     private static final byte IMAGE_FORMAT = 3;
 
@@ -84,6 +87,12 @@ public final class MetadataCodec {
                     out.writeBoolean(change.deletes());
                     if (!change.deletes()) writeScramCredential(out, change.credential());
                 }
+            } else if (command instanceof MetadataCommand.CreateAcls c) {
+                out.writeByte(CREATE_ACLS);
+                AclCodec.write(out, c.acls());
+            } else if (command instanceof MetadataCommand.DeleteAcls c) {
+                out.writeByte(DELETE_ACLS);
+                AclCodec.write(out, c.acls());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -116,6 +125,8 @@ public final class MetadataCodec {
                 }
                 yield new MetadataCommand.ChangeScramCredentials(changes);
             }
+            case CREATE_ACLS -> new MetadataCommand.CreateAcls(AclCodec.read(in));
+            case DELETE_ACLS -> new MetadataCommand.DeleteAcls(AclCodec.read(in));
             default -> throw new IOException("Unknown metadata command type " + type);
         };
     }
@@ -137,6 +148,7 @@ public final class MetadataCodec {
                 writeScramCredential(out, c.getValue());
             }
         }
+        AclCodec.write(out, image.acls());
     }
 
     private static void writeScramCredential(DataOutput out, StoredScramCredential c) throws IOException {
@@ -196,7 +208,9 @@ public final class MetadataCodec {
                 scram.put(user, credentials);
             }
         }
-        return new ClusterImage(version, brokers, shuttingDown, topics, scram);
+        java.util.Set<org.apache.kafka.common.acl.AclBinding> acls = format < 3 ? java.util.Set.of()
+                : new java.util.LinkedHashSet<>(AclCodec.read(in));
+        return new ClusterImage(version, brokers, shuttingDown, topics, scram, acls);
     }
 
     /** The node id and inter-broker address, then (since listeners are registered) every listener. */

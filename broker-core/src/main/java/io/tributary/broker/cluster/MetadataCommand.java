@@ -1,6 +1,7 @@
 package io.tributary.broker.cluster;
 
 import io.tributary.broker.security.ScramCredentialChange;
+import org.apache.kafka.common.acl.AclBinding;
 
 import java.util.List;
 import java.util.Map;
@@ -49,5 +50,19 @@ public sealed interface MetadataCommand {
 
     /** SCRAM credentials set or deleted (AlterUserScramCredentials), applied together in order. */
     record ChangeScramCredentials(List<ScramCredentialChange> changes) implements MetadataCommand {
+    }
+
+    /** ACL bindings added; those already present are left as they are. */
+    record CreateAcls(List<AclBinding> acls) implements MetadataCommand {
+        public CreateAcls {
+            acls = List.copyOf(acls);
+        }
+    }
+
+    /** ACL bindings removed (each named exactly); those not present are ignored. */
+    record DeleteAcls(List<AclBinding> acls) implements MetadataCommand {
+        public DeleteAcls {
+            acls = List.copyOf(acls);
+        }
     }
 }

@@ -101,6 +101,14 @@ public final class MetadataStateMachine implements StateMachine {
         } else if (command instanceof MetadataCommand.ChangeScramCredentials c) {
             next = current.withScramCredentials(
                     io.tributary.broker.security.ScramCredentialStore.applied(current.scramCredentials(), c.changes()));
+        } else if (command instanceof MetadataCommand.CreateAcls c) {
+            java.util.Set<org.apache.kafka.common.acl.AclBinding> acls = new java.util.LinkedHashSet<>(current.acls());
+            if (!acls.addAll(c.acls())) return Errors.NONE;
+            next = current.withAcls(acls);
+        } else if (command instanceof MetadataCommand.DeleteAcls c) {
+            java.util.Set<org.apache.kafka.common.acl.AclBinding> acls = new java.util.LinkedHashSet<>(current.acls());
+            if (!acls.removeAll(c.acls())) return Errors.NONE;
+            next = current.withAcls(acls);
         } else {
             throw new IllegalStateException("Unhandled metadata command " + command);
         }

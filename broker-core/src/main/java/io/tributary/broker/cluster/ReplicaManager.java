@@ -159,6 +159,11 @@ public final class ReplicaManager implements Replication, AutoCloseable {
         for (Partition partition : partitions.values()) partition.maybeShrinkIsr(now);
     }
 
+    /** The metadata quorum this node's replication follows. */
+    public MetadataQuorum quorum() {
+        return quorum;
+    }
+
     // ---------------------------------------------------------------- Replication (client requests)
 
     /**

@@ -10,6 +10,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import org.apache.kafka.common.network.Send;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
+import org.apache.kafka.common.security.ssl.SslPrincipalMapper;
 
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -55,13 +56,16 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     /** The SASL authentication of this connection, null on a listener without SASL. */
     private final ConnectionAuthenticator authenticator;
+    /** Turns a client certificate's subject into the principal's name ({@code ssl.principal.mapping.rules}). */
+    private final SslPrincipalMapper principalMapper;
 
     KafkaConnection(RequestProcessor processor, Executor ioExecutor, Listener listener, boolean tls) {
-        this(processor, ioExecutor, listener, tls, null);
+        this(processor, ioExecutor, listener, tls, null, SslPrincipalMapper.fromRules("DEFAULT"));
     }
 
     KafkaConnection(RequestProcessor processor, Executor ioExecutor, Listener listener, boolean tls,
-                    ConnectionAuthenticator authenticator) {
+                    ConnectionAuthenticator authenticator, SslPrincipalMapper principalMapper) {
+        this.principalMapper = principalMapper;
         this.processor = processor;
         this.ioExecutor = ioExecutor;
         this.listener = listener;
@@ -71,9 +75,10 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     /**
      * A TLS handshake ended: on success the client's verified certificate, if it sent one, names
-     * the principal ({@code User:} and its subject's distinguished name, as Kafka's default
-     * {@code ssl.principal.mapping.rules}); on failure the connection closes, logged once with the
-     * peer's address. Requests only arrive after the handshake.
+     * the principal ({@code User:} and its subject's distinguished name in RFC 2253 form, mapped by
+     * {@code ssl.principal.mapping.rules} as Kafka's {@code SslPrincipalMapper} does); a subject no
+     * rule matches, or a failed handshake, closes the connection, logged once with the peer's
+     * address. Requests only arrive after the handshake.
      */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
@@ -83,8 +88,18 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
                 try {
                     Certificate[] chain = handler.engine().getSession().getPeerCertificates();
                     if (chain.length > 0 && chain[0] instanceof X509Certificate x509) {
-                        connection = connection.withPrincipal(new KafkaPrincipal(KafkaPrincipal.USER_TYPE,
-                                x509.getSubjectX500Principal().getName()));
+                        String subject = x509.getSubjectX500Principal().getName();
+                        String name;
+                        try {
+                            name = principalMapper.getName(subject);
+                        } catch (java.io.IOException | RuntimeException noRule) {
+                            LOG.log(System.Logger.Level.WARNING, "TLS client " + ctx.channel().remoteAddress()
+                                    + " on listener " + listener.name() + " refused: its certificate subject " + subject
+                                    + " matches no ssl.principal.mapping.rules rule (" + noRule.getMessage() + ")");
+                            ctx.close();
+                            return;
+                        }
+                        connection = connection.withPrincipal(new KafkaPrincipal(KafkaPrincipal.USER_TYPE, name));
                     }
                 } catch (SSLPeerUnverifiedException noClientCertificate) {
                     // ssl.client.auth none or requested, and no certificate: User:ANONYMOUS

@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.ssl.SslContext;
+import org.apache.kafka.common.security.ssl.SslPrincipalMapper;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -48,8 +49,11 @@ public final class KafkaServer implements AutoCloseable {
      * buffers for encryption instead of written from the segment files (zero copy is for plaintext
      * listeners only). A SASL listener ({@code SASL_PLAINTEXT}, {@code SASL_SSL}) gives each
      * connection an authenticator from {@code sasl} (null otherwise), consulted before every request.
+     * {@code principalMapper} applies {@code ssl.principal.mapping.rules} to a client certificate's
+     * subject.
      */
-    public synchronized InetSocketAddress start(Listener listener, SslContext tls, ConnectionAuthenticator.Factory sasl)
+    public synchronized InetSocketAddress start(Listener listener, SslContext tls, ConnectionAuthenticator.Factory sasl,
+                                                SslPrincipalMapper principalMapper)
             throws InterruptedException {
         listener.requireServable("listeners");
         if (listener.usesTls() && tls == null) {
@@ -69,12 +73,19 @@ public final class KafkaServer implements AutoCloseable {
                         ConnectionAuthenticator authenticator = listener.usesSasl() ? sasl.newConnection(listener) : null;
                         if (tls != null) ch.pipeline().addLast(KafkaConnection.TLS_HANDLER, tls.newHandler(ch.alloc()));
                         ch.pipeline().addLast(new KafkaFrameDecoder(maxFrameBytes, authenticator));
-                        ch.pipeline().addLast(new KafkaConnection(processor, ioExecutor, listener, tls != null, authenticator));
+                        ch.pipeline().addLast(new KafkaConnection(processor, ioExecutor, listener, tls != null, authenticator,
+                                principalMapper));
                     }
                 });
         Channel channel = bootstrap.bind(listener.host(), listener.port()).sync().channel();
         serverChannels.add(channel);
         return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** {@link #start(Listener, SslContext, ConnectionAuthenticator.Factory, SslPrincipalMapper)} with Kafka's default mapping rules. */
+    public InetSocketAddress start(Listener listener, SslContext tls, ConnectionAuthenticator.Factory sasl)
+            throws InterruptedException {
+        return start(listener, tls, sasl, SslPrincipalMapper.fromRules("DEFAULT"));
     }
 
     /** {@link #start(Listener, SslContext, ConnectionAuthenticator.Factory)} for a listener without SASL. */

@@ -12,7 +12,7 @@ import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicConfig;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
-import org.apache.kafka.common.message.DescribeAclsRequestData;
+import org.apache.kafka.common.message.DescribeLogDirsRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
@@ -31,7 +31,7 @@ import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
-import org.apache.kafka.common.requests.DescribeAclsResponse;
+import org.apache.kafka.common.requests.DescribeLogDirsResponse;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.apache.kafka.common.requests.ElectLeadersResponse;
@@ -632,10 +632,9 @@ class ProtocolErrorTest {
                     .setTopicPartitions(null).setTimeoutMs(1000), (short) 2);
             assertEquals(Errors.UNSUPPORTED_VERSION, Errors.forCode(elect.data().errorCode()));
 
-            DescribeAclsResponse acls = (DescribeAclsResponse) client.send(new DescribeAclsRequestData()
-                    .setResourceTypeFilter((byte) 1).setPatternTypeFilter((byte) 1)
-                    .setOperation((byte) 1).setPermissionType((byte) 1), (short) 2);
-            assertEquals(Errors.UNSUPPORTED_VERSION, acls.error().error());
+            DescribeLogDirsResponse logDirs = (DescribeLogDirsResponse) client.send(new DescribeLogDirsRequestData()
+                    .setTopics(null), (short) 3);
+            assertEquals(Errors.UNSUPPORTED_VERSION, Errors.forCode(logDirs.data().errorCode()));
 
             // the connection stays open and usable
             assertEquals(Errors.NONE, Errors.forCode(apiVersions(client).errorCode()));
@@ -667,7 +666,7 @@ class ProtocolErrorTest {
             assertEquals(Errors.NONE, Errors.forCode(response.errorCode()));
             assertSupportedRanges(response);
             assertNull(response.apiKeys().find(ApiKeys.ELECT_LEADERS.id));
-            assertNull(response.apiKeys().find(ApiKeys.DESCRIBE_ACLS.id));
+            assertNull(response.apiKeys().find(ApiKeys.DESCRIBE_LOG_DIRS.id));
         }
     }
 

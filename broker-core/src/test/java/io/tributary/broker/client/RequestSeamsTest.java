@@ -8,11 +8,14 @@ import io.tributary.broker.security.RequestAuthorizer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.message.DescribeAclsRequestData;
+import org.apache.kafka.common.requests.DescribeAclsResponse;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
-import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -48,7 +51,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The seams security and quotas will fill, on a real broker: every request is authorized, with
  * its context (principal {@code User:ANONYMOUS}, host, listener name), the operation and each
  * resource it names, before its handler runs, and a denial is answered with Kafka's authorization
- * error; every response carries the throttle policy's time in {@code throttle_time_ms}.
+ * error (per resource where Kafka answers per resource); every response carries the throttle policy's time in {@code throttle_time_ms}.
  */
 class RequestSeamsTest {
     @TempDir
@@ -94,19 +97,27 @@ class RequestSeamsTest {
                                     .setReplicationFactor((short) 1),
                             new CreateTopicsRequestData.CreatableTopic().setName("public").setNumPartitions(1)
                                     .setReplicationFactor((short) 1)).iterator())), (short) 7);
-            for (CreatableTopicResult r : response.data().topics()) {
-                assertEquals(Errors.TOPIC_AUTHORIZATION_FAILED.code(), r.errorCode(), r.name()
-                        + ": a denied topic fails the request as a whole until ACLs answer per resource");
-            }
+            assertEquals(Errors.TOPIC_AUTHORIZATION_FAILED.code(), response.data().topics().find("secret").errorCode(),
+                    "the denied topic is refused");
+            assertEquals(Errors.NONE.code(), response.data().topics().find("public").errorCode(),
+                    "the allowed topic of the same request is created, as Kafka answers per topic");
             assertEquals(List.of(
+                    new Check(KafkaPrincipal.ANONYMOUS, "127.0.0.1", "CLIENT", AclOperation.CREATE, CLUSTER),
                     new Check(KafkaPrincipal.ANONYMOUS, "127.0.0.1", "CLIENT", AclOperation.CREATE, topic("secret")),
-                    new Check(KafkaPrincipal.ANONYMOUS, "127.0.0.1", "CLIENT", AclOperation.CREATE, topic("public"))),
-                    authorizer.checks);
-            assertTrue(broker.topics().get("secret").isEmpty(), "a denied request creates nothing");
-            assertTrue(broker.topics().get("public").isEmpty(), "a denied request creates nothing");
+                    new Check(KafkaPrincipal.ANONYMOUS, "127.0.0.1", "CLIENT", AclOperation.CREATE, topic("public")),
+                    new Check(KafkaPrincipal.ANONYMOUS, "127.0.0.1", "CLIENT", AclOperation.DESCRIBE_CONFIGS, topic("public"))),
+                    authorizer.checks, "CREATE on the cluster, else on each topic; DESCRIBE_CONFIGS to see a created topic's configs");
+            assertTrue(broker.topics().get("secret").isEmpty(), "a denied topic is not created");
+            assertTrue(broker.topics().get("public").isPresent());
 
-            DescribeClusterResponse cluster = (DescribeClusterResponse) client.send(new DescribeClusterRequestData(), (short) 1);
-            assertEquals(Errors.CLUSTER_AUTHORIZATION_FAILED.code(), cluster.data().errorCode());
+            DescribeClusterResponse cluster = (DescribeClusterResponse) client.send(new DescribeClusterRequestData()
+                    .setIncludeClusterAuthorizedOperations(true), (short) 1);
+            assertEquals(Errors.NONE.code(), cluster.data().errorCode(), "a Kafka broker serves DescribeCluster to anyone");
+            assertEquals(0, cluster.data().clusterAuthorizedOperations(), "without DESCRIBE on the cluster, no operations");
+            DescribeAclsResponse acls = (DescribeAclsResponse) client.send(new DescribeAclsRequestData()
+                    .setResourceTypeFilter(ResourceType.ANY.code()).setPatternTypeFilter(PatternType.ANY.code())
+                    .setOperation(AclOperation.ANY.code()).setPermissionType(AclPermissionType.ANY.code()), (short) 3);
+            assertEquals(Errors.CLUSTER_AUTHORIZATION_FAILED.code(), acls.data().errorCode());
 
             // A denied acks=0 produce has no response to carry the error: the connection is closed, as Kafka does.
             ProduceRequestData produce = new ProduceRequestData().setAcks((short) 0).setTimeoutMs(1000)
@@ -129,7 +140,7 @@ class RequestSeamsTest {
             assertInstanceOf(TopicAuthorizationException.class, e);
             admin.createTopics(List.of(new NewTopic("public", 1, (short) 1))).all().get();
             assertTrue(broker.topics().get("public").isPresent());
-            e = assertThrows(ExecutionException.class, () -> admin.describeCluster().clusterId().get()).getCause();
+            e = assertThrows(ExecutionException.class, () -> admin.describeAcls(AclBindingFilter.ANY).values().get()).getCause();
             assertInstanceOf(ClusterAuthorizationException.class, e);
             assertTrue(authorizer.checks.stream().allMatch(c -> c.listener().equals("PLAINTEXT")
                     && c.principal().equals(KafkaPrincipal.ANONYMOUS)), authorizer.checks.toString());
@@ -150,7 +161,9 @@ class RequestSeamsTest {
                                     .setReplicationFactor((short) 1)).iterator())), (short) 7);
             assertEquals(Errors.NONE.code(), created.data().topics().find("t").errorCode());
             assertEquals(1_234, created.throttleTimeMs());
-            DescribeClusterResponse denied = (DescribeClusterResponse) client.send(new DescribeClusterRequestData(), (short) 1);
+            DescribeAclsResponse denied = (DescribeAclsResponse) client.send(new DescribeAclsRequestData()
+                    .setResourceTypeFilter(ResourceType.ANY.code()).setPatternTypeFilter(PatternType.ANY.code())
+                    .setOperation(AclOperation.ANY.code()).setPermissionType(AclPermissionType.ANY.code()), (short) 3);
             assertEquals(Errors.CLUSTER_AUTHORIZATION_FAILED.code(), denied.data().errorCode());
             assertEquals(1_234, denied.throttleTimeMs(), "an error response is throttled too");
         }
