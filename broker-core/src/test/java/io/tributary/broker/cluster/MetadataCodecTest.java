@@ -57,7 +57,7 @@ class MetadataCodecTest {
         assertEquals(change, MetadataCodec.decode(bytes, 0, bytes.length));
 
         ClusterImage image = new ClusterImage(7, Map.of(2, TWO_LISTENERS), Set.of(), Map.of(),
-                Map.of("alice", Map.of(ScramMechanism.SCRAM_SHA_512, alice)));
+                Map.of("alice", Map.of(ScramMechanism.SCRAM_SHA_512, alice)), Set.of());
         ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(snapshot)) {
             MetadataCodec.writeImage(out, image);
