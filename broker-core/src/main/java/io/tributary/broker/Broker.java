@@ -135,6 +135,8 @@ public final class Broker implements AutoCloseable {
     private final Transactions transactions;
     /** The SCRAM credentials SASL logins are checked against. */
     private final ScramCredentialStore scram;
+    /** In a cluster, the thread creating the initial SCRAM users (null when there is none); stopped by close. */
+    private final Thread initialScramUsers;
 
     /** The transaction coordinator and what it needs, built once replication exists. */
     private record Transactions(TransactionCoordinator coordinator, TransactionCoordinatorLocator locator,
@@ -228,10 +230,11 @@ public final class Broker implements AutoCloseable {
                             else scram.replaceAll(image.scramCredentials());
                         });
                 undo.push(cluster::close);
-                createInitialScramUsersOnceCommitted(config, scram);
+                this.initialScramUsers = createInitialScramUsersOnceCommitted(config, scram, cluster.quorum());
                 replication = cluster.replication();
             } else {
                 this.cluster = null;
+                this.initialScramUsers = null;
                 scram.routeChangesThrough(new ScramCredentialFile(dataDir, scram));
                 createInitialScramUsers(config, scram);
                 if (aclAuthorizer != null) aclChanges.set(AclFile.load(dataDir, aclAuthorizer));
@@ -427,15 +430,21 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
-     * {@link #createInitialScramUsers} for a cluster member, on a thread of its own: it retries while
-     * the quorum cannot take the change yet (no leader elected), for up to two minutes.
+     * {@link #createInitialScramUsers} for a cluster member, on a thread of its own (returned, null
+     * when there are no initial users): it first catches up with the quorum (commits a no-op and
+     * applies everything before it), so a credential committed earlier is seen and not reset, and
+     * retries while the quorum cannot take changes yet (no leader elected), for up to two minutes.
      */
-    private static void createInitialScramUsersOnceCommitted(BrokerConfig config, ScramCredentialStore scram) {
-        if (ScramCredentials.parseInitialUsers(config.get(ScramCredentials.INITIAL_USERS)).isEmpty()) return;
+    private static Thread createInitialScramUsersOnceCommitted(BrokerConfig config, ScramCredentialStore scram,
+                                                               io.tributary.broker.cluster.MetadataQuorum quorum) {
+        if (ScramCredentials.parseInitialUsers(config.get(ScramCredentials.INITIAL_USERS)).isEmpty()) return null;
         Thread t = new Thread(() -> {
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
-            while (true) {
+            while (!Thread.currentThread().isInterrupted()) {
                 try {
+                    org.apache.kafka.common.protocol.Errors caughtUp =
+                            quorum.proposeAndWait(new io.tributary.broker.cluster.MetadataCommand.Noop());
+                    if (caughtUp != org.apache.kafka.common.protocol.Errors.NONE) throw caughtUp.exception();
                     createInitialScramUsers(config, scram);
                     return;
                 } catch (RuntimeException e) {
@@ -454,6 +463,7 @@ public final class Broker implements AutoCloseable {
         }, "tributary-initial-scram-users");
         t.setDaemon(true);
         t.start();
+        return t;
     }
 
     private static String loadClusterId(File dataDir, String configured) throws IOException {
@@ -537,6 +547,7 @@ public final class Broker implements AutoCloseable {
      * so the next start recovers the logs. For failure tests; a real crash is {@code kill -9}.
      */
     public void halt() {
+        if (initialScramUsers != null) initialScramUsers.interrupt();
         server.close();
         transactions.close();
         if (cluster != null) cluster.close();
@@ -559,6 +570,7 @@ public final class Broker implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (initialScramUsers != null) initialScramUsers.interrupt();
         delayedFetches.completeAll();
         server.close();
         transactions.close();
