@@ -57,7 +57,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and SCRAM-SHA-512 against credentials created with the Admin API, on SASL_PLAINTEXT and SASL_SSL;
  * wrong passwords and unknown users refused with {@link SaslAuthenticationException}, a mechanism the
  * listener does not enable with {@link UnsupportedSaslMechanismException}; raw frames: a request
- * before authentication closes the connection; re-authentication keeps a producer going.
+ * (or an oversized frame) before authentication closes the connection, a v0 handshake takes bare
+ * tokens, a request after the session expired closes the connection; re-authentication keeps a
+ * producer going.
  */
 class SaslListenerTest {
     private static final String PLAIN_JAAS = "org.apache.kafka.common.security.plain.PlainLoginModule required "
@@ -286,6 +288,24 @@ class SaslListenerTest {
                 assertEquals(List.of("PLAIN"), handshake.data().mechanisms(), "the enabled mechanisms are listed");
                 assertTrue(raw.closedByBroker());
             }
+        }
+    }
+
+    @Test
+    void aConnectionWhoseSessionExpiredIsClosedAtItsNextRequest() throws Exception {
+        Map<String, String> props = saslPlaintext("PLAIN");
+        props.put("listener.name.sasl_plaintext.connections.max.reauth.ms", "400");
+        try (Broker broker = TestBroker.start(dataDir, props);
+             RawKafkaClient raw = RawKafkaClient.connect(broker.address("SASL_PLAINTEXT"))) {
+            raw.send(new SaslHandshakeRequestData().setMechanism("PLAIN"), (short) 1);
+            SaslAuthenticateResponseData ok = ((SaslAuthenticateResponse) raw.send(new SaslAuthenticateRequestData()
+                    .setAuthBytes("\0alice\0alice-secret".getBytes(StandardCharsets.UTF_8)), (short) 2)).data();
+            assertEquals(400, ok.sessionLifetimeMs(), "the session lifetime is told to the client");
+            raw.send(new MetadataRequestData().setTopics(null), (short) 12);
+            Thread.sleep(800);
+            raw.sendFrame(RawKafkaClient.encode(raw.header(org.apache.kafka.common.protocol.ApiKeys.METADATA, (short) 12),
+                    new MetadataRequestData().setTopics(null), (short) 12));
+            assertTrue(raw.closedByBroker(), "a request after the session expired closes the connection");
         }
     }
 
