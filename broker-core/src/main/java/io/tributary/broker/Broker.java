@@ -48,6 +48,8 @@ import io.tributary.broker.api.RequestDispatcher;
 import io.tributary.broker.api.RequestPolicies;
 import io.tributary.broker.api.OffsetForLeaderEpochHandler;
 import io.tributary.broker.cluster.BrokerRegistration;
+import io.tributary.broker.cluster.ClusterLinkSecurity;
+import io.tributary.broker.cluster.ClusterLinkTls;
 import io.tributary.broker.cluster.ClusterConfig;
 import io.tributary.broker.cluster.ClusterMember;
 import io.tributary.broker.cluster.Replication;
@@ -132,7 +134,10 @@ public final class Broker implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        BrokerClient client = new BrokerClient("tributary-broker-" + config.nodeId(), (int) requestTimeoutMs);
+        // Broker-to-broker requests travel on the cluster link: TLS with the node's certificate when it is secured.
+        ClusterLinkSecurity link = ClusterLinkSecurity.from(config.asMap());
+        BrokerClient client = new BrokerClient("tributary-broker-" + config.nodeId(), (int) requestTimeoutMs,
+                clustered && link.enabled() ? new ClusterLinkTls(link, config.nodeId()).clientSockets() : null);
         LocalMarkerAppender appender = new LocalMarkerAppender(replication, offsets, requestTimeoutMs);
         TransactionMarkerDispatcher markers = new TransactionMarkerDispatcher(replication, config::nodeId, appender,
                 client, executor, executor);
@@ -314,6 +319,7 @@ public final class Broker implements AutoCloseable {
             TlsSettings tls = config.tls(l);
             if (tls != null) TlsContexts.server(tls);
         }
+        checkClusterLink(config);
         try {
             Broker broker = new Broker(config, clock, policies);
             LOG.log(System.Logger.Level.INFO, "Tributary broker " + config.nodeId() + " listening on "
@@ -322,6 +328,26 @@ public final class Broker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("Interrupted while starting the broker", e);
+        }
+    }
+
+    /**
+     * A secured cluster link ({@code cluster.link.security.protocol=SSL}) must open its stores, and in a
+     * cluster the listener other brokers send their Kafka requests to (the first of {@code listeners},
+     * the one registered) must be a TLS listener: those requests are part of the link, never sent in
+     * the clear.
+     */
+    private static void checkClusterLink(BrokerConfig config) {
+        ClusterLinkSecurity link = ClusterLinkSecurity.from(config.asMap());
+        if (!link.enabled()) return;
+        new ClusterLinkTls(link, config.nodeId());
+        boolean clustered = ClusterConfig.from(config.asMap(), config.nodeId()).clustered();
+        Listener first = config.listeners().get(0);
+        if (clustered && first.securityProtocol() != org.apache.kafka.common.security.auth.SecurityProtocol.SSL) {
+            throw new org.apache.kafka.common.config.ConfigException(ClusterLinkSecurity.PROTOCOL, "SSL",
+                    "brokers send each other Kafka requests (transaction markers, transaction checks) on the first "
+                    + "listener, " + first + ", which is " + first.securityProtocol().name
+                    + ": with a secured cluster link it must be an SSL listener (put one first in listeners)");
         }
     }
 
