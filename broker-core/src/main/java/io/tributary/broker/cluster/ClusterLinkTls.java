@@ -101,12 +101,22 @@ public final class ClusterLinkTls {
             if (delegate == null) throw new GeneralSecurityException("no X.509 trust manager");
             this.context = SSLContext.getInstance("TLS");
             context.init(keys.getKeyManagers(), new TrustManager[] {new LoggingTrustManager(delegate)}, null);
-            // Fails now, naming the setting, rather than on the first connection.
-            SSLParameters probe = parameters();
-            context.createSSLEngine().setSSLParameters(probe);
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-            String names = settings.enabledProtocols().isEmpty() ? "" : String.join(",", settings.enabledProtocols());
-            throw new ConfigException(ClusterLinkSecurity.PREFIX + "ssl.enabled.protocols", names,
+            // Unknown names fail now, naming the setting, rather than on the first connection.
+            SSLEngine probe = context.createSSLEngine();
+            try {
+                if (!settings.enabledProtocols().isEmpty()) probe.setEnabledProtocols(settings.enabledProtocols().toArray(String[]::new));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(ClusterLinkSecurity.PREFIX + "ssl.enabled.protocols",
+                        String.join(",", settings.enabledProtocols()), e.getMessage());
+            }
+            try {
+                if (!settings.cipherSuites().isEmpty()) probe.setEnabledCipherSuites(settings.cipherSuites().toArray(String[]::new));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(ClusterLinkSecurity.PREFIX + "ssl.cipher.suites",
+                        String.join(",", settings.cipherSuites()), e.getMessage());
+            }
+        } catch (GeneralSecurityException e) {
+            throw new ConfigException(ClusterLinkSecurity.PROTOCOL, "SSL",
                     "the cluster link's TLS context cannot be built: " + e.getMessage());
         }
     }

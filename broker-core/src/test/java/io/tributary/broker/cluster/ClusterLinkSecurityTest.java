@@ -140,6 +140,35 @@ class ClusterLinkSecurityTest {
     }
 
     @Test
+    void anUnknownCipherSuiteIsNamed() {
+        Map<String, String> props = secured();
+        props.put("cluster.link.ssl.cipher.suites", "TLS_NO_SUCH_SUITE");
+        ConfigException e = refused(props);
+        assertTrue(e.getMessage().contains("cluster.link.ssl.cipher.suites"), e.getMessage());
+    }
+
+    @Test
+    void aKeyStoreWithoutKeyAndATrustStoreWithoutCertificateAreNamed() throws Exception {
+        Map<String, String> trustAsKeys = secured();
+        trustAsKeys.put("cluster.link.ssl.keystore.location", certificates.trustStore().toString());
+        ConfigException e = refused(trustAsKeys);
+        assertTrue(e.getMessage().contains("cluster.link.ssl.keystore.location"), e.getMessage());
+        assertTrue(e.getMessage().contains("no private key"), e.getMessage());
+
+        Path empty = certDir.resolve("empty.p12");
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        try (var out = java.nio.file.Files.newOutputStream(empty)) {
+            store.store(out, PASSWORD.toCharArray());
+        }
+        Map<String, String> emptyTrust = secured();
+        emptyTrust.put("ssl.truststore.location", empty.toString());
+        e = refused(emptyTrust);
+        assertTrue(e.getMessage().contains("ssl.truststore.location"), e.getMessage());
+        assertTrue(e.getMessage().contains("no certificate"), e.getMessage());
+    }
+
+    @Test
     void aNodeWithABadLinkStopsAtStartBeforeItsDataDirectoryIsTouched() {
         File data = new File(dataDir.toFile(), "node-1");
         Map<String, String> props = secured();
