@@ -88,7 +88,9 @@ public final class ClusterChannel implements AutoCloseable {
         tcp.setSockConnTimeout((int) Math.max(100, Math.min(1000, fd / 6)));
         tcp.nonBlockingSends(true);
         tcp.maxSendQueue(1024);
-        if (linkTls != null) tcp.setSocketFactory(linkTls.jgroupsSockets());
+        // A peer that has not completed its TLS handshake after 2 s is dropped (JGroups' own limit for reading
+        // a new peer's address is of the same order); the accepting thread is held that long at most.
+        if (linkTls != null) tcp.setSocketFactory(linkTls.jgroupsSockets(2000));
         this.raft = new RAFT()
                 .members(config.voterIds().stream().map(String::valueOf).toList())
                 .raftId(String.valueOf(config.nodeId()))

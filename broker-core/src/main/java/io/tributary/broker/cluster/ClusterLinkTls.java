@@ -16,6 +16,7 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -54,6 +55,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ClusterLinkTls {
     private static final System.Logger LOG = System.getLogger(ClusterLinkTls.class.getName());
+    /** Set on the handshaking thread when the trust manager refused (and logged) the peer's certificate. */
+    private static final ThreadLocal<Boolean> REFUSED_BY_TRUST = ThreadLocal.withInitial(() -> Boolean.FALSE);
     /** Peers whose rejection was already logged; bounded, cleared when full. */
     private static final int MAX_REMEMBERED_REJECTIONS = 1024;
 
@@ -161,16 +164,63 @@ public final class ClusterLinkTls {
 
     /**
      * The socket factory for JGroups' {@code TCP} transport: its server socket demands a client
-     * certificate, its client sockets present this node's.
+     * certificate and hands JGroups only connections whose handshake completed within
+     * {@code handshakeTimeoutMs} ({@link HandshakingServerSocket}; the others are logged here with
+     * their cause); its client sockets present this node's certificate.
      */
-    public SocketFactory jgroupsSockets() {
-        DefaultSocketFactory f = new DefaultSocketFactory(context);
+    public SocketFactory jgroupsSockets(int handshakeTimeoutMs) {
         SSLParameters p = parameters();
+        DefaultSocketFactory f = new DefaultSocketFactory(context) {
+            private ServerSocket handshaking(ServerSocket s) throws IOException {
+                return new HandshakingServerSocket((SSLServerSocket) s, handshakeTimeoutMs, ClusterLinkTls.this::refused);
+            }
+
+            @Override
+            public ServerSocket createServerSocket(String name) throws IOException {
+                return handshaking(super.createServerSocket(name));
+            }
+
+            @Override
+            public ServerSocket createServerSocket(String name, int port) throws IOException {
+                return handshaking(super.createServerSocket(name, port));
+            }
+
+            @Override
+            public ServerSocket createServerSocket(String name, int port, int backlog) throws IOException {
+                return handshaking(super.createServerSocket(name, port, backlog));
+            }
+
+            @Override
+            public ServerSocket createServerSocket(String name, int port, int backlog, java.net.InetAddress bindAddr)
+                    throws IOException {
+                return handshaking(super.createServerSocket(name, port, backlog, bindAddr));
+            }
+        };
         f.setServerSocketConfigurator(s -> ((SSLServerSocket) s).setSSLParameters(p));
         f.setSocketConfigurator(s -> {
             if (s instanceof SSLSocket ssl) ssl.setSSLParameters(p);
         });
         return f;
+    }
+
+    /**
+     * A connection to the link's port that did not complete the handshake: logged once per peer
+     * host and cause, unless the trust manager already said why (a refused certificate).
+     */
+    private void refused(Socket s, IOException cause) {
+        if (REFUSED_BY_TRUST.get()) {
+            REFUSED_BY_TRUST.set(false);
+            return;
+        }
+        String peer = s.getInetAddress() == null ? "(unknown peer)" : s.getInetAddress().toString();
+        String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        if (loggedRejections.size() >= MAX_REMEMBERED_REJECTIONS) loggedRejections.clear();
+        if (loggedRejections.putIfAbsent("accept " + peer + " " + why, Boolean.TRUE) == null) {
+            LOG.log(System.Logger.Level.WARNING, "Node " + nodeId + " (cluster link): refused a connection from "
+                    + s.getRemoteSocketAddress() + ": the TLS handshake did not complete (" + why + "). Only a node "
+                    + "with the cluster's TLS settings and a certificate trusted by "
+                    + settings.truststore().location().name() + " can connect.");
+        }
     }
 
     /** Sockets for Kafka requests to another broker's TLS listener, presenting this node's certificate. */
@@ -187,6 +237,7 @@ public final class ClusterLinkTls {
         }
 
         private void rejected(String role, X509Certificate[] chain, String peer, CertificateException e) {
+            REFUSED_BY_TRUST.set(true);
             String subject = chain == null || chain.length == 0 ? "(no certificate)"
                     : chain[0].getSubjectX500Principal().getName();
             // A connecting node comes from a new port each time: remember its host only.

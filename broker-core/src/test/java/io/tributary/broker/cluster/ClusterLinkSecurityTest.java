@@ -72,7 +72,7 @@ class ClusterLinkSecurityTest {
         assertEquals("ssl.keystore.location", shared.keystore().location().name());
         assertEquals(nodeKeys.toString(), shared.keystore().location().value());
         assertEquals(java.util.List.of("TLSv1.2", "TLSv1.3"), shared.enabledProtocols());
-        assertNotNull(new ClusterLinkTls(shared, 1).jgroupsSockets());
+        assertNotNull(new ClusterLinkTls(shared, 1).jgroupsSockets(2000));
 
         Map<String, String> own = secured();
         own.put("cluster.link.ssl.truststore.location", "/elsewhere/link-truststore.p12");

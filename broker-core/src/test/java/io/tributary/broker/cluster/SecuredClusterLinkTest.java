@@ -259,6 +259,10 @@ class SecuredClusterLinkTest {
             plain.put("listeners", cluster.config(3).get("listeners").replace("SSL://", ""));
             cluster.start(3, plain);
             assertStaysOut(cluster);
+            assertTrue(linkLog.stream().anyMatch(m -> (m.startsWith("Node 1 (cluster link): refused a connection from")
+                            || m.startsWith("Node 2 (cluster link): refused a connection from"))
+                            && m.contains("the TLS handshake did not complete")),
+                    "the cluster's nodes log why they refuse the plaintext node: " + linkLog);
         }
     }
 
@@ -282,6 +286,8 @@ class SecuredClusterLinkTest {
                 // A TLS record header announcing an absurd length, then nothing.
                 assertClosedByPeer(port, new byte[] {0x16, 0x03, 0x03, (byte) 0xff, (byte) 0xff, 1, 0, 0});
                 assertSpeaksOnlyMutualTls(port);
+                assertTrue(linkLog.stream().anyMatch(m -> m.startsWith("Node 1 (cluster link): refused a connection from")),
+                        "node 1 logs the connections it refused: " + linkLog);
 
                 // The node is still a member, and replication through it works.
                 awaitView(cluster, Set.of(1, 2, 3), 1, 2, 3);
