@@ -47,8 +47,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Guarantees: the context is built, and the stores opened, when this object is made, so a missing
  * store or a wrong password fails the node's start with a {@link ConfigException} naming the setting
  * the value came from; there is no plaintext fallback. A peer certificate the trust store rejects is
- * logged (subject, peer address, reason) once per peer and subject, then counted silently, because
- * JGroups retries a refused connection every few hundred milliseconds. Host names are not checked:
+ * logged (subject, peer address, reason) once per peer and subject, and any other failed handshake on
+ * the listening socket ({@link HandshakingServerSocket}) once per peer host and cause, because JGroups
+ * retries a refused connection every few hundred milliseconds. Host names are not checked:
  * nodes are identified by their certificate chaining to the cluster's trust store, so that trust store
  * should hold only the authority that signs node certificates. Thread-safe and immutable after
  * construction (the log-once set is concurrent).
