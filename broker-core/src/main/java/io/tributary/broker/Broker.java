@@ -65,6 +65,8 @@ import io.tributary.broker.api.RequestDispatcher;
 import io.tributary.broker.api.RequestPolicies;
 import io.tributary.broker.api.OffsetForLeaderEpochHandler;
 import io.tributary.broker.cluster.BrokerRegistration;
+import io.tributary.broker.cluster.ClusterLinkSecurity;
+import io.tributary.broker.cluster.ClusterLinkTls;
 import io.tributary.broker.cluster.ClusterConfig;
 import io.tributary.broker.cluster.ClusterMember;
 import io.tributary.broker.cluster.QuorumScramCredentialChanges;
@@ -157,7 +159,10 @@ public final class Broker implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        BrokerClient client = new BrokerClient("tributary-broker-" + config.nodeId(), (int) requestTimeoutMs);
+        // Broker-to-broker requests travel on the cluster link: TLS with the node's certificate when it is secured.
+        ClusterLinkSecurity link = ClusterLinkSecurity.from(config.asMap());
+        BrokerClient client = new BrokerClient("tributary-broker-" + config.nodeId(), (int) requestTimeoutMs,
+                clustered && link.enabled() ? new ClusterLinkTls(link, config.nodeId()).clientSockets() : null);
         LocalMarkerAppender appender = new LocalMarkerAppender(replication, offsets, requestTimeoutMs);
         TransactionMarkerDispatcher markers = new TransactionMarkerDispatcher(replication, config::nodeId, appender,
                 client, executor, executor);
@@ -373,10 +378,12 @@ public final class Broker implements AutoCloseable {
                     "the inter-broker listener must be among advertised.listeners (" + config.get("advertised.listeners") + ")");
         }
         if (ClusterConfig.from(config.asMap(), config.nodeId()).clustered()
+                && !ClusterLinkSecurity.from(config.asMap()).enabled()
                 && interBroker.securityProtocol() != org.apache.kafka.common.security.auth.SecurityProtocol.PLAINTEXT) {
             throw new org.apache.kafka.common.config.ConfigException("inter.broker.listener.name", interBroker.name(),
                     "in a cluster the brokers' own Kafka-protocol requests (transaction markers and checks) use a "
-                    + "PLAINTEXT listener; " + interBroker + " uses " + interBroker.securityProtocol()
+                    + "PLAINTEXT listener, or an SSL one with a secured cluster link (cluster.link.security.protocol=SSL); "
+                    + interBroker + " uses " + interBroker.securityProtocol()
                     + " (add a PLAINTEXT listener, bound to an internal address, and name it here)");
         }
     }
@@ -400,9 +407,10 @@ public final class Broker implements AutoCloseable {
      * {@code authorizer.class.name} takes the place of the policies' one.
      */
     public static Broker start(BrokerConfig config, Clock clock, RequestPolicies policies) throws IOException {
-        // An unknown or unservable listener, TLS material or SASL settings that cannot be used stop
-        // the start before anything is opened.
+        // An unknown or unservable listener, TLS material or SASL settings that cannot be used, or a
+        // cluster link that cannot be secured, stop the start before anything is opened.
         checkSecurity(config);
+        checkClusterLink(config);
         try {
             Broker broker = new Broker(config, clock, policies);
             LOG.log(System.Logger.Level.INFO, "Tributary broker " + config.nodeId() + " listening on "
@@ -464,6 +472,25 @@ public final class Broker implements AutoCloseable {
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    /**
+     * A secured cluster link ({@code cluster.link.security.protocol=SSL}) must open its stores, and in a
+     * cluster the listener other brokers send their Kafka requests to ({@code inter.broker.listener.name})
+     * must be an SSL listener: those requests are part of the link, never sent in the clear.
+     */
+    private static void checkClusterLink(BrokerConfig config) {
+        ClusterLinkSecurity link = ClusterLinkSecurity.from(config.asMap());
+        if (!link.enabled()) return;
+        new ClusterLinkTls(link, config.nodeId());
+        boolean clustered = ClusterConfig.from(config.asMap(), config.nodeId()).clustered();
+        Listener interBroker = config.interBrokerListener(config.listeners());
+        if (clustered && interBroker.securityProtocol() != org.apache.kafka.common.security.auth.SecurityProtocol.SSL) {
+            throw new org.apache.kafka.common.config.ConfigException(ClusterLinkSecurity.PROTOCOL, "SSL",
+                    "brokers send each other Kafka requests (transaction markers, transaction checks) on the "
+                    + "inter-broker listener, " + interBroker + ", which is " + interBroker.securityProtocol().name
+                    + ": with a secured cluster link it must be an SSL listener (name one in inter.broker.listener.name)");
+        }
     }
 
     private static String loadClusterId(File dataDir, String configured) throws IOException {

@@ -86,7 +86,14 @@ public final class BrokerMain {
             err.println("Invalid configuration: " + e.getMessage());
             return 2;
         }
-        Broker broker = Broker.start(config);
+        Broker broker;
+        try {
+            broker = Broker.start(config);
+        } catch (org.apache.kafka.common.config.ConfigException e) {
+            // Settings that only fail when used (a key store that cannot be opened): still the operator's to fix.
+            err.println("Invalid configuration: " + e.getMessage());
+            return 2;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

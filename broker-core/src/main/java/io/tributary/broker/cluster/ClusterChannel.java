@@ -44,6 +44,14 @@ import java.util.function.Consumer;
  * of live nodes ({@link #liveNodes()}) is the current view, which on the minority side of a split
  * holds only that side.
  *
+ * <p>With {@code cluster.link.security.protocol=SSL} the transport's sockets are TLS sockets with
+ * client authentication required ({@link ClusterLinkTls}), so everything the stack sends (discovery,
+ * membership, heartbeats, Raft, replication) is encrypted and comes only from nodes holding a
+ * certificate the cluster trusts. {@code FD_SOCK2} is then left out: it opens plain NIO sockets of
+ * its own, beside the transport, which TLS cannot cover. Failure detection then rests on the
+ * heartbeats of {@code FD_ALL3} (which travel over the TLS connections), so a killed node is noticed
+ * after {@code cluster.failure.detection.timeout.ms} instead of at once.
+ *
  * <p>Thread safety: the channel is JGroups' own; view listeners run on JGroups' view thread.
  */
 public final class ClusterChannel implements AutoCloseable {
@@ -60,6 +68,8 @@ public final class ClusterChannel implements AutoCloseable {
 
     public ClusterChannel(ClusterConfig config, File raftDir) throws Exception {
         this.config = config;
+        // Built first: a store that cannot be opened stops the start, naming the setting, before any socket exists.
+        ClusterLinkTls linkTls = config.link().enabled() ? new ClusterLinkTls(config.link(), config.nodeId()) : null;
         InetSocketAddress bind = config.bindAddress();
         List<InetSocketAddress> hosts = new ArrayList<>(config.voters().values());
         long fd = config.failureDetectionTimeoutMs();
@@ -78,6 +88,9 @@ public final class ClusterChannel implements AutoCloseable {
         tcp.setSockConnTimeout((int) Math.max(100, Math.min(1000, fd / 6)));
         tcp.nonBlockingSends(true);
         tcp.maxSendQueue(1024);
+        // A peer that has not completed its TLS handshake after 2 s is dropped (JGroups' own limit for reading
+        // a new peer's address is of the same order); the accepting thread is held that long at most.
+        if (linkTls != null) tcp.setSocketFactory(linkTls.jgroupsSockets(2000));
         this.raft = new RAFT()
                 .members(config.voterIds().stream().map(String::valueOf).toList())
                 .raftId(String.valueOf(config.nodeId()))
@@ -88,11 +101,12 @@ public final class ClusterChannel implements AutoCloseable {
                 // makes a new leader act within a tenth of a second of the controller's decision.
                 .resendInterval(100);
         java.nio.file.Files.createDirectories(raftDir.toPath());
-        Protocol[] stack = {
+        List<Protocol> stack = new ArrayList<>(List.of(
                 tcp,
                 new TCPPING().setInitialHosts(hosts).setPortRange(0),
-                new MERGE3().setMinInterval(1000).setMaxInterval(3000),
-                new NodeBoundFdSock().setBindAddress(bind.getAddress()),
+                new MERGE3().setMinInterval(1000).setMaxInterval(3000)));
+        if (linkTls == null) stack.add(new NodeBoundFdSock().setBindAddress(bind.getAddress()));
+        stack.addAll(List.of(
                 new FD_ALL3().setTimeout(fd).setInterval(Math.max(100, fd / 4)),
                 new VERIFY_SUSPECT2().setTimeout(Math.max(100, fd / 3)),
                 new NAKACK2(),
@@ -104,8 +118,7 @@ public final class ClusterChannel implements AutoCloseable {
                 new FORK(),
                 election,
                 raft,
-                new REDIRECT()
-        };
+                new REDIRECT()));
         this.channel = new JChannel(stack);
         channel.getProtocolStack().getTransport().getDiagnosticsHandler().setEnabled(false);
         String name = "node-" + config.nodeId();

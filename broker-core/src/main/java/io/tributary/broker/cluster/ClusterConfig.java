@@ -15,12 +15,13 @@ import java.util.Map;
  *
  * @param voters node id to JGroups address, in the configured order
  * @param controllerOnly {@code process.roles=controller}: a quorum voter that hosts no partitions
+ * @param link how the traffic between the nodes is protected ({@code cluster.link.*})
  */
 public record ClusterConfig(int nodeId, String clusterName, Map<Integer, InetSocketAddress> voters,
                             boolean controllerOnly, long failureDetectionTimeoutMs, long replicaLagTimeMaxMs,
                             long replicaFetchWaitMaxMs, int replicaFetchMaxBytes, int replicaFetchResponseMaxBytes,
                             long requestTimeoutMs, short offsetsTopicReplicationFactor, boolean autoLeaderRebalance,
-                            boolean controlledShutdown) {
+                            boolean controlledShutdown, ClusterLinkSecurity link) {
 
     /** Cluster settings with their defaults. */
     public static final Map<String, String> DEFAULTS = Map.ofEntries(
@@ -35,7 +36,8 @@ public record ClusterConfig(int nodeId, String clusterName, Map<Integer, InetSoc
             Map.entry("cluster.request.timeout.ms", "10000"),
             Map.entry("offsets.topic.replication.factor", "3"),
             Map.entry("auto.leader.rebalance.enable", "true"),
-            Map.entry("controlled.shutdown.enable", "true"));
+            Map.entry("controlled.shutdown.enable", "true"),
+            Map.entry(ClusterLinkSecurity.PROTOCOL, ClusterLinkSecurity.DEFAULTS.get(ClusterLinkSecurity.PROTOCOL)));
 
     public ClusterConfig {
         voters = Map.copyOf(voters);
@@ -78,7 +80,7 @@ public record ClusterConfig(int nodeId, String clusterName, Map<Integer, InetSoc
                 (int) positive(p, "replica.fetch.response.max.bytes"), positive(p, "cluster.request.timeout.ms"),
                 (short) positive(p, "offsets.topic.replication.factor"),
                 Boolean.parseBoolean(p.get("auto.leader.rebalance.enable")),
-                Boolean.parseBoolean(p.get("controlled.shutdown.enable")));
+                Boolean.parseBoolean(p.get("controlled.shutdown.enable")), ClusterLinkSecurity.from(p));
     }
 
     static Map<Integer, InetSocketAddress> parseVoters(String value) {

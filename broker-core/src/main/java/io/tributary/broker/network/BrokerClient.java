@@ -20,20 +20,35 @@ import java.util.concurrent.atomic.AtomicInteger;
  * time on it, the response read before the next request is sent. A connection that fails is
  * closed and opened again by the next request.
  *
+ * <p>With a TLS socket factory (the cluster link's, when {@code cluster.link.security.protocol=SSL})
+ * every connection is TLS and the handshake completes before the first request is written; the
+ * destination must then be a TLS listener whose certificate the factory's trust store accepts.
+ * Without one, connections are plain TCP.
+ *
  * <p>Thread-safe: each connection is guarded by its own monitor, held across the request's I/O on
  * purpose (the protocol is request-response on one socket); callers run it off the request threads.
  */
 public final class BrokerClient implements AutoCloseable {
     private final String clientId;
     private final int timeoutMs;
+    private final javax.net.ssl.SSLSocketFactory tls;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
     private final AtomicInteger correlation = new AtomicInteger();
     private volatile boolean closed;
 
     /** @param timeoutMs bound on connecting and on waiting for each response */
     public BrokerClient(String clientId, int timeoutMs) {
+        this(clientId, timeoutMs, null);
+    }
+
+    /**
+     * @param timeoutMs bound on connecting, on the TLS handshake and on waiting for each response
+     * @param tls       the factory of TLS sockets, or null for plain TCP
+     */
+    public BrokerClient(String clientId, int timeoutMs, javax.net.ssl.SSLSocketFactory tls) {
         this.clientId = clientId;
         this.timeoutMs = timeoutMs;
+        this.tls = tls;
     }
 
     private static final class Connection {
@@ -47,11 +62,12 @@ public final class BrokerClient implements AutoCloseable {
         synchronized (c) {
             try {
                 if (c.socket == null || c.socket.isClosed()) {
-                    Socket s = new Socket();
+                    Socket s = tls == null ? new Socket() : tls.createSocket();
+                    c.socket = s;
                     s.setTcpNoDelay(true);
                     s.connect(new InetSocketAddress(host, port), timeoutMs);
                     s.setSoTimeout(timeoutMs);
-                    c.socket = s;
+                    if (s instanceof javax.net.ssl.SSLSocket ssl) ssl.startHandshake();
                 }
                 RequestHeader header = new RequestHeader(request.apiKey(), request.version(), clientId,
                         correlation.incrementAndGet());

@@ -26,8 +26,22 @@ final class ClusterHarness implements AutoCloseable {
     private final int[] kafkaPorts;
     private final Broker[] nodes;
     private final Map<String, String> extra;
+    private final java.util.function.IntFunction<Map<String, String>> perNode;
+    private final String listenerName;
 
     ClusterHarness(Path root, int size, Map<String, String> extra) throws IOException {
+        this(root, size, extra, id -> Map.of(), null);
+    }
+
+    /**
+     * @param perNode      settings of one node (its key store, say), over {@code extra}
+     * @param listenerName the name of every node's listener ({@code SSL}), or null for a bare
+     *                     {@code HOST:PORT} (PLAINTEXT)
+     */
+    ClusterHarness(Path root, int size, Map<String, String> extra,
+                   java.util.function.IntFunction<Map<String, String>> perNode, String listenerName) throws IOException {
+        this.perNode = perNode;
+        this.listenerName = listenerName;
         this.root = root;
         this.size = size;
         int[] ports = freePorts(2 * size);
@@ -72,7 +86,7 @@ final class ClusterHarness implements AutoCloseable {
     Map<String, String> config(int nodeId) {
         Map<String, String> m = new HashMap<>();
         m.put("node.id", String.valueOf(nodeId));
-        m.put("listeners", "127.0.0.1:" + kafkaPorts[nodeId - 1]);
+        m.put("listeners", (listenerName == null ? "" : listenerName + "://") + "127.0.0.1:" + kafkaPorts[nodeId - 1]);
         m.put("log.dirs", new File(root.toFile(), "node-" + nodeId).getAbsolutePath());
         m.put("controller.quorum.voters", voters());
         m.put("cluster.name", "test-cluster");
@@ -81,6 +95,7 @@ final class ClusterHarness implements AutoCloseable {
         m.put("offsets.topic.num.partitions", "3");
         m.put("group.initial.rebalance.delay.ms", "0");
         m.putAll(extra);
+        m.putAll(perNode.apply(nodeId));
         // An extra "listeners" may name this node's Kafka port as {port} (for several listeners per node).
         m.put("listeners", m.get("listeners").replace("{port}", String.valueOf(kafkaPorts[nodeId - 1])));
         return m;
@@ -121,9 +136,24 @@ final class ClusterHarness implements AutoCloseable {
     }
 
     Broker start(int nodeId) throws IOException {
-        Broker b = Broker.start(new BrokerConfig(config(nodeId)));
+        return start(nodeId, Map.of());
+    }
+
+    /** Starts node {@code nodeId} with {@code overrides} over its settings (a null value removes one). */
+    Broker start(int nodeId, Map<String, String> overrides) throws IOException {
+        Map<String, String> m = config(nodeId);
+        overrides.forEach((k, v) -> {
+            if (v == null) m.remove(k);
+            else m.put(k, v);
+        });
+        Broker b = Broker.start(new BrokerConfig(m));
         nodes[nodeId - 1] = b;
         return b;
+    }
+
+    /** The JGroups port of node {@code nodeId}. */
+    int jgroupsPort(int nodeId) {
+        return jgroupsPorts[nodeId - 1];
     }
 
     void stop(int nodeId) throws IOException {

@@ -43,8 +43,15 @@ final class FailoverWorkload {
     private final AtomicLong ackedCount = new AtomicLong();
     private Thread producerThread;
     private Thread consumerThread;
+    private final Map<String, Object> clientSettings;
 
     FailoverWorkload(String bootstrap, String topic, int partitions) {
+        this(bootstrap, topic, partitions, Map.of());
+    }
+
+    /** @param clientSettings more settings of the producer and the consumer (security, say) */
+    FailoverWorkload(String bootstrap, String topic, int partitions, Map<String, Object> clientSettings) {
+        this.clientSettings = clientSettings;
         this.bootstrap = bootstrap;
         this.topic = topic;
         this.partitions = partitions;
@@ -83,6 +90,7 @@ final class FailoverWorkload {
         props.put("metadata.max.age.ms", "1000");
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.putAll(clientSettings);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
             long seq = 0;
             while (running.get()) {
@@ -116,6 +124,7 @@ final class FailoverWorkload {
         props.put("metadata.max.age.ms", "1000");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.putAll(clientSettings);
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
             List<TopicPartition> tps = new ArrayList<>();
             for (int p = 0; p < partitions; p++) tps.add(new TopicPartition(topic, p));
