@@ -80,6 +80,10 @@ class ClusterAclTest {
                 int n = id;
                 Poll.until("node " + n + " enforces the ACL", Duration.ofSeconds(20),
                         () -> metadataCodes(cluster, n).equals(ENFORCED));
+            }
+            // Every node has applied it: whichever node the admin client asks lists it.
+            for (int id = 1; id <= 3; id++) {
+                int n = id;
                 try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                         cluster.node(n).bootstrapServers()))) {
                     assertEquals(List.of(DENY_BLOCKED), List.copyOf(admin.describeAcls(AclBindingFilter.ANY).values().get()),
