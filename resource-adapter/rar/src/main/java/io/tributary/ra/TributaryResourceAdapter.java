@@ -114,6 +114,7 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
                 }
                 BrokerConfig nodeConfig = config;
                 ClientSettings clients = ClientSettings.of("", clientProperties, System.getProperties());
+                Broker.checkSecurity(nodeConfig); // the node's own settings first: they name what is wrong there
                 checkClientsCanConnect(nodeConfig.listeners().get(0), clients);
                 broker = EmbeddedNodes.acquire(new File(dataDirectory), () -> Broker.start(nodeConfig));
                 clientSettings = new ClientSettings(broker.bootstrapServers(), clients.properties());
