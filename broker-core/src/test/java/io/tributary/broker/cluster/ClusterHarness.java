@@ -53,28 +53,35 @@ final class ClusterHarness implements AutoCloseable {
 
     /**
      * {@code n} distinct free loopback ports, none of them in the range JGroups' FD_SOCK2 takes
-     * above another (its port plus 100 to 104), so any of them may serve as a JGroups port.
+     * above another (its port plus 100 to 104), so any of them may serve as a JGroups port. They are
+     * taken between 20000 and 32000, below the ephemeral range: a port a restarted node binds again
+     * must not meanwhile have become the local port of some client connection.
      */
     static int[] freePorts(int n) throws IOException {
         int[] ports = new int[n];
-        List<ServerSocket> open = new ArrayList<>();
-        try {
-            int found = 0;
-            while (found < n) {
-                ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-                open.add(s);
-                int candidate = s.getLocalPort();
-                boolean clashes = false;
-                for (int i = 0; i < found; i++) {
-                    int distance = Math.abs(candidate - ports[i]);
-                    if (distance >= 100 && distance < 105) clashes = true;
-                }
-                if (!clashes) ports[found++] = candidate;
+        java.util.Random random = java.util.concurrent.ThreadLocalRandom.current();
+        int found = 0;
+        for (int attempt = 0; found < n; attempt++) {
+            if (attempt > 10_000) throw new IOException("no " + n + " free loopback ports between 20000 and 32000");
+            int candidate = 20_000 + random.nextInt(12_000);
+            boolean clashes = false;
+            for (int i = 0; i < found; i++) {
+                int distance = Math.abs(candidate - ports[i]);
+                if (distance == 0 || (distance >= 100 && distance < 105)) clashes = true;
             }
-        } finally {
-            for (ServerSocket s : open) s.close();
+            if (!clashes && free(candidate)) ports[found++] = candidate;
         }
         return ports;
+    }
+
+    private static boolean free(int port) throws IOException {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(false);
+            s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (java.net.BindException e) {
+            return false;
+        }
     }
 
     String voters() {
