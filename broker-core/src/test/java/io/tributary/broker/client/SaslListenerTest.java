@@ -211,23 +211,32 @@ class SaslListenerTest {
     }
 
     @Test
-    void saslSslCarriesScramOverTls(@TempDir Path certDir) throws Exception {
+    void saslSslCarriesPlainAndEachScramMechanismOverTls(@TempDir Path certDir) throws Exception {
         TestCertificates certificates = TestCertificates.create(certDir);
         Path brokerKeys = certificates.keyStore("broker", "CN=localhost,OU=Brokers,O=Tributary");
         Map<String, String> props = new HashMap<>();
         props.put("listeners", "PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0");
-        props.put("listener.name.sasl_ssl.sasl.enabled.mechanisms", "SCRAM-SHA-256");
+        props.put("listener.name.sasl_ssl.sasl.enabled.mechanisms", "SCRAM-SHA-256,SCRAM-SHA-512,PLAIN");
+        props.put("listener.name.sasl_ssl.plain.sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required user_bob=\"bob-secret\";");
         props.put("ssl.keystore.type", "PKCS12");
         props.put("ssl.keystore.location", brokerKeys.toString());
         props.put("ssl.keystore.password", TestCertificates.PASSWORD);
         try (Broker broker = TestBroker.start(dataDir, props)) {
             addScramUser(broker.bootstrapServers("PLAINTEXT"), ScramMechanism.SCRAM_SHA_256, "alice", "alice-secret");
-            Map<String, Object> alice = client(broker.bootstrapServers("SASL_SSL"), "SASL_SSL", "SCRAM-SHA-256", "alice", "alice-secret");
-            alice.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12");
-            alice.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, certificates.trustStore().toString());
-            alice.put(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, TestCertificates.PASSWORD);
-            produce(alice, "ledger", 7);
-            assertEquals(7, consume(alice, "ledger", 7).size(), "every record read back over SASL_SSL");
+            addScramUser(broker.bootstrapServers("PLAINTEXT"), ScramMechanism.SCRAM_SHA_512, "carol", "carol-secret");
+            Map<String, Object> alice = null;
+            for (String[] login : List.of(new String[] {"SCRAM-SHA-256", "alice", "alice-secret"},
+                    new String[] {"SCRAM-SHA-512", "carol", "carol-secret"}, new String[] {"PLAIN", "bob", "bob-secret"})) {
+                Map<String, Object> c = client(broker.bootstrapServers("SASL_SSL"), "SASL_SSL", login[0], login[1], login[2]);
+                c.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12");
+                c.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, certificates.trustStore().toString());
+                c.put(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, TestCertificates.PASSWORD);
+                String topic = "ledger-" + login[0].toLowerCase();
+                produce(c, topic, 7);
+                assertEquals(7, consume(c, topic, 7).size(), "every record read back over SASL_SSL with " + login[0]);
+                if (alice == null) alice = c;
+            }
             Map<String, Object> wrong = new HashMap<>(alice);
             wrong.put(SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.scram.ScramLoginModule required "
                     + "username=\"alice\" password=\"guess\";");
