@@ -446,18 +446,31 @@ final class PartialAuthorization {
     private record DeniedConfig(byte type, String name, Errors error) {
     }
 
-    private void describeConfigs(DescribeConfigsRequestData r) {
-        List<DescribeConfigsRequestData.DescribeConfigsResource> denied = new ArrayList<>();
+    /**
+     * Takes the config resources {@code operation} is denied on out of {@code resources} and returns
+     * what to answer for each (the three config APIs share this; their generated types share nothing).
+     */
+    private <T> List<DeniedConfig> denyConfigs(java.util.Collection<T> resources, AclOperation operation,
+                                               java.util.function.ToIntFunction<T> type, Function<T, String> name) {
+        List<T> denied = new ArrayList<>();
         List<DeniedConfig> answers = new ArrayList<>();
-        for (DescribeConfigsRequestData.DescribeConfigsResource c : r.resources()) {
-            Errors e = configDenial(AclOperation.DESCRIBE_CONFIGS, c.resourceType(), c.resourceName());
+        for (T c : resources) {
+            byte t = (byte) type.applyAsInt(c);
+            Errors e = configDenial(operation, t, name.apply(c));
             if (e != Errors.NONE) {
                 denied.add(c);
-                answers.add(new DeniedConfig(c.resourceType(), c.resourceName(), e));
+                answers.add(new DeniedConfig(t, name.apply(c), e));
             }
         }
-        if (denied.isEmpty()) return;
-        r.resources().removeAll(denied);
+        denied.forEach(resources::remove);
+        return answers;
+    }
+
+    private void describeConfigs(DescribeConfigsRequestData r) {
+        List<DeniedConfig> answers = denyConfigs(r.resources(), AclOperation.DESCRIBE_CONFIGS,
+                DescribeConfigsRequestData.DescribeConfigsResource::resourceType,
+                DescribeConfigsRequestData.DescribeConfigsResource::resourceName);
+        if (answers.isEmpty()) return;
         then(DescribeConfigsResponseData.class, response -> {
             for (DeniedConfig d : answers) {
                 response.results().add(new DescribeConfigsResponseData.DescribeConfigsResult().setErrorCode(d.error().code())
@@ -467,17 +480,10 @@ final class PartialAuthorization {
     }
 
     private void alterConfigs(AlterConfigsRequestData r) {
-        List<AlterConfigsRequestData.AlterConfigsResource> denied = new ArrayList<>();
-        List<DeniedConfig> answers = new ArrayList<>();
-        for (AlterConfigsRequestData.AlterConfigsResource c : r.resources()) {
-            Errors e = configDenial(AclOperation.ALTER_CONFIGS, c.resourceType(), c.resourceName());
-            if (e != Errors.NONE) {
-                denied.add(c);
-                answers.add(new DeniedConfig(c.resourceType(), c.resourceName(), e));
-            }
-        }
-        if (denied.isEmpty()) return;
-        denied.forEach(r.resources()::remove);
+        List<DeniedConfig> answers = denyConfigs(r.resources(), AclOperation.ALTER_CONFIGS,
+                AlterConfigsRequestData.AlterConfigsResource::resourceType,
+                AlterConfigsRequestData.AlterConfigsResource::resourceName);
+        if (answers.isEmpty()) return;
         then(AlterConfigsResponseData.class, response -> {
             for (DeniedConfig d : answers) {
                 response.responses().add(new AlterConfigsResponseData.AlterConfigsResourceResponse()
@@ -488,17 +494,10 @@ final class PartialAuthorization {
     }
 
     private void incrementalAlterConfigs(IncrementalAlterConfigsRequestData r) {
-        List<IncrementalAlterConfigsRequestData.AlterConfigsResource> denied = new ArrayList<>();
-        List<DeniedConfig> answers = new ArrayList<>();
-        for (IncrementalAlterConfigsRequestData.AlterConfigsResource c : r.resources()) {
-            Errors e = configDenial(AclOperation.ALTER_CONFIGS, c.resourceType(), c.resourceName());
-            if (e != Errors.NONE) {
-                denied.add(c);
-                answers.add(new DeniedConfig(c.resourceType(), c.resourceName(), e));
-            }
-        }
-        if (denied.isEmpty()) return;
-        denied.forEach(r.resources()::remove);
+        List<DeniedConfig> answers = denyConfigs(r.resources(), AclOperation.ALTER_CONFIGS,
+                IncrementalAlterConfigsRequestData.AlterConfigsResource::resourceType,
+                IncrementalAlterConfigsRequestData.AlterConfigsResource::resourceName);
+        if (answers.isEmpty()) return;
         then(IncrementalAlterConfigsResponseData.class, response -> {
             for (DeniedConfig d : answers) {
                 response.responses().add(new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
