@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -44,21 +43,11 @@ class AclToolTest {
     @TempDir
     Path dataDir;
 
-    private record Run(int exit, String output) {
+    private static KafkaToolProcess.Run kafkaAcls(String bootstrap, String... args) throws IOException, InterruptedException {
+        return KafkaToolProcess.run("kafka-acls", "org.apache.kafka.tools.AclCommand", bootstrap, 60, args);
     }
 
-    private static Run kafkaAcls(String bootstrap, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
-                "org.apache.kafka.tools.AclCommand", "--bootstrap-server", bootstrap));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "kafka-acls did not finish");
-        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
-    }
-
-    private static String ok(Run run, String what) {
+    private static String ok(KafkaToolProcess.Run run, String what) {
         assertEquals(0, run.exit(), what + ":\n" + run.output());
         return run.output();
     }
@@ -194,7 +183,7 @@ class AclToolTest {
     @Test
     void kafkaAclsReportsSecurityDisabledWithoutAnAuthorizer() throws Exception {
         try (Broker broker = TestBroker.start(dataDir)) {
-            Run run = kafkaAcls(broker.bootstrapServers(), "--list");
+            KafkaToolProcess.Run run = kafkaAcls(broker.bootstrapServers(), "--list");
             assertNotEquals(0, run.exit(), run.output());
             assertTrue(run.output().contains("SecurityDisabledException") || run.output().contains("No Authorizer"),
                     run.output());

@@ -37,16 +37,7 @@ class SaslToolsTest {
 
     /** Runs kafka-configs with {@code args}; returns its output, failing on a non-zero exit. */
     private static String kafkaConfigs(String bootstrap, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
-                "kafka.admin.ConfigCommand", "--bootstrap-server", bootstrap));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "kafka-configs did not finish");
-        String text = new String(out, StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), "kafka-configs " + String.join(" ", args) + ":\n" + text);
-        return text;
+        return KafkaToolProcess.runOk("kafka-configs", "kafka.admin.ConfigCommand", bootstrap, 90, args);
     }
 
     @Test

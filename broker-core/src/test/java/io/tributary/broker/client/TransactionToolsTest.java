@@ -11,12 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,16 +30,7 @@ class TransactionToolsTest {
 
     /** Runs kafka-transactions with {@code args}; returns its output, failing on a non-zero exit. */
     private static String kafkaTransactions(String bootstrap, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
-                "org.apache.kafka.tools.TransactionsCommand", "--bootstrap-server", bootstrap));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "kafka-transactions did not finish");
-        String text = new String(out, StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), "kafka-transactions " + String.join(" ", args) + ":\n" + text);
-        return text;
+        return KafkaToolProcess.runOk("kafka-transactions", "org.apache.kafka.tools.TransactionsCommand", bootstrap, 60, args);
     }
 
     @Test
