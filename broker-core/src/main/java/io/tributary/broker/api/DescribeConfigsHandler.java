@@ -191,7 +191,9 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
     private static boolean isSensitive(String name) {
         String n = name.toLowerCase(Locale.ROOT);
         return n.contains("password") || n.contains("secret") || n.endsWith("jaas.config") || n.endsWith(".key")
-                || n.endsWith("scram.initial.users");
+                || n.endsWith("scram.initial.users")
+                // Kafka types the PEM values as passwords too.
+                || n.endsWith("ssl.keystore.certificate.chain") || n.endsWith("ssl.truststore.certificates");
     }
 
     private static TopicConfigKey topicKeyForBrokerName(String brokerName) {

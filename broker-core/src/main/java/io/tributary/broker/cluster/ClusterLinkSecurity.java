@@ -71,6 +71,15 @@ public record ClusterLinkSecurity(boolean enabled, Store keystore, Store trustst
             default:
                 throw new ConfigException(PROTOCOL, protocol, "expected PLAINTEXT or SSL (mutual TLS between the nodes)");
         }
+        for (String inline : new String[] {"ssl.keystore.key", "ssl.keystore.certificate.chain", "ssl.truststore.certificates"}) {
+            Setting given = setting(props, inline);
+            if (given != null && setting(props, inline.startsWith("ssl.keystore") ? "ssl.keystore.location"
+                    : "ssl.truststore.location") == null) {
+                throw new ConfigException(given.name(), "[hidden]", PROTOCOL + "=SSL reads its PEM key material from"
+                        + " files: set " + PREFIX + (inline.startsWith("ssl.keystore") ? "ssl.keystore" : "ssl.truststore")
+                        + ".location (type PEM) to a file holding it");
+            }
+        }
         Store keystore = store(props, "ssl.keystore");
         if (keystore == null) {
             throw new ConfigException(PREFIX + "ssl.keystore.location", null, PROTOCOL
@@ -96,7 +105,12 @@ public record ClusterLinkSecurity(boolean enabled, Store keystore, Store trustst
         Setting type = setting(props, kind + ".type");
         // Kafka's default store type.
         if (type == null) type = new Setting(PREFIX + kind + ".type", "JKS");
-        return new Store(location, type, setting(props, kind + ".password"));
+        Setting password = setting(props, kind + ".password");
+        if (type.value().equalsIgnoreCase("PEM") && password != null) {
+            throw new ConfigException(password.name(), "[hidden]", "a PEM store has no password of its own"
+                    + (kind.endsWith("keystore") ? "; an encrypted key's password goes in " + PREFIX + "ssl.key.password" : ""));
+        }
+        return new Store(location, type, password);
     }
 
     /** {@code cluster.link.<name>}, else {@code <name>}, else null; blank counts as absent. */

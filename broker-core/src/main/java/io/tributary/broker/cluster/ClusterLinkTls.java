@@ -77,11 +77,12 @@ public final class ClusterLinkTls {
         ClusterLinkSecurity.Store ks = settings.keystore();
         ClusterLinkSecurity.Store ts = settings.truststore();
         try {
-            KeyStore keyStore = load(ks);
-            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             ClusterLinkSecurity.Setting keyPassword = settings.keyPassword() != null ? settings.keyPassword() : ks.password();
+            KeyStore keyStore = load(ks, true, keyPassword);
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             try {
-                keys.init(keyStore, keyPassword == null ? null : keyPassword.value().toCharArray());
+                char[] password = keyPassword != null ? keyPassword.value().toCharArray() : isPem(ks) ? new char[0] : null;
+                keys.init(keyStore, password);
             } catch (UnrecoverableKeyException e) {
                 String name = keyPassword == null ? ClusterLinkSecurity.PREFIX + "ssl.key.password" : keyPassword.name();
                 throw new ConfigException(name, "[hidden]", "the key in " + ks.location().value()
@@ -91,7 +92,7 @@ public final class ClusterLinkTls {
                 throw new ConfigException(ks.location().name(), ks.location().value(),
                         "holds no private key: the cluster link needs this node's key and certificate");
             }
-            KeyStore trustStore = load(ts);
+            KeyStore trustStore = load(ts, false, null);
             if (trustStore.size() == 0) {
                 throw new ConfigException(ts.location().name(), ts.location().value(),
                         "holds no certificate: no peer could ever be trusted");
@@ -132,8 +133,23 @@ public final class ClusterLinkTls {
         return false;
     }
 
-    private static KeyStore load(ClusterLinkSecurity.Store s) {
+    private static boolean isPem(ClusterLinkSecurity.Store s) {
+        return io.tributary.broker.network.TlsSettings.isPem(s.type().value());
+    }
+
+    /** The store {@code s}; a PEM key store's key is decrypted with {@code keyPassword} when it is encrypted. */
+    private static KeyStore load(ClusterLinkSecurity.Store s, boolean keyStore, ClusterLinkSecurity.Setting keyPassword) {
         String location = s.location().value();
+        if (isPem(s)) {
+            String pem = io.tributary.broker.network.TlsContexts.readPem(s.location().name(), location);
+            try {
+                return keyStore
+                        ? io.tributary.broker.network.PemStores.keyStore(pem, pem, keyPassword == null ? null : keyPassword.value())
+                        : io.tributary.broker.network.PemStores.trustStore(pem);
+            } catch (io.tributary.broker.network.PemStores.InvalidPemException e) {
+                throw new ConfigException(s.location().name(), location, "not a usable PEM store: " + e.getMessage());
+            }
+        }
         try (InputStream in = Files.newInputStream(Path.of(location))) {
             KeyStore store = KeyStore.getInstance(s.type().value());
             store.load(in, s.password() == null ? null : s.password().value().toCharArray());

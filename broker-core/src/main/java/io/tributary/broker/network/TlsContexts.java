@@ -17,8 +17,9 @@ import java.security.KeyStore;
 
 /**
  * Builds the server side of a TLS listener from its {@link TlsSettings} with the JDK's TLS: the
- * key store (the broker's certificate and key) and, for client certificates, the trust store.
- * Every failure names the setting at fault and never its password.
+ * key store (the broker's certificate and key) and, for client certificates, the trust store, each
+ * from a PKCS12 or JKS file or from PEM ({@link PemStores}). Every failure names the setting at
+ * fault and never its password or key.
  */
 public final class TlsContexts {
     private TlsContexts() {
@@ -27,9 +28,10 @@ public final class TlsContexts {
     /** @throws ConfigException naming the setting: a store that cannot be read or opened, a key that cannot be recovered */
     public static SslContext server(TlsSettings s) {
         try {
-            KeyStore keyStore = load("ssl.keystore", s.keystoreType(), s.keystoreLocation(), s.keystorePassword());
+            KeyStore keyStore = keyStore(s);
             KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             String keyPassword = s.keyPassword() != null ? s.keyPassword() : s.keystorePassword();
+            if (TlsSettings.isPem(s.keystoreType()) && keyPassword == null) keyPassword = "";
             try {
                 keys.init(keyStore, keyPassword == null ? null : keyPassword.toCharArray());
             } catch (GeneralSecurityException e) {
@@ -37,8 +39,8 @@ public final class TlsContexts {
                         + " cannot be recovered: " + e.getMessage());
             }
             SslContextBuilder builder = SslContextBuilder.forServer(keys).sslProvider(SslProvider.JDK);
-            if (s.truststoreLocation() != null) {
-                KeyStore trustStore = load("ssl.truststore", s.truststoreType(), s.truststoreLocation(), s.truststorePassword());
+            if (s.truststoreLocation() != null || s.truststoreCertificates() != null) {
+                KeyStore trustStore = trustStore(s);
                 TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
                 trust.init(trustStore);
                 builder.trustManager(trust);
@@ -57,6 +59,44 @@ public final class TlsContexts {
         } catch (IOException | GeneralSecurityException e) {
             throw new ConfigException("ssl.enabled.protocols", String.join(",", s.enabledProtocols()),
                     "the TLS context cannot be built: " + e.getMessage());
+        }
+    }
+
+    private static KeyStore keyStore(TlsSettings s) {
+        if (!TlsSettings.isPem(s.keystoreType())) {
+            return load("ssl.keystore", s.keystoreType(), s.keystoreLocation(), s.keystorePassword());
+        }
+        String setting = s.keystoreKey() != null ? "ssl.keystore.key" : "ssl.keystore.location";
+        try {
+            if (s.keystoreKey() != null) return PemStores.keyStore(s.keystoreKey(), s.keystoreCertificateChain(), s.keyPassword());
+            String pem = readPem(setting, s.keystoreLocation());
+            return PemStores.keyStore(pem, pem, s.keyPassword());
+        } catch (PemStores.InvalidPemException e) {
+            throw new ConfigException(setting, s.keystoreKey() != null ? "[hidden]" : s.keystoreLocation(),
+                    "not a usable PEM key store: " + e.getMessage());
+        }
+    }
+
+    private static KeyStore trustStore(TlsSettings s) {
+        if (!TlsSettings.isPem(s.truststoreType())) {
+            return load("ssl.truststore", s.truststoreType(), s.truststoreLocation(), s.truststorePassword());
+        }
+        String setting = s.truststoreCertificates() != null ? "ssl.truststore.certificates" : "ssl.truststore.location";
+        try {
+            return PemStores.trustStore(s.truststoreCertificates() != null ? s.truststoreCertificates()
+                    : readPem(setting, s.truststoreLocation()));
+        } catch (PemStores.InvalidPemException e) {
+            throw new ConfigException(setting, s.truststoreCertificates() != null ? "(a PEM value)" : s.truststoreLocation(),
+                    "not a usable PEM trust store: " + e.getMessage());
+        }
+    }
+
+    /** The text of a PEM file named by {@code setting}. */
+    public static String readPem(String setting, String location) {
+        try {
+            return Files.readString(Path.of(location), java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new ConfigException(setting, location, "cannot be read: " + e);
         }
     }
 
