@@ -125,6 +125,8 @@ public final class Broker implements AutoCloseable {
     private final LogManager logs;
     private final TopicManager topics;
     private final KafkaServer server;
+    /** The SASL listeners' authenticators (their OAUTHBEARER validators are closed with the broker). */
+    private SaslAuthenticators saslAuthenticators;
     private final DelayedFetches delayedFetches;
     private final ScheduledExecutorService timer;
     private final GroupCoordinator groups;
@@ -328,6 +330,8 @@ public final class Broker implements AutoCloseable {
             Map<String, SaslSettings> saslSettings = new java.util.HashMap<>();
             for (Listener l : listeners) if (l.usesSasl()) saslSettings.put(l.name(), SaslSettings.of(config.asMap(), l));
             SaslAuthenticators sasl = new SaslAuthenticators(saslSettings, scram, System::nanoTime);
+            undo.push(sasl::close);
+            this.saslAuthenticators = sasl;
             Listener interBroker = config.interBrokerListener(listeners);
             List<BrokerRegistration.Endpoint> endpoints = new java.util.ArrayList<>();
             BrokerRegistration.Endpoint interBrokerEndpoint = null;
@@ -576,6 +580,7 @@ public final class Broker implements AutoCloseable {
     public void halt() {
         if (initialScramUsers != null) initialScramUsers.interrupt();
         server.close();
+        if (saslAuthenticators != null) saslAuthenticators.close();
         transactions.close();
         if (cluster != null) cluster.close();
         groups.close();
@@ -600,6 +605,7 @@ public final class Broker implements AutoCloseable {
         if (initialScramUsers != null) initialScramUsers.interrupt();
         delayedFetches.completeAll();
         server.close();
+        if (saslAuthenticators != null) saslAuthenticators.close();
         transactions.close();
         if (cluster != null) cluster.close();
         groups.close();

@@ -36,8 +36,9 @@ import java.util.function.LongSupplier;
  *       each closes the connection after the answer and is logged once, with the peer's address and
  *       never a password;</li>
  *   <li>after a v0 handshake the SASL tokens travel as bare length-prefixed frames;</li>
- *   <li>with {@code connections.max.reauth.ms} &gt; 0 the session lasts that long
- *       ({@code session_lifetime_ms} in SaslAuthenticate v1+); the client re-authenticates (KIP-368)
+ *   <li>with {@code connections.max.reauth.ms} &gt; 0 the session lasts that long, or until the
+ *       credential expires if sooner (an OAUTHBEARER token's {@code exp}), as
+ *       {@code session_lifetime_ms} in SaslAuthenticate v1+ tells the client; the client re-authenticates (KIP-368)
  *       with a new handshake on the same connection, as the same user and mechanism; a request after
  *       the session expired closes the connection.</li>
  * </ul>
@@ -61,6 +62,8 @@ final class SaslAuthenticator implements ConnectionAuthenticator {
     private KafkaPrincipal principal;
     private boolean reauthenticating;
     private long sessionExpiresAtNanos = Long.MAX_VALUE;
+    /** The lifetime of the current session in milliseconds, 0 when it does not expire. */
+    private long sessionLifetimeMs;
 
     /** @param servers a new server for a mechanism the listener enables */
     SaslAuthenticator(SaslSettings settings, Function<String, SaslMechanismServer> servers, LongSupplier nanoTime) {
@@ -163,8 +166,9 @@ final class SaslAuthenticator implements ConnectionAuthenticator {
         }
         response.setAuthBytes(challenge);
         if (!server.complete()) return new Respond(send(header, response), c);
-        if (version >= 1 && settings.maxReauthMs() > 0) response.setSessionLifetimeMs(settings.maxReauthMs());
-        return new Respond(send(header, response), completed(c));
+        ConnectionContext authenticated = completed(c);
+        if (version >= 1 && sessionLifetimeMs > 0) response.setSessionLifetimeMs(sessionLifetimeMs);
+        return new Respond(send(header, response), authenticated);
     }
 
     /** A SASL token after a v0 handshake: a bare frame, answered with a bare frame; a failure closes without an answer. */
@@ -195,6 +199,12 @@ final class SaslAuthenticator implements ConnectionAuthenticator {
         authenticatedOnce = true;
         reauthenticating = false;
         long lifetime = settings.maxReauthMs();
+        if (lifetime > 0) {
+            // As Kafka: an expiring credential (an OAuth token) ends the session with it, if sooner.
+            long expiresAt = server.credentialExpiresAtMs();
+            if (expiresAt != Long.MAX_VALUE) lifetime = Math.max(1, Math.min(lifetime, expiresAt - System.currentTimeMillis()));
+        }
+        sessionLifetimeMs = lifetime;
         sessionExpiresAtNanos = lifetime > 0 ? nanoTime.getAsLong() + lifetime * 1_000_000L : Long.MAX_VALUE;
         return c.withPrincipal(principal);
     }

@@ -21,4 +21,12 @@ interface SaslMechanismServer {
 
     /** The authenticated user name, once {@link #complete()}. */
     String user();
+
+    /**
+     * When the credential the client authenticated with expires (epoch milliseconds), which bounds
+     * a re-authenticating session; {@link Long#MAX_VALUE} for credentials that do not expire.
+     */
+    default long credentialExpiresAtMs() {
+        return Long.MAX_VALUE;
+    }
 }

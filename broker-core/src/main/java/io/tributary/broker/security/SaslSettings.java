@@ -16,31 +16,40 @@ import java.util.Map;
  * <ul>
  *   <li>{@code sasl.enabled.mechanisms} (Kafka's default {@code GSSAPI}, which this broker does not
  *       offer: a SASL listener must name its mechanisms) — {@code PLAIN}, {@code SCRAM-SHA-256},
- *       {@code SCRAM-SHA-512};</li>
+ *       {@code SCRAM-SHA-512}, {@code OAUTHBEARER};</li>
  *   <li>{@code listener.name.<listener>.<mechanism in lower case>.sasl.jaas.config} — for
  *       {@code PLAIN}, Kafka's {@code org.apache.kafka.common.security.plain.PlainLoginModule} with
  *       one {@code user_<name>="<password>"} option per user (required); for SCRAM optional
  *       ({@code ScramLoginModule}): the users are the SCRAM credentials of the metadata;</li>
+ *   <li>for {@code OAUTHBEARER}: Kafka's {@code sasl.oauthbearer.*} broker settings (the JWKS in
+ *       {@code sasl.oauthbearer.jwks.endpoint.url} is required: tokens are always validated, by
+ *       Kafka's {@code OAuthBearerValidatorCallbackHandler}; Kafka's unsecured validator, its default,
+ *       is refused), each also as {@code listener.name.<listener>.oauthbearer.<name>};</li>
  *   <li>{@code connections.max.reauth.ms} (0: sessions never expire);</li>
  *   <li>{@code sasl.server.max.receive.size}: the largest frame taken before authentication.</li>
  * </ul>
  * Immutable; {@link #toString()} names no password.
  */
 public record SaslSettings(String listenerName, List<String> enabledMechanisms, Map<String, String> plainUsers,
-                           long maxReauthMs, int maxReceiveSize) {
+                           long maxReauthMs, int maxReceiveSize, Map<String, Object> oauthBearer) {
     /** Kafka's default {@code sasl.server.max.receive.size}. */
     public static final int DEFAULT_MAX_RECEIVE_SIZE = 524288;
     public static final String PLAIN = "PLAIN";
     public static final String SCRAM_SHA_256 = "SCRAM-SHA-256";
     public static final String SCRAM_SHA_512 = "SCRAM-SHA-512";
+    public static final String OAUTHBEARER = "OAUTHBEARER";
     /** The mechanisms this broker offers. */
-    public static final List<String> SUPPORTED = List.of(PLAIN, SCRAM_SHA_256, SCRAM_SHA_512);
+    public static final List<String> SUPPORTED = List.of(PLAIN, SCRAM_SHA_256, SCRAM_SHA_512, OAUTHBEARER);
+    private static final String OAUTHBEARER_LOGIN_MODULE = "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule";
+    private static final String OAUTHBEARER_VALIDATOR =
+            "org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler";
     private static final String PLAIN_LOGIN_MODULE = "org.apache.kafka.common.security.plain.PlainLoginModule";
     private static final String SCRAM_LOGIN_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule";
 
     public SaslSettings {
         enabledMechanisms = List.copyOf(enabledMechanisms);
         plainUsers = Map.copyOf(plainUsers);
+        oauthBearer = oauthBearer == null ? null : Map.copyOf(oauthBearer);
     }
 
     /**
@@ -87,7 +96,7 @@ public record SaslSettings(String listenerName, List<String> enabledMechanisms, 
             }
             if (modules.size() != 1) throw new ConfigException(jaasKey, new Password(jaas), "expected exactly one login module");
             JaasText.Module module = modules.get(0);
-            String wanted = plain ? PLAIN_LOGIN_MODULE : SCRAM_LOGIN_MODULE;
+            String wanted = plain ? PLAIN_LOGIN_MODULE : mechanism.equals(OAUTHBEARER) ? OAUTHBEARER_LOGIN_MODULE : SCRAM_LOGIN_MODULE;
             if (!module.className().equals(wanted)) {
                 throw new ConfigException(jaasKey, new Password(jaas), "mechanism " + mechanism + " takes login module "
                         + wanted + ", not " + module.className());
@@ -116,12 +125,51 @@ public record SaslSettings(String listenerName, List<String> enabledMechanisms, 
             throw new ConfigException(receiveKey, receiveValue, "expected a whole number of bytes");
         }
         if (receive < 1) throw new ConfigException(receiveKey, receiveValue, "expected at least 1");
-        return new SaslSettings(listener.name(), mechanisms, plainUsers, reauth, receive);
+        Map<String, Object> oauthBearer = mechanisms.contains(OAUTHBEARER) ? oauthBearer(props, prefix, listener) : null;
+        return new SaslSettings(listener.name(), mechanisms, plainUsers, reauth, receive, oauthBearer);
+    }
+
+    /**
+     * The {@code sasl.oauthbearer.*} settings of {@code listener}, typed by Kafka's own definitions,
+     * as Kafka's validator takes them.
+     */
+    private static Map<String, Object> oauthBearer(Map<String, String> props, String prefix, Listener listener) {
+        String mechanismPrefix = prefix + "oauthbearer.";
+        String handlerKey = mechanismPrefix + "sasl.server.callback.handler.class";
+        String handler = props.get(handlerKey);
+        if (handler != null && !handler.isBlank() && !handler.trim().equals(OAUTHBEARER_VALIDATOR)) {
+            throw new ConfigException(handlerKey, handler, "this broker validates OAUTHBEARER tokens with "
+                    + OAUTHBEARER_VALIDATOR + " only (signed JWTs checked against a JWKS); other handlers, Kafka's"
+                    + " unsecured one included, are not offered");
+        }
+        Map<String, String> raw = new java.util.HashMap<>();
+        for (Map.Entry<String, String> e : props.entrySet()) {
+            if (e.getKey().startsWith("sasl.oauthbearer.")) raw.putIfAbsent(e.getKey(), e.getValue());
+        }
+        for (String p : List.of(prefix, mechanismPrefix)) {
+            for (Map.Entry<String, String> e : props.entrySet()) {
+                if (e.getKey().startsWith(p + "sasl.oauthbearer.")) raw.put(e.getKey().substring(p.length()), e.getValue());
+            }
+        }
+        String jwks = org.apache.kafka.common.config.SaslConfigs.SASL_OAUTHBEARER_JWKS_ENDPOINT_URL;
+        if (raw.get(jwks) == null || raw.get(jwks).isBlank()) {
+            throw new ConfigException(jwks, null, "listener " + listener + " enables OAUTHBEARER: tokens are validated"
+                    + " against the keys of the identity provider's JWKS, set " + jwks + " (https://… or file:…)");
+        }
+        org.apache.kafka.common.config.ConfigDef definitions = new org.apache.kafka.common.config.ConfigDef();
+        org.apache.kafka.common.config.SaslConfigs.addClientSaslSupport(definitions);
+        Map<String, Object> typed = new java.util.HashMap<>();
+        Map<String, Object> parsed = definitions.parse(raw);
+        for (Map.Entry<String, Object> e : parsed.entrySet()) {
+            if (e.getKey().startsWith("sasl.oauthbearer.") && e.getValue() != null) typed.put(e.getKey(), e.getValue());
+        }
+        return typed;
     }
 
     @Override
     public String toString() {
         return "SaslSettings[listener=" + listenerName + ", mechanisms=" + enabledMechanisms + ", plainUsers="
-                + plainUsers.keySet() + ", maxReauthMs=" + maxReauthMs + ", maxReceiveSize=" + maxReceiveSize + "]";
+                + plainUsers.keySet() + ", maxReauthMs=" + maxReauthMs + ", maxReceiveSize=" + maxReceiveSize
+                + (oauthBearer == null ? "" : ", oauthBearer=" + oauthBearer.get("sasl.oauthbearer.jwks.endpoint.url")) + "]";
     }
 }
