@@ -304,7 +304,7 @@ public final class EndpointConsumer implements Work, WorkContextProvider {
             case OUTAGE:
                 lastError = ConsumerStatus.describe(result.error());
                 LOG.log(System.Logger.Level.WARNING, "Could not deliver " + describe(r) + " to group " + spec.getGroupId()
-                        + " (outage " + next.outages() + "), retrying without spending a redelivery: " + result.error());
+                        + ", retrying without spending a redelivery (outage " + next.outages() + "): " + result.error());
                 return next;
             case POISON:
                 return deadLetter(r, next);
@@ -358,7 +358,7 @@ public final class EndpointConsumer implements Work, WorkContextProvider {
             case OUTAGE:
                 lastError = ConsumerStatus.describe(result.error());
                 LOG.log(System.Logger.Level.WARNING, "Could not deliver " + describe(records) + " to group " + spec.getGroupId()
-                        + " (outage " + next.outages() + "), retrying without spending a redelivery: " + result.error());
+                        + ", retrying without spending a redelivery (outage " + next.outages() + "): " + result.error());
                 deferred.defer(c, records, true, next, delayOf(next));
                 return;
             case RECORD_FAILED:
