@@ -183,6 +183,15 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
     }
 
     /**
+     * What the consumers of every active message-driven bean are doing (see
+     * {@link ActivationRegistry#statuses()}); empty while the adapter is not started.
+     */
+    public List<io.tributary.ra.inbound.ActivationStatus> activationStatuses() {
+        ActivationRegistry a = activations;
+        return a == null ? List.of() : a.statuses();
+    }
+
+    /**
      * For the transaction manager's recovery: the offset database's XAResource, through which
      * branches left prepared by a crash (this adapter's, and any other on the same H2 database)
      * are found and committed or rolled back as the transaction log says; and the XAResource of

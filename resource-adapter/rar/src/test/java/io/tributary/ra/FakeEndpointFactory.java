@@ -84,6 +84,7 @@ final class FakeEndpointFactory implements MessageEndpointFactory {
     private final AtomicInteger rollbacks = new AtomicInteger();
     private final AtomicInteger released = new AtomicInteger();
     private final AtomicInteger failBeforeDelivery = new AtomicInteger();
+    private final AtomicInteger failCommit = new AtomicInteger();
 
     private FakeEndpointFactory(boolean transacted, RecordBean recordBean, BatchBean batchBean) {
         this.transacted = transacted;
@@ -102,6 +103,15 @@ final class FakeEndpointFactory implements MessageEndpointFactory {
     /** Makes the next {@code beforeDelivery} fail, as when the container cannot begin a transaction. */
     void failNextBeforeDelivery() {
         failBeforeDelivery.incrementAndGet();
+    }
+
+    /**
+     * Makes the next {@code n} commits fail as when the transaction manager cannot complete the
+     * transaction (a resource unreachable at prepare): the branch is rolled back and
+     * {@code afterDelivery} throws.
+     */
+    void failNextCommits(int n) {
+        failCommit.set(n);
     }
 
     List<XAResource> xaResourcesGiven() {
@@ -263,6 +273,11 @@ final class FakeEndpointFactory implements MessageEndpointFactory {
                     xa.rollback(x);
                     rollbacks.incrementAndGet();
                     return;
+                }
+                if (failCommit.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    xa.rollback(x);
+                    rollbacks.incrementAndGet();
+                    throw new ResourceException("test: the transaction could not commit; rolled back");
                 }
                 int vote;
                 try {

@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class InlineWorkManager implements WorkManager {
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
+    private final List<Work> scheduled = new CopyOnWriteArrayList<>();
 
     @Override
     public void doWork(Work work) {
@@ -54,6 +55,7 @@ final class InlineWorkManager implements WorkManager {
     @Override
     public void scheduleWork(Work work, long startTimeout, ExecutionContext ctx, WorkListener listener) {
         accepted(work, listener);
+        scheduled.add(work);
         Thread t = new Thread(() -> {
             started(work, listener);
             try {
@@ -65,6 +67,11 @@ final class InlineWorkManager implements WorkManager {
         t.setDaemon(true);
         threads.add(t);
         t.start();
+    }
+
+    /** Every work given to {@code scheduleWork} or {@code startWork}, in order. */
+    List<Work> scheduled() {
+        return scheduled;
     }
 
     /** Waits until every scheduled work has returned; true when all did within {@code millis}. */

@@ -105,6 +105,28 @@ class TributaryActivationSpecTest {
     }
 
     @Test
+    void backoffsThatCannotWorkAreRejectedNamingThePropertyAndTheValue() throws InvalidPropertyException {
+        TributaryActivationSpec s = valid();
+        s.setRedeliveryBackoffMultiplier(0.5);
+        assertRejected(s, "redeliveryBackoffMultiplier", "0.5");
+        s = valid();
+        s.setRedeliveryBackoffMax(-1L);
+        assertRejected(s, "redeliveryBackoffMax", "-1");
+        s = valid();
+        s.setOutageBackoff(0L);
+        assertRejected(s, "outageBackoff", "0");
+        s = valid();
+        s.setOutageBackoffMax(0L);
+        assertRejected(s, "outageBackoffMax", "0");
+        s = valid();
+        s.setRetryableExceptions(" com.example.GatewayDown, java.sql.SQLTimeoutException,");
+        s.setNonRetryableExceptions("java.lang.IllegalArgumentException");
+        s.validate();
+        assertEquals(java.util.List.of("com.example.GatewayDown", "java.sql.SQLTimeoutException"), s.retryableExceptionList());
+        assertEquals(java.util.List.of("java.lang.IllegalArgumentException"), s.nonRetryableExceptionList());
+    }
+
+    @Test
     void theConsumerGetsTheParsedPropertiesAndTheLowerCaseOffsetReset() throws InvalidPropertyException {
         TributaryActivationSpec s = valid();
         s.setConsumerProperties("metadata.max.age.ms=3000; fetch.min.bytes = 1");

@@ -6,10 +6,20 @@ import io.tributary.api.TributaryConnectionFactory;
 import io.tributary.api.TributaryException;
 import io.tributary.api.TributaryRecord;
 import io.tributary.broker.group.GroupCoordinator;
+import io.tributary.ra.inbound.ActivationStatus;
+import io.tributary.ra.inbound.ConsumerStatus;
 import io.tributary.ra.inbound.TributaryActivationSpec;
 import io.tributary.ra.outbound.TributaryManagedConnectionFactory;
 import jakarta.resource.spi.ConnectionManager;
 import jakarta.resource.spi.ResourceAdapterInternalException;
+import jakarta.resource.spi.work.HintsContext;
+import jakarta.resource.spi.work.WorkContext;
+import jakarta.resource.spi.work.WorkContextProvider;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -563,6 +573,234 @@ class TributaryResourceAdapterTest {
         assertEquals(List.of(0L, 1L), committed, "the fixed bean gets the record the broken one never committed");
     }
 
+    @Test
+    void aConsumerKilledByAnUnexpectedExceptionIsRestartedAndReportsRetryingMeanwhile() throws Exception {
+        startAdapter(dir, freePort());
+        createTopic("receipts", 1);
+        produce("receipts", 0, 0, 3);
+        List<Long> committed = new CopyOnWriteArrayList<>();
+        FakeEndpointFactory factory = FakeEndpointFactory.records(true, (r, d) -> d.afterCommit(() -> committed.add(r.offset())));
+        TributaryActivationSpec spec = spec("receipts", "receipt-store");
+        spec.setAutoOffsetReset("none");   // no stored offset: the consumer's poll throws NoOffsetForPartitionException
+        spec.setOutageBackoff(200L);
+        spec.setOutageBackoffMax(400L);
+
+        activate(factory, spec);
+
+        await("the consumer reported retrying", () -> consumerStatuses("receipt-store").stream()
+                .anyMatch(s -> s.state() == ConsumerStatus.State.RETRYING));
+        ConsumerStatus retrying = consumerStatuses("receipt-store").get(0);
+        assertTrue(retrying.lastError() != null && retrying.lastError().contains("NoOffsetForPartitionException"),
+                "the status names the failure: " + retrying);
+        assertEquals("tributary-receipt-store-0", retrying.clientId());
+        await("a second failure counted as a restart", () -> consumerStatuses("receipt-store").get(0).restarts() >= 1);
+        assertEquals(List.of(), committed);
+
+        try (Connection c = ra.offsetDatabase().open(); Statement s = c.createStatement()) {
+            // What an operator would do: store where the group starts.
+            s.executeUpdate("INSERT INTO TRIBUTARY_OFFSETS (GROUP_ID, TOPIC, PARTITION_ID, NEXT_OFFSET) "
+                    + "VALUES ('receipt-store', 'receipts', 0, 1)");
+        }
+
+        await("the restarted consumer delivered from the stored offset", () -> committed.contains(2L));
+        assertEquals(List.of(1L, 2L), committed);
+        await("the consumer reported running", () -> consumerStatuses("receipt-store").get(0).state() == ConsumerStatus.State.RUNNING);
+        ConsumerStatus running = consumerStatuses("receipt-store").get(0);
+        assertTrue(running.restarts() >= 1, "restarted: " + running);
+        assertTrue(running.lastError().contains("NoOffsetForPartitionException"), "the last error is kept: " + running);
+        assertEquals(List.of(), running.pausedPartitions());
+
+        jakarta.resource.spi.work.Work work = workManager.scheduled().get(0);
+        assertTrue(work instanceof WorkContextProvider, "the consumer work carries work contexts");
+        List<WorkContext> contexts = ((WorkContextProvider) work).getWorkContexts();
+        assertTrue(contexts.stream().anyMatch(c -> c instanceof HintsContext h
+                        && Boolean.TRUE.equals(h.getHints().get(HintsContext.LONGRUNNING_HINT))),
+                "the consumer asks to run as long-running work: " + contexts);
+    }
+
+    @Test
+    void aBackoffLongerThanMaxPollIntervalKeepsTheMemberInItsGroupWhileOtherPartitionsAreDelivered() throws Exception {
+        startAdapter(dir, freePort());
+        createTopic("quotes", 2);
+        List<String> attempts = new CopyOnWriteArrayList<>();
+        List<String> committed = new CopyOnWriteArrayList<>();
+        long[] failedAt = new long[1];
+        FakeEndpointFactory factory = FakeEndpointFactory.records(true, (r, d) -> {
+            String id = r.partition() + "@" + r.offset();
+            attempts.add(id + "#" + r.header("tributary.delivery.attempt"));
+            if (id.equals("0@0") && attempts.size() == 1) {
+                failedAt[0] = System.nanoTime();
+                throw new IllegalStateException("quote service unavailable");
+            }
+            d.afterCommit(() -> committed.add(id));
+        });
+        TributaryActivationSpec spec = spec("quotes", "quote-store");
+        spec.setRedeliveryBackoff(4000L);
+        spec.setRedeliveryBackoffMax(4000L);
+        spec.setConsumerProperties(spec.getConsumerProperties() + ";max.poll.interval.ms=1500");
+
+        activate(factory, spec);
+        await("a stable group of one", () -> groupMembers("quote-store").size() == 1);
+        List<String> membersBefore = groupMembers("quote-store");
+        produce("quotes", 0, 0, 1);
+        await("the first delivery failed", () -> failedAt[0] != 0);
+        produce("quotes", 1, 0, 5);
+
+        await("partition 1 delivered during the backoff", () -> committed.size() >= 5);
+        assertFalse(committed.contains("0@0"), "0@0 still waits for its backoff");
+        assertTrue(System.nanoTime() - failedAt[0] < TimeUnit.MILLISECONDS.toNanos(3000),
+                "partition 1 did not wait for partition 0's backoff");
+        ConsumerStatus paused = consumerStatuses("quote-store").get(0);
+        assertEquals(ConsumerStatus.State.PAUSED, paused.state(), paused.toString());
+        assertEquals(List.of(new TopicPartition("quotes", 0)), paused.pausedPartitions());
+
+        await("0@0 redelivered after its backoff", () -> committed.contains("0@0"));
+        long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - failedAt[0]);
+        assertTrue(waitedMs >= 3000, "the backoff (4 s with jitter) was kept: " + waitedMs + " ms");
+        assertEquals(List.of("0@0#1", "1@0#1", "1@1#1", "1@2#1", "1@3#1", "1@4#1", "0@0#2"), attempts,
+                "each record once, the failed one redelivered last with its delivery attempt in a header");
+        assertEquals(membersBefore, groupMembers("quote-store"),
+                "the member polled through a backoff longer than max.poll.interval.ms and was never replaced");
+        await("running again", () -> consumerStatuses("quote-store").get(0).state() == ConsumerStatus.State.RUNNING);
+    }
+
+    @Test
+    void aDatabaseOutagePausesDeliveryDeadLettersNothingAndEveryRecordIsStoredOnceAfterIt() throws Exception {
+        startAdapter(dir, freePort());
+        createTopic("bookings", 2);
+        String url = "jdbc:h2:mem:bookings-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=100";
+        try (Connection c = java.sql.DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE STATS (ID INT PRIMARY KEY, N INT)");
+            s.execute("INSERT INTO STATS VALUES (1, 0)");
+            s.execute("CREATE TABLE BOOKINGS (P INT, O BIGINT)");
+        }
+        List<String> committed = new CopyOnWriteArrayList<>();
+        FakeEndpointFactory factory = FakeEndpointFactory.records(true, (r, d) -> {
+            // The bean's own data, in its own database; committed after the delivery's transaction.
+            try {
+                Connection c = java.sql.DriverManager.getConnection(url);
+                c.setAutoCommit(false);
+                try (Statement s = c.createStatement()) {
+                    s.executeUpdate("UPDATE STATS SET N = N + 1 WHERE ID = 1");
+                    s.executeUpdate("INSERT INTO BOOKINGS VALUES (" + r.partition() + ", " + r.offset() + ")");
+                } catch (java.sql.SQLException e) {
+                    c.rollback();
+                    c.close();
+                    throw new IllegalStateException("cannot store booking " + r.valueAsString(), e);
+                }
+                d.afterCommit(() -> {
+                    try (c) {
+                        c.commit();
+                    } catch (java.sql.SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    committed.add(r.partition() + "@" + r.offset());
+                });
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        TributaryActivationSpec spec = spec("bookings", "booking-store");
+        spec.setMaxRedeliveries(1);
+        spec.setOutageBackoff(100L);
+        spec.setOutageBackoffMax(300L);
+        activate(factory, spec);
+        await("a stable group of one", () -> groupMembers("booking-store").size() == 1);
+
+        try (Connection locker = java.sql.DriverManager.getConnection(url)) {
+            locker.setAutoCommit(false);
+            try (Statement s = locker.createStatement()) {
+                // Another session holds the row the bean updates: every delivery times out, as against a database that is down.
+                s.executeQuery("SELECT N FROM STATS WHERE ID = 1 FOR UPDATE").close();
+            }
+            for (int p = 0; p < 2; p++) produce("bookings", p, 0, 10);
+            await("both partitions paused by the outage", () -> {
+                ConsumerStatus s = consumerStatuses("booking-store").get(0);
+                return s.state() == ConsumerStatus.State.PAUSED && s.pausedPartitions().size() == 2;
+            });
+            ConsumerStatus during = consumerStatuses("booking-store").get(0);
+            assertTrue(during.lastError().contains("cannot store booking"), "the status names the outage: " + during);
+            sleep(1500);   // many more failed deliveries than maxRedeliveries allows
+            assertEquals(List.of(), committed);
+            locker.rollback();
+        }
+
+        await("stored offsets at the log end", () -> stored("booking-store", "bookings").equals(Map.of(0, 10L, 1, 10L)));
+        await("20 bookings committed", () -> committed.size() >= 20);
+        assertEquals(20, new HashSet<>(committed).size(), "each record committed once: " + duplicates(committed));
+        List<String> rows = new ArrayList<>();
+        try (Connection c = java.sql.DriverManager.getConnection(url); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT P, O FROM BOOKINGS ORDER BY P, O")) {
+            while (rs.next()) rows.add(rs.getInt(1) + "@" + rs.getLong(2));
+            try (ResultSet n = c.createStatement().executeQuery("SELECT N FROM STATS")) {
+                assertTrue(n.next());
+                assertEquals(20, n.getInt(1));
+            }
+        }
+        List<String> expected = new ArrayList<>();
+        for (int p = 0; p < 2; p++) for (int o = 0; o < 10; o++) expected.add(p + "@" + o);
+        assertEquals(expected, rows, "every booking stored exactly once");
+        assertTrue(ra.embeddedBroker().topics().get("bookings.DLT").isEmpty(), "nothing dead-lettered");
+    }
+
+    @Test
+    void aTransactionThatCannotCommitIsRetriedWithoutSpendingRedeliveries() throws Exception {
+        startAdapter(dir, freePort());
+        createTopic("tickets", 1);
+        produce("tickets", 0, 0, 3);
+        List<String> calls = new CopyOnWriteArrayList<>();
+        List<Long> committed = new CopyOnWriteArrayList<>();
+        FakeEndpointFactory factory = FakeEndpointFactory.records(true, (r, d) -> {
+            calls.add(r.offset() + "#" + r.header("tributary.delivery.attempt"));
+            d.afterCommit(() -> committed.add(r.offset()));
+        });
+        factory.failNextCommits(3);
+        TributaryActivationSpec spec = spec("tickets", "ticket-store");
+        spec.setMaxRedeliveries(1);
+        spec.setOutageBackoff(50L);
+        spec.setOutageBackoffMax(100L);
+
+        activate(factory, spec);
+
+        await("stored offset at the log end", () -> Long.valueOf(3).equals(stored("ticket-store", "tickets").get(0)));
+        await("the last record's commit seen by the bean", () -> committed.contains(2L));
+        assertEquals(List.of(0L, 1L, 2L), committed);
+        assertEquals(List.of("0#1", "0#2", "0#3", "0#4", "1#1", "2#1"), calls,
+                "offset 0 is delivered until its transaction commits, more often than maxRedeliveries allows");
+        assertTrue(ra.embeddedBroker().topics().get("tickets.DLT").isEmpty(), "nothing dead-lettered");
+    }
+
+    @Test
+    void aNonRetryableExceptionDeadLettersTheRecordAtItsFirstFailure() throws Exception {
+        startAdapter(dir, freePort());
+        createTopic("transfers-in", 1);
+        produce("transfers-in", 0, 0, 3);
+        List<Long> calls = new CopyOnWriteArrayList<>();
+        List<Long> committed = new CopyOnWriteArrayList<>();
+        FakeEndpointFactory factory = FakeEndpointFactory.records(true, (r, d) -> {
+            calls.add(r.offset());
+            if (r.offset() == 1) {
+                throw new IllegalStateException("cannot book transfer", new NumberFormatException("amount 'ten'"));
+            }
+            d.afterCommit(() -> committed.add(r.offset()));
+        });
+        TributaryActivationSpec spec = spec("transfers-in", "transfer-book");
+        spec.setMaxRedeliveries(5);
+        spec.setNonRetryableExceptions("java.lang.IllegalArgumentException, com.example.NotThere");
+
+        activate(factory, spec);
+
+        await("stored offset at the log end", () -> Long.valueOf(3).equals(stored("transfer-book", "transfers-in").get(0)));
+        await("the last record's commit seen by the bean", () -> committed.contains(2L));
+        assertEquals(List.of(0L, 1L, 2L), calls, "offset 1 failed once (a cause is a subclass of a listed class) and was not redelivered");
+        assertEquals(List.of(0L, 2L), committed);
+        List<ConsumerRecord<String, String>> dead = readAll("transfers-in.DLT", 1);
+        assertEquals(1, dead.size());
+        assertEquals("1", header(dead.get(0), "tributary.dlt.offset"));
+        assertEquals("1", header(dead.get(0), "tributary.dlt.attempts"));
+        assertEquals(IllegalStateException.class.getName(), header(dead.get(0), "tributary.dlt.exception"));
+    }
+
     // ---------------------------------------------------------------------------------- helpers
 
     private TributaryResourceAdapter startAdapter(Path dataDirectory, int port) throws Exception {
@@ -667,6 +905,26 @@ class TributaryResourceAdapterTest {
 
     private Long storedOrNull(String group, String topic, int partition) {
         return stored(group, topic).get(partition);
+    }
+
+    /** The consumers of the activation of {@code group}, as the adapter reports them. */
+    private List<ConsumerStatus> consumerStatuses(String group) {
+        return ra.activationStatuses().stream().filter(a -> a.groupId().equals(group)).findFirst()
+                .map(ActivationStatus::consumers).orElseThrow();
+    }
+
+    /** The member ids of a group as Kafka's Admin client describes it, once it is stable. */
+    private List<String> groupMembers(String group) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, ra.bootstrapServers()))) {
+            ConsumerGroupDescription g = admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group);
+            if (g.groupState() != GroupState.STABLE) return List.of();
+            return g.members().stream().map(MemberDescription::consumerId).sorted().toList();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) return List.of();
+            throw new IllegalStateException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Call call(TributaryRecord r, Long storedDuring) {

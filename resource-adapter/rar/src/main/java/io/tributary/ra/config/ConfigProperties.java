@@ -196,6 +196,19 @@ public final class ConfigProperties {
     }
 
     /**
+     * The value, which must be set and at least {@code min}: {@link #atLeast(String, Number, long)} for a decimal value.
+     *
+     * @throws InvalidPropertyValueException naming {@code property} and the bound otherwise
+     */
+    public static double notBelow(String property, Double value, double min) {
+        if (value == null || value.isNaN() || value < min) {
+            throw new InvalidPropertyValueException(property, value, property + " must be at least " + min
+                    + ", got " + value);
+        }
+        return value;
+    }
+
+    /**
      * Checks that exactly one of two alternative properties is set.
      *
      * @throws InvalidPropertyValueException naming both properties and their values otherwise

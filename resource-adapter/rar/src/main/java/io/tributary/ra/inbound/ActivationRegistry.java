@@ -27,7 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The activated message-driven beans: for each, {@code concurrency} {@link EndpointConsumer}s (one
- * consumer-group member each) scheduled on the WorkManager, and one dead-letter publisher.
+ * consumer-group member each) scheduled on the WorkManager as long-running work, and one dead-letter
+ * publisher. {@link #statuses()} reports what each consumer is doing.
  * Deactivation stops the consumers and waits until they have left the group. It knows of the
  * adapter only what it is given: the brokers' address, the WorkManager and the adapter's offset
  * database (for activations without an {@code offsetDataSource}). Thread-safe.
@@ -36,7 +37,8 @@ public final class ActivationRegistry {
     private static final System.Logger LOG = System.getLogger(ActivationRegistry.class.getName());
     private static final long STOP_TIMEOUT_MS = 30_000;
 
-    private record Activation(TributaryActivationSpec spec, List<EndpointConsumer> consumers, DeadLetterPublisher deadLetters) {
+    private record Activation(String name, TributaryActivationSpec spec, List<EndpointConsumer> consumers,
+                              DeadLetterPublisher deadLetters) {
     }
 
     private final ClientSettings clients;
@@ -60,10 +62,10 @@ public final class ActivationRegistry {
         List<EndpointConsumer> consumers = new ArrayList<>();
         for (int i = 0; i < spec.getConcurrency(); i++) {
             String clientId = "tributary-" + spec.getGroupId() + "-" + i;
-            consumers.add(new EndpointConsumer(factory, spec, () -> newConsumer(spec, clientId), () -> newSink(spec),
+            consumers.add(new EndpointConsumer(factory, spec, clientId, () -> newConsumer(spec, clientId), () -> newSink(spec),
                     deadLetters, valueReader, batch));
         }
-        active.put(factory, new Activation(spec, consumers, deadLetters));
+        active.put(factory, new Activation(name, spec, consumers, deadLetters));
         try {
             for (EndpointConsumer c : consumers) workManager.scheduleWork(c);
         } catch (WorkException e) {
@@ -90,6 +92,20 @@ public final class ActivationRegistry {
             }
         }
         a.deadLetters().close();
+    }
+
+    /**
+     * What every active bean's consumers are doing, for health checks and metrics: a snapshot taken
+     * now, one entry per activation (in no particular order). Cheap and safe to call from any thread
+     * at any time; a bean being deactivated is no longer listed.
+     */
+    public List<ActivationStatus> statuses() {
+        List<ActivationStatus> out = new ArrayList<>();
+        for (Activation a : active.values()) {
+            out.add(new ActivationStatus(a.name(), a.spec().getGroupId(),
+                    a.consumers().stream().map(EndpointConsumer::status).toList()));
+        }
+        return out;
     }
 
     public void deactivateAll() {

@@ -1,14 +1,15 @@
 package io.tributary.ra.inbound;
 
-import io.tributary.api.BatchRecordListener;
-import io.tributary.api.RecordListener;
-import io.tributary.api.TributaryRecord;
 import io.tributary.api.ValueReader;
 import io.tributary.ra.AdapterClassLoader;
-import jakarta.resource.spi.UnavailableException;
-import jakarta.resource.spi.endpoint.MessageEndpoint;
+import io.tributary.ra.inbound.ConsumerStatus.State;
+import io.tributary.ra.inbound.DeferredDeliveries.Deferred;
+import io.tributary.ra.inbound.RecordDelivery.Result;
 import jakarta.resource.spi.endpoint.MessageEndpointFactory;
+import jakarta.resource.spi.work.HintsContext;
 import jakarta.resource.spi.work.Work;
+import jakarta.resource.spi.work.WorkContext;
+import jakarta.resource.spi.work.WorkContextProvider;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -16,136 +17,224 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
 
-import java.lang.reflect.Method;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.regex.Pattern;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
- * One consumer-group member of an activated message-driven bean, run as a {@link Work} on the
- * adapter's WorkManager. It polls, and delivers each record (or each poll, to a batch listener) in
- * partition order, on its own thread, so a partition's records are never delivered concurrently
- * and a rebalance (which runs inside {@code poll}) never finds a delivery in flight.
+ * One consumer-group member of an activated message-driven bean, run as a long-running {@link Work}
+ * on the adapter's WorkManager (it asks for {@link HintsContext#LONGRUNNING_HINT}; the WorkManager
+ * may ignore it). It polls, and delivers each record (or each poll, to a batch listener) in
+ * partition order through a {@link RecordDelivery}, on its own thread, so a partition's records are
+ * never delivered concurrently and a rebalance (which runs inside {@code poll}) never finds a
+ * delivery in flight. When partitions are assigned it seeks to the offsets stored with the bean's
+ * data, so what the database says is what is delivered next.
  *
- * <p>Delivery follows the resource adapter pattern of transacted JMS adapters: when the bean's
- * method is transacted, the endpoint is created with the offset store's XAResource, the offset row
- * is written after {@code beforeDelivery} (inside the bean's transaction) and before the bean
- * runs, and {@code afterDelivery} commits or rolls back both together. A rollback — an exception
- * or {@code setRollbackOnly} — leaves the stored offset where it was: the record is delivered again
- * after {@code redeliveryBackoff}, up to {@code maxRedeliveries} times, then published to the
- * dead-letter topic and skipped. Non-transacted beans get at-least-once delivery: the offset is
- * written after the method returns. When partitions are assigned the consumer seeks to the stored
- * offsets, so what the database says is what is delivered next.
+ * <p><b>Failed deliveries never block polling.</b> A delivery that must be retried later is
+ * deferred ({@link DeferredDeliveries}): its partitions are paused and the consumer keeps polling,
+ * which keeps it in its group whatever the backoff and {@code max.poll.interval.ms}, and keeps its
+ * other partitions flowing; when the backoff ends the records are delivered again and the
+ * partitions resumed. An outage ({@link FailureClassifier}) is retried with the outage backoff
+ * forever, spending no redelivery; a record's own failure with the redelivery backoff, up to
+ * {@code maxRedeliveries} times, and then it is published to the dead-letter topic and its offset
+ * stored; a non-retryable failure is dead-lettered at once. A batch that keeps failing (or fails
+ * non-retryably) is delivered again record by record, so only the failing records are dead-lettered.
  *
- * <p>Thread safety: all state is confined to the work's thread, except {@link #release()}, which
- * may be called from any thread.
+ * <p><b>Supervision.</b> When the consumer's loop fails unexpectedly (any exception or error out of
+ * {@code poll}, the rebalance listener, opening the offset store…) the consumer is closed and, after
+ * the outage backoff (growing while the restarted consumer fails before it could poll once), a new
+ * one is started, until the activation is deactivated. Only a {@link LinkageError} ends it for good
+ * ({@link State#FAILED}). Its {@link #status()} tells which of this is happening.
+ *
+ * <p>Thread safety: all state is confined to the work's thread, except {@link #release()} and
+ * {@link #status()}, which may be called from any thread.
  */
-public final class EndpointConsumer implements Work {
+public final class EndpointConsumer implements Work, WorkContextProvider {
     private static final System.Logger LOG = System.getLogger(EndpointConsumer.class.getName());
-    static final Method ON_RECORD;
-    static final Method ON_RECORDS;
-
-    static {
-        try {
-            ON_RECORD = RecordListener.class.getMethod("onRecord", TributaryRecord.class);
-            ON_RECORDS = BatchRecordListener.class.getMethod("onRecords", List.class);
-        } catch (NoSuchMethodException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final long POLL_MS = 500;
 
     private final MessageEndpointFactory factory;
     private final TributaryActivationSpec spec;
+    private final String clientId;
     private final Supplier<KafkaConsumer<byte[], byte[]>> consumerFactory;
     private final Supplier<OffsetSink> sinkFactory;
     private final DeadLetterPublisher deadLetters;
     private final ValueReader valueReader;
     private final boolean batch;
+    private final FailureClassifier classifier;
+    private final Backoff redeliveryBackoff;
+    private final Backoff outageBackoff;
     private final CountDownLatch finished = new CountDownLatch(1);
+    /** Notified by {@link #release()}, to end a wait before a restart. */
+    private final Object releaseSignal = new Object();
     private volatile boolean running = true;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
-    private OffsetSink sink;
-    private MessageEndpoint endpoint;
+    private volatile ConsumerStatus status;
 
-    EndpointConsumer(MessageEndpointFactory factory, TributaryActivationSpec spec,
+    // Confined to the work's thread; the first three belong to the current consumer.
+    private OffsetSink sink;
+    private RecordDelivery delivery;
+    private DeferredDeliveries deferred = new DeferredDeliveries();
+    private boolean polledOnce;
+    private int restarts;
+    private String lastError;
+
+    EndpointConsumer(MessageEndpointFactory factory, TributaryActivationSpec spec, String clientId,
                      Supplier<KafkaConsumer<byte[], byte[]>> consumerFactory, Supplier<OffsetSink> sinkFactory,
                      DeadLetterPublisher deadLetters, ValueReader valueReader, boolean batch) {
         this.factory = factory;
         this.spec = spec;
+        this.clientId = clientId;
         this.consumerFactory = consumerFactory;
         this.sinkFactory = sinkFactory;
         this.deadLetters = deadLetters;
         this.valueReader = valueReader;
         this.batch = batch;
+        this.classifier = new FailureClassifier(spec.retryableExceptionList(), spec.nonRetryableExceptionList());
+        this.redeliveryBackoff = spec.redeliveryBackoffPolicy();
+        this.outageBackoff = spec.outageBackoffPolicy();
+        this.status = new ConsumerStatus(clientId, State.STOPPED, null, Instant.now(), 0, List.of());
+    }
+
+    /** What this consumer is doing now. */
+    public ConsumerStatus status() {
+        return status;
+    }
+
+    @Override
+    public List<WorkContext> getWorkContexts() {
+        HintsContext hints = new HintsContext();
+        hints.setName("Tributary consumer " + clientId);
+        hints.setDescription("Polls and delivers to a message-driven bean until the bean is deactivated");
+        hints.setHint(HintsContext.NAME_HINT, "Tributary consumer " + clientId);
+        hints.setHint(HintsContext.LONGRUNNING_HINT, Boolean.TRUE);
+        return List.of(hints);
     }
 
     @Override
     public void run() {
         try {
-            AdapterClassLoader.run(this::consume);
+            AdapterClassLoader.run(this::supervise);
         } finally {
             finished.countDown();
         }
     }
 
-    /** Subscribes, polls and delivers until released; runs with the adapter's class loader as context class loader. */
+    /** Runs consumers one after another until released; runs with the adapter's class loader as context class loader. */
+    private void supervise() {
+        int failuresInARow = 0;
+        while (running) {
+            try {
+                polledOnce = false;
+                consume();
+            } catch (RuntimeException | Error e) {
+                if (!running) break;
+                lastError = ConsumerStatus.describe(e);
+                if (e instanceof LinkageError) {
+                    LOG.log(System.Logger.Level.ERROR, "Consumer " + clientId + " of group " + spec.getGroupId()
+                            + " failed and cannot be restarted", e);
+                    setState(State.FAILED);
+                    return;
+                }
+                failuresInARow = polledOnce ? 1 : failuresInARow + 1;
+                long delay = outageBackoff.delayMs(failuresInARow);
+                LOG.log(System.Logger.Level.WARNING, "Consumer " + clientId + " of group " + spec.getGroupId()
+                        + " failed; restarting it in " + delay + " ms", e);
+                setState(State.RETRYING);
+                awaitRelease(delay);
+                if (running) restarts++;
+            }
+        }
+        setState(State.STOPPED);
+    }
+
+    /** One consumer: subscribes, polls and delivers until released; closes everything it opened. */
     private void consume() {
+        deferred = new DeferredDeliveries();
         try {
             sink = sinkFactory.get();
-            consumer = consumerFactory.get();
-            ConsumerRebalanceListener listener = new SeekToStoredOffsets();
+            delivery = new RecordDelivery(factory, spec.getGroupId(), sink, valueReader, batch, classifier);
+            KafkaConsumer<byte[], byte[]> c = consumerFactory.get();
+            consumer = c;
+            ConsumerRebalanceListener listener = new SeekToStoredOffsets(c);
             if (spec.usesTopicPattern()) {
-                consumer.subscribe(Pattern.compile(spec.getTopicPattern()), listener);
+                c.subscribe(Pattern.compile(spec.getTopicPattern()), listener);
             } else {
-                consumer.subscribe(spec.topicList(), listener);
+                c.subscribe(spec.topicList(), listener);
             }
+            setState(State.RUNNING);
             while (running) {
+                Map<TopicPartition, OffsetAndMetadata> done = new LinkedHashMap<>();
+                for (Deferred d : deferred.takeDue()) {
+                    if (!running) break;
+                    if (d.asBatch()) deliverBatch(c, d.records(), d.retry(), done);
+                    else deliverSingly(c, d.records(), d.retry(), done);
+                    deferred.resumeUnlessDeferred(c, d.partitions());
+                }
                 ConsumerRecords<byte[], byte[]> records;
                 try {
-                    records = consumer.poll(Duration.ofMillis(500));
+                    records = c.poll(Duration.ofMillis(deferred.millisUntilNextDue(POLL_MS)));
                 } catch (WakeupException e) {
                     if (!running) break;
                     continue;
                 }
-                if (records.isEmpty()) continue;
-                Map<TopicPartition, OffsetAndMetadata> done = batch ? deliverBatch(records) : deliverEach(records);
-                if (!done.isEmpty()) consumer.commitAsync(done, null);
+                polledOnce = true;
+                if (!records.isEmpty()) {
+                    List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>(records.count());
+                    for (TopicPartition tp : records.partitions()) all.addAll(records.records(tp));
+                    if (batch) deliverBatch(c, all, Retry.NONE, done);
+                    else deliverSingly(c, all, Retry.NONE, done);
+                }
+                if (!done.isEmpty()) c.commitAsync(done, null);
+                setState(deferred.paused().isEmpty() ? State.RUNNING : State.PAUSED);
             }
         } catch (WakeupException e) {
-            // released
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "Consumer of group " + spec.getGroupId() + " stopped", e);
+            if (running) throw e;
         } finally {
-            releaseEndpoint();
-            if (consumer != null) {
+            if (delivery != null) delivery.close();
+            delivery = null;
+            KafkaConsumer<byte[], byte[]> c = consumer;
+            consumer = null;
+            if (c != null) {
                 try {
                     // Short: close sends LeaveGroup, then waits for every request in flight, and a
                     // JoinGroup in flight waits for the whole rebalance (members of a crashed run stay
                     // until their session times out). The offsets are in the database, not in flight,
                     // and servers stop endpoints one after another within a limit (Payara: 30 s for all).
-                    consumer.close(Duration.ofSeconds(2));
+                    c.close(Duration.ofSeconds(2));
                 } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "Error closing consumer of group " + spec.getGroupId(), e);
+                    LOG.log(System.Logger.Level.WARNING, "Error closing consumer " + clientId + " of group " + spec.getGroupId(), e);
                 }
             }
             if (sink != null) sink.close();
+            sink = null;
+            deferred = new DeferredDeliveries();
         }
     }
 
-    /** Seeks each newly assigned partition to the offset stored with the bean's data. */
+    /** Seeks each newly assigned partition to the offset stored with the bean's data; forgets the deliveries deferred for revoked ones. */
     private final class SeekToStoredOffsets implements ConsumerRebalanceListener {
+        private final KafkaConsumer<byte[], byte[]> c;
+
+        SeekToStoredOffsets(KafkaConsumer<byte[], byte[]> c) {
+            this.c = c;
+        }
+
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             // Deliveries run on this thread, so none is in flight while poll() rebalances.
+            deferred.forget(partitions);
         }
 
         @Override
@@ -157,7 +246,7 @@ public final class EndpointConsumer implements Work {
                     Map<Integer, Long> stored = sink.read(spec.getGroupId(), e.getKey(), () -> running);
                     for (TopicPartition tp : e.getValue()) {
                         Long next = stored.get(tp.partition());
-                        if (next != null) consumer.seek(tp, next);
+                        if (next != null) c.seek(tp, next);
                     }
                 } catch (java.sql.SQLException ex) {
                     // Released while waiting: poll() returns to a loop that ends without delivering.
@@ -169,213 +258,180 @@ public final class EndpointConsumer implements Work {
         }
     }
 
-    private Map<TopicPartition, OffsetAndMetadata> deliverEach(ConsumerRecords<byte[], byte[]> records) {
-        Map<TopicPartition, OffsetAndMetadata> done = new LinkedHashMap<>();
-        for (TopicPartition tp : records.partitions()) {
-            for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
-                if (!running) return done;
-                // False only when stopping mid-redelivery: the record was not delivered, so do not commit past it.
-                if (!deliverWithRedelivery(List.of(r), false)) return done;
+    /**
+     * Delivers {@code records} (in partition order) one by one; {@code firstRetry} is how the delivery of
+     * the first record went so far. A record that must wait defers it with the rest of its partition's
+     * records, and the other partitions go on. Adds the next offset of each partition's delivered records to {@code done}.
+     */
+    private void deliverSingly(KafkaConsumer<byte[], byte[]> c, List<ConsumerRecord<byte[], byte[]>> records, Retry firstRetry,
+                               Map<TopicPartition, OffsetAndMetadata> done) {
+        Set<TopicPartition> waiting = new HashSet<>();
+        for (int i = 0; i < records.size(); i++) {
+            if (!running) return;
+            ConsumerRecord<byte[], byte[]> r = records.get(i);
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            if (waiting.contains(tp)) continue;
+            Retry retry = i == 0 ? firstRetry : Retry.NONE;
+            Retry later = deliverOne(r, retry);
+            if (later == null) {
                 done.put(tp, new OffsetAndMetadata(r.offset() + 1));
+                continue;
             }
+            waiting.add(tp);
+            List<ConsumerRecord<byte[], byte[]>> rest = new ArrayList<>();
+            for (int j = i; j < records.size(); j++) {
+                ConsumerRecord<byte[], byte[]> o = records.get(j);
+                if (o.topic().equals(r.topic()) && o.partition() == r.partition()) rest.add(o);
+            }
+            deferred.defer(c, rest, false, later, delayOf(later));
         }
-        return done;
     }
 
-    private Map<TopicPartition, OffsetAndMetadata> deliverBatch(ConsumerRecords<byte[], byte[]> records) {
-        List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
-        Map<TopicPartition, OffsetAndMetadata> done = new LinkedHashMap<>();
-        for (TopicPartition tp : records.partitions()) {
-            List<ConsumerRecord<byte[], byte[]>> rs = records.records(tp);
-            all.addAll(rs);
-            done.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
+    /** Delivers, or dead-letters, one record: null when that is done, otherwise how it went (to try again after a backoff). */
+    private Retry deliverOne(ConsumerRecord<byte[], byte[]> r, Retry retry) {
+        if (retry.deadLetter()) return deadLetter(r, retry);
+        Result result = delivery.deliver(List.of(r), retry.deliveries() + 1);
+        Retry next = retry.after(result);
+        switch (result.outcome()) {
+            case COMMITTED:
+                return null;
+            case ALREADY_DELIVERED:
+                // Another delivery stored this record (a consumer that still held the partition, or a
+                // transaction recovered after a crash): processing it again would duplicate it.
+                LOG.log(System.Logger.Level.INFO, "Skipping " + describe(r) + " for group " + spec.getGroupId()
+                        + ": " + result.error().getMessage());
+                return null;
+            case OUTAGE:
+                lastError = ConsumerStatus.describe(result.error());
+                LOG.log(System.Logger.Level.WARNING, "Could not deliver " + describe(r) + " to group " + spec.getGroupId()
+                        + ", retrying without spending a redelivery (outage " + next.outages() + "): " + result.error());
+                return next;
+            case POISON:
+                return deadLetter(r, next);
+            case RECORD_FAILED:
+            default:
+                lastError = describeRecordFailure(result.error());
+                if (next.failures() > spec.getMaxRedeliveries()) return deadLetter(r, next.toDeadLetter());
+                LOG.log(System.Logger.Level.INFO, "Delivery of " + describe(r) + " to group " + spec.getGroupId()
+                        + " failed (attempt " + next.failures() + "), redelivering: " + lastError);
+                return next;
         }
-        if (!deliverWithRedelivery(all, true)) {
-            // The batch kept failing: deliver its records one by one, so only the failing ones go to the dead-letter topic.
-            for (ConsumerRecord<byte[], byte[]> r : all) {
-                if (!running) return Map.of();
-                deliverWithRedelivery(List.of(r), false);
+    }
+
+    /** Publishes a record to the dead-letter topic and stores the offset after it: null when done, otherwise how it went. */
+    private Retry deadLetter(ConsumerRecord<byte[], byte[]> r, Retry retry) {
+        String dlt = spec.deadLetterTopicFor(r.topic());
+        boolean published = retry.published();
+        try {
+            if (!published) {
+                deadLetters.publish(dlt, r, retry.deliveries(), retry.lastError());
+                published = true;
             }
+            sink.writeNow(spec.getGroupId(), r.topic(), Map.of(r.partition(), r.offset() + 1));
+            LOG.log(System.Logger.Level.WARNING, "Record " + describe(r) + " failed " + retry.deliveries()
+                    + " time(s) (" + describeRecordFailure(retry.lastError()) + "); published to dead-letter topic " + dlt);
+            return null;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            lastError = ConsumerStatus.describe(e);
+            LOG.log(System.Logger.Level.ERROR, "Cannot dead-letter " + describe(r) + " to " + dlt + "; retrying", e);
+            return retry.deadLetterFailed(published);
         }
-        return done;
     }
 
     /**
-     * Delivers until it commits, or until {@code maxRedeliveries} is exhausted. For a single record
-     * exhaustion means dead-lettering it and storing the offset after it; for a batch it returns
-     * false and the caller falls back to single records.
+     * Delivers {@code records} (of one or more partitions) as one batch; {@code retry} is how it went so
+     * far. A batch that failed {@code 1 + maxRedeliveries} times, or non-retryably, or that mixes stored
+     * and new records, is delivered again one record at a time, each checked on its own.
      */
-    private boolean deliverWithRedelivery(List<ConsumerRecord<byte[], byte[]>> records, boolean isBatch) {
-        int attempts = 0;
-        Throwable lastError = null;
-        while (running) {
-            Attempt a = deliverOnce(records);
-            if (a.committed()) return true;
-            if (!a.beanInvoked() && a.error() instanceof io.tributary.ra.AlreadyDeliveredException done) {
-                // Another delivery stored these records (a consumer that still held the partition, or a
-                // transaction recovered after a crash): processing them again would duplicate them. A batch
-                // may mix stored and new records: it falls back to single records, each checked on its own.
-                if (isBatch) return false;
-                LOG.log(System.Logger.Level.INFO, "Skipping " + describe(records) + " for group " + spec.getGroupId()
-                        + ": " + done.getMessage());
-                return true;
-            }
-            if (!a.beanInvoked()) {
-                // The offset store or the container failed before the bean ran (e.g. rows locked by a
-                // transaction awaiting recovery): wait and retry without spending a redelivery.
-                LOG.log(System.Logger.Level.WARNING, "Could not deliver " + describe(records) + " to group "
-                        + spec.getGroupId() + ", retrying: " + a.error());
-                sleep(Math.max(1000, spec.getRedeliveryBackoff()));
-                continue;
-            }
-            attempts++;
-            lastError = a.error();
-            if (attempts > spec.getMaxRedeliveries()) break;
-            LOG.log(System.Logger.Level.INFO, "Delivery of " + describe(records) + " to group " + spec.getGroupId()
-                    + " failed (attempt " + attempts + "), redelivering: " + (lastError == null ? "rolled back" : lastError));
-            sleep(spec.getRedeliveryBackoff());
-        }
-        if (!running || isBatch) return false;
-        ConsumerRecord<byte[], byte[]> r = records.get(0);
-        String dlt = spec.deadLetterTopicFor(r.topic());
-        while (running) {
-            try {
-                deadLetters.publish(dlt, r, attempts, lastError);
-                sink.writeNow(spec.getGroupId(), r.topic(), Map.of(r.partition(), r.offset() + 1));
-                LOG.log(System.Logger.Level.WARNING, "Record " + describe(records) + " failed " + attempts
-                        + " times; published to dead-letter topic " + dlt);
-                return true;
-            } catch (Exception e) {
-                LOG.log(System.Logger.Level.ERROR, "Cannot dead-letter " + describe(records) + " to " + dlt + "; retrying", e);
-                sleep(Math.max(1000, spec.getRedeliveryBackoff()));
-            }
-        }
-        return false;
-    }
-
-    /** How one delivery ended; {@code beanInvoked} is false when it failed before the bean ran (infrastructure). */
-    private record Attempt(boolean committed, Throwable error, boolean beanInvoked) {
-        Attempt(boolean committed, Throwable error) {
-            this(committed, error, true);
-        }
-    }
-
-    private Attempt deliverOnce(List<ConsumerRecord<byte[], byte[]>> records) {
-        Method method = batch ? ON_RECORDS : ON_RECORD;
-        String topicOfAll = records.get(0).topic();
-        Map<String, Map<Integer, Long>> next = new LinkedHashMap<>();
-        Map<String, Map<Integer, Long>> first = new LinkedHashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-            next.computeIfAbsent(r.topic(), t -> new LinkedHashMap<>()).merge(r.partition(), r.offset() + 1, Math::max);
-            first.computeIfAbsent(r.topic(), t -> new LinkedHashMap<>()).merge(r.partition(), r.offset(), Math::min);
-        }
-        Throwable error = null;
-        boolean transacted;
-        MessageEndpoint ep;
-        try {
-            transacted = factory.isDeliveryTransacted(method);
-            ep = endpoint(transacted);
-        } catch (Exception e) {
-            return new Attempt(false, e);
-        }
-        boolean began = false;
-        boolean invoked = false;
-        try {
-            ep.beforeDelivery(method);
-            began = true;
-            if (transacted) {
-                for (Map.Entry<String, Map<Integer, Long>> e : next.entrySet()) {
-                    sink.writeInTransaction(spec.getGroupId(), e.getKey(), first.get(e.getKey()), e.getValue());
+    private void deliverBatch(KafkaConsumer<byte[], byte[]> c, List<ConsumerRecord<byte[], byte[]>> records, Retry retry,
+                              Map<TopicPartition, OffsetAndMetadata> done) {
+        Result result = delivery.deliver(records, retry.deliveries() + 1);
+        Retry next = retry.after(result);
+        switch (result.outcome()) {
+            case COMMITTED:
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    done.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
+                            (a, b) -> a.offset() >= b.offset() ? a : b);
                 }
-            }
-            List<TributaryRecord> converted = new ArrayList<>(records.size());
-            for (ConsumerRecord<byte[], byte[]> r : records) converted.add(convert(r));
-            invoked = true;
-            if (batch) ((BatchRecordListener) ep).onRecords(converted);
-            else ((RecordListener) ep).onRecord(converted.get(0));
-        } catch (Throwable t) {
-            error = t;
-        } finally {
-            if (began) {
+                return;
+            case OUTAGE:
+                lastError = ConsumerStatus.describe(result.error());
+                LOG.log(System.Logger.Level.WARNING, "Could not deliver " + describe(records) + " to group " + spec.getGroupId()
+                        + ", retrying without spending a redelivery (outage " + next.outages() + "): " + result.error());
+                deferred.defer(c, records, true, next, delayOf(next));
+                return;
+            case RECORD_FAILED:
+                lastError = describeRecordFailure(result.error());
+                if (next.failures() <= spec.getMaxRedeliveries()) {
+                    LOG.log(System.Logger.Level.INFO, "Delivery of " + describe(records) + " to group " + spec.getGroupId()
+                            + " failed (attempt " + next.failures() + "), redelivering: " + lastError);
+                    deferred.defer(c, records, true, next, delayOf(next));
+                    return;
+                }
+                break;
+            case POISON:
+                lastError = describeRecordFailure(result.error());
+                break;
+            case ALREADY_DELIVERED:
+            default:
+                break;
+        }
+        deliverSingly(c, records, Retry.NONE, done);
+    }
+
+    /** How long a delivery that went as {@code retry} waits before its next try. */
+    private long delayOf(Retry retry) {
+        if (retry.deadLetter() || retry.outages() > 0) return outageBackoff.delayMs(Math.max(1, retry.outages()));
+        return redeliveryBackoff.delayMs(retry.failures());
+    }
+
+    private void setState(State state) {
+        ConsumerStatus previous = status;
+        List<TopicPartition> paused = state == State.PAUSED ? new ArrayList<>(deferred.paused()) : List.of();
+        if (previous.state() == state && previous.restarts() == restarts && previous.pausedPartitions().equals(paused)
+                && java.util.Objects.equals(previous.lastError(), lastError)) {
+            return;
+        }
+        Instant since = previous.state() == state ? previous.since() : Instant.now();
+        status = new ConsumerStatus(clientId, state, lastError, since, restarts, paused);
+    }
+
+    /** Waits up to {@code millis}, or until released. */
+    private void awaitRelease(long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        synchronized (releaseSignal) {
+            long left;
+            while (running && (left = deadline - System.nanoTime()) > 0) {
                 try {
-                    ep.afterDelivery();
-                } catch (Throwable t) {
-                    if (error == null) error = t;
+                    releaseSignal.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    running = false;
                 }
             }
         }
-        if (error != null) releaseEndpoint();
-        // The bean never ran (beforeDelivery or the offset write failed): whatever the transaction's outcome —
-        // possibly still the previous delivery's — these records were not processed and must be delivered again.
-        if (!invoked) return new Attempt(false, error, false);
-        try {
-            if (transacted) {
-                boolean committed = true;
-                for (Map.Entry<String, Map<Integer, Long>> e : next.entrySet()) {
-                    committed &= sink.committed(spec.getGroupId(), e.getKey(), e.getValue());
-                }
-                return new Attempt(committed, error);
-            }
-            if (error != null) return new Attempt(false, error);
-            for (Map.Entry<String, Map<Integer, Long>> e : next.entrySet()) {
-                sink.writeNow(spec.getGroupId(), e.getKey(), e.getValue());
-            }
-            return new Attempt(true, null);
-        } catch (java.sql.SQLException e) {
-            return new Attempt(false, e);
-        }
     }
 
-    private MessageEndpoint endpoint(boolean transacted) throws UnavailableException {
-        if (endpoint != null) return endpoint;
-        UnavailableException last = null;
-        for (int i = 0; i < 60 && running; i++) {
-            try {
-                endpoint = factory.createEndpoint(transacted ? sink.xaResource() : null);
-                return endpoint;
-            } catch (UnavailableException e) {
-                last = e;
-                sleep(500);
-            }
-        }
-        throw last != null ? last : new UnavailableException("The endpoint of group " + spec.getGroupId() + " is stopping");
+    private static String describeRecordFailure(Throwable error) {
+        return error == null ? "the transaction was rolled back" : ConsumerStatus.describe(error);
     }
 
-    private void releaseEndpoint() {
-        if (endpoint != null) {
-            try {
-                endpoint.release();
-            } catch (RuntimeException ignored) {
-                // The container discards it.
-            }
-            endpoint = null;
-        }
-    }
-
-    private TributaryRecord convert(ConsumerRecord<byte[], byte[]> r) {
-        Map<String, byte[]> headers = new LinkedHashMap<>();
-        for (Header h : r.headers()) headers.put(h.key(), h.value());
-        return new TributaryRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value(), headers, valueReader);
+    private static String describe(ConsumerRecord<byte[], byte[]> r) {
+        return r.topic() + "-" + r.partition() + "@" + r.offset();
     }
 
     private static String describe(List<ConsumerRecord<byte[], byte[]>> records) {
         ConsumerRecord<byte[], byte[]> first = records.get(0);
-        return records.size() == 1 ? first.topic() + "-" + first.partition() + "@" + first.offset()
-                : records.size() + " records from " + first.topic() + "-" + first.partition() + "@" + first.offset();
-    }
-
-    private void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
+        return records.size() == 1 ? describe(first) : records.size() + " records from " + describe(first);
     }
 
     @Override
     public void release() {
         running = false;
+        synchronized (releaseSignal) {
+            releaseSignal.notifyAll();
+        }
         KafkaConsumer<byte[], byte[]> c = consumer;
         if (c != null) c.wakeup();
     }

@@ -27,6 +27,8 @@ public class TributaryActivationSpec implements ActivationSpec, Serializable {
     /** The {@code auto.offset.reset} values Kafka's consumer accepts. */
     private static final List<String> AUTO_OFFSET_RESETS = List.of("earliest", "latest", "none");
     private static final List<String> ISOLATION_LEVELS = List.of("read_committed", "read_uncommitted");
+    /** Each retry after an outage waits twice as long as the one before (up to {@code outageBackoffMax}). */
+    private static final double OUTAGE_BACKOFF_MULTIPLIER = 2.0;
 
     @ConfigProperty(description = "Comma-separated topics to consume")
     private String topics = "";
@@ -45,8 +47,27 @@ public class TributaryActivationSpec implements ActivationSpec, Serializable {
     private Integer concurrency = 1;
     @ConfigProperty(defaultValue = "5", description = "Redeliveries of a failing record before it goes to the dead-letter topic")
     private Integer maxRedeliveries = 5;
-    @ConfigProperty(defaultValue = "1000", description = "Milliseconds to wait before each redelivery")
+    @ConfigProperty(defaultValue = "1000", description = "Milliseconds to wait before the first redelivery; "
+            + "each further one waits redeliveryBackoffMultiplier times longer, up to redeliveryBackoffMax")
     private Long redeliveryBackoff = 1000L;
+    @ConfigProperty(defaultValue = "60000", description = "Longest wait in milliseconds before a redelivery "
+            + "(at least redeliveryBackoff)")
+    private Long redeliveryBackoffMax = 60_000L;
+    @ConfigProperty(defaultValue = "2.0", description = "Factor by which each redelivery waits longer than the one before")
+    private Double redeliveryBackoffMultiplier = 2.0;
+    @ConfigProperty(defaultValue = "1000", description = "Milliseconds to wait before retrying after an outage "
+            + "(a failed transaction or resource) and before restarting a failed consumer; doubles at each retry, "
+            + "up to outageBackoffMax")
+    private Long outageBackoff = 1000L;
+    @ConfigProperty(defaultValue = "60000", description = "Longest wait in milliseconds before retrying after an outage "
+            + "(at least outageBackoff)")
+    private Long outageBackoffMax = 60_000L;
+    @ConfigProperty(description = "Comma-separated exception classes (subclasses included) that mean an outage: "
+            + "the record is retried with the outage backoff, without spending a redelivery")
+    private String retryableExceptions = "";
+    @ConfigProperty(description = "Comma-separated exception classes (subclasses included) that dead-letter "
+            + "the record at its first failure")
+    private String nonRetryableExceptions = "";
     @ConfigProperty(description = "Dead-letter topic; default <topic>.DLT")
     private String deadLetterTopic = "";
     @ConfigProperty(description = "JNDI name of a JTA datasource holding the offset table; default the adapter's H2 database")
@@ -73,6 +94,10 @@ public class TributaryActivationSpec implements ActivationSpec, Serializable {
             ConfigProperties.atLeast("concurrency", concurrency, 1);
             ConfigProperties.atLeast("maxRedeliveries", maxRedeliveries, 0);
             ConfigProperties.atLeast("redeliveryBackoff", redeliveryBackoff, 0);
+            ConfigProperties.atLeast("redeliveryBackoffMax", redeliveryBackoffMax, 0);
+            ConfigProperties.notBelow("redeliveryBackoffMultiplier", redeliveryBackoffMultiplier, 1);
+            ConfigProperties.atLeast("outageBackoff", outageBackoff, 1);
+            ConfigProperties.atLeast("outageBackoffMax", outageBackoffMax, 1);
             consumerPropertyMap();
         } catch (InvalidPropertyValueException e) {
             throw new InvalidPropertyException(e.getMessage(), e);
@@ -102,6 +127,26 @@ public class TributaryActivationSpec implements ActivationSpec, Serializable {
     /** {@code consumerProperties} as kafka-clients consumer properties, in the written order. */
     public Map<String, String> consumerPropertyMap() {
         return ConfigProperties.nameValuePairs("consumerProperties", consumerProperties);
+    }
+
+    /** The waits before redeliveries of a record that failed for its own sake; the cap is at least the first wait. */
+    Backoff redeliveryBackoffPolicy() {
+        return new Backoff(redeliveryBackoff, Math.max(redeliveryBackoff, redeliveryBackoffMax), redeliveryBackoffMultiplier);
+    }
+
+    /** The waits before retrying after an outage, and before restarting a failed consumer; the cap is at least the first wait. */
+    Backoff outageBackoffPolicy() {
+        return new Backoff(outageBackoff, Math.max(outageBackoff, outageBackoffMax), OUTAGE_BACKOFF_MULTIPLIER);
+    }
+
+    /** {@code retryableExceptions} as class names. */
+    public List<String> retryableExceptionList() {
+        return ConfigProperties.commaList(retryableExceptions);
+    }
+
+    /** {@code nonRetryableExceptions} as class names. */
+    public List<String> nonRetryableExceptionList() {
+        return ConfigProperties.commaList(nonRetryableExceptions);
     }
 
     /** The dead-letter topic for records of {@code topic}. */
@@ -137,6 +182,18 @@ public class TributaryActivationSpec implements ActivationSpec, Serializable {
     public void setMaxRedeliveries(Integer v) { this.maxRedeliveries = v; }
     public Long getRedeliveryBackoff() { return redeliveryBackoff; }
     public void setRedeliveryBackoff(Long v) { this.redeliveryBackoff = v; }
+    public Long getRedeliveryBackoffMax() { return redeliveryBackoffMax; }
+    public void setRedeliveryBackoffMax(Long v) { this.redeliveryBackoffMax = v; }
+    public Double getRedeliveryBackoffMultiplier() { return redeliveryBackoffMultiplier; }
+    public void setRedeliveryBackoffMultiplier(Double v) { this.redeliveryBackoffMultiplier = v; }
+    public Long getOutageBackoff() { return outageBackoff; }
+    public void setOutageBackoff(Long v) { this.outageBackoff = v; }
+    public Long getOutageBackoffMax() { return outageBackoffMax; }
+    public void setOutageBackoffMax(Long v) { this.outageBackoffMax = v; }
+    public String getRetryableExceptions() { return retryableExceptions; }
+    public void setRetryableExceptions(String v) { this.retryableExceptions = v; }
+    public String getNonRetryableExceptions() { return nonRetryableExceptions; }
+    public void setNonRetryableExceptions(String v) { this.nonRetryableExceptions = v; }
     public String getDeadLetterTopic() { return deadLetterTopic; }
     public void setDeadLetterTopic(String v) { this.deadLetterTopic = v; }
     public String getOffsetDataSource() { return offsetDataSource; }
