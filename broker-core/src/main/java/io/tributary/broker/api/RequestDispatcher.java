@@ -57,6 +57,9 @@ import java.util.function.Function;
  * response included, gets the {@link RequestPolicies#throttle()} time in its
  * {@code throttle_time_ms}. The defaults allow everything and throttle nothing.
  *
+ * <p>With {@link RequestMetrics}, the error codes of every response it sends are counted
+ * ({@code ErrorsPerSec}, see {@link ResponseErrors}).
+ *
  * <p>Thread-safe: stateless apart from the immutable handler table and the policies (which are
  * thread-safe themselves).
  */

@@ -161,7 +161,9 @@ class BrokerJmxMetricsTest {
             }
             assertEquals(3, value("kafka.server:type=KafkaServer,name=BrokerState"), "the first broker's, still registered");
         }
-        assertTrue(JMX.queryNames(new ObjectName("kafka.*:*"), null).isEmpty(), "a closed broker leaves no MBean");
+        for (String domain : List.of("kafka.server", "kafka.network", "kafka.log", "kafka.controller")) {
+            assertTrue(JMX.queryNames(new ObjectName(domain + ":*"), null).isEmpty(), "a closed broker leaves no MBean in " + domain);
+        }
     }
 
     @Test
