@@ -141,6 +141,8 @@ public final class Broker implements AutoCloseable {
     private final ScramCredentialStore scram;
     /** In a cluster, the thread creating the initial SCRAM users (null when there is none); stopped by close. */
     private final Thread initialScramUsers;
+    /** This node's metrics, in JMX under Kafka's names unless another broker of the JVM has them. */
+    private final BrokerMetrics metrics;
 
     /** The transaction coordinator and what it needs, built once replication exists. */
     private record Transactions(TransactionCoordinator coordinator, TransactionCoordinatorLocator locator,
@@ -181,6 +183,8 @@ public final class Broker implements AutoCloseable {
         File dataDir = config.dataDir();
         this.logs = new LogManager(dataDir, clock);
         java.util.ArrayDeque<Runnable> undo = new java.util.ArrayDeque<>();
+        this.metrics = new BrokerMetrics(logs);
+        undo.push(metrics::close);
         try {
             ClusterConfig clusterConfig = ClusterConfig.from(config.asMap(), config.nodeId());
             String configuredId = config.clusterId();
@@ -254,6 +258,7 @@ public final class Broker implements AutoCloseable {
             }
             this.transactions = txns.get();
             undo.push(transactions::close);
+            metrics.replication(replicationView(cluster, topics), topics);
             CoordinatorLocator coordinators = locator.get();
             TransactionCoordinator txnCoordinator = transactions.coordinator();
             AtomicReference<RequestDispatcher> dispatcher = new AtomicReference<>();
@@ -263,8 +268,9 @@ public final class Broker implements AutoCloseable {
                     config.numPartitions(), replication));
             TransactionVerifier verifier = new TransactionVerifier(txnCoordinator, transactions.locator(), self::get,
                     transactions.client(), transactions.executor());
-            handlers.put(ApiKeys.PRODUCE, new ProduceHandler(topics, replication, verifier));
-            handlers.put(ApiKeys.FETCH, new FetchHandler(topics, delayedFetches.consumers(), config.fetchMaxBytes(), replication));
+            handlers.put(ApiKeys.PRODUCE, new ProduceHandler(topics, replication, verifier, metrics.topics()));
+            handlers.put(ApiKeys.FETCH, new FetchHandler(topics, delayedFetches.consumers(), config.fetchMaxBytes(),
+                    replication, metrics.topics()));
             handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(topics, replication));
             handlers.put(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(topics, config.nodeId(), config.numPartitions(),
                     config.defaultReplicationFactor()));
@@ -322,9 +328,9 @@ public final class Broker implements AutoCloseable {
             RequestPolicies effective = aclAuthorizer == null ? policies
                     : new RequestPolicies(aclAuthorizer, policies.throttle());
             dispatcher.set(new RequestDispatcher(handlers, effective, topics::nameOf,
-                    name -> topics.get(name).isPresent(), config.autoCreateTopics()));
+                    name -> topics.get(name).isPresent(), config.autoCreateTopics(), metrics.requests()));
             this.server = new KafkaServer(dispatcher.get(), config.socketRequestMaxBytes(), config.networkThreads(),
-                    config.ioThreads());
+                    config.ioThreads(), metrics.requests());
             undo.push(server::close);
             List<Listener> listeners = config.listeners();
             Map<String, SaslSettings> saslSettings = new java.util.HashMap<>();
@@ -349,6 +355,8 @@ public final class Broker implements AutoCloseable {
             this.address = addresses.values().iterator().next();
             view.set(new ClusterView(clusterId, config.nodeId(), interBrokerEndpoint.host(), interBrokerEndpoint.port()));
             self.set(new BrokerRegistration(config.nodeId(), interBrokerEndpoint.host(), interBrokerEndpoint.port(), endpoints));
+            metrics.state(BrokerMetrics.RUNNING);
+            metrics.exportToJmx(config.metricsJmxEnabled(), config.nodeId());
         } catch (Exception e) {
             undo.forEach(Runnable::run);
             logs.abandon();
@@ -357,6 +365,35 @@ public final class Broker implements AutoCloseable {
             if (e instanceof RuntimeException re) throw re;
             throw new IOException("Cannot join the cluster: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * What the replica and controller gauges read: in a cluster this node's replica manager (roles,
+     * committed ISRs, ISR change meters) and the quorum (controller, leaderless partitions); alone,
+     * its logs (it leads every partition, with an ISR of itself).
+     */
+    private static BrokerMetrics.ReplicationView replicationView(ClusterMember cluster, TopicManager topics) {
+        if (cluster != null) {
+            var replicas = cluster.replicas();
+            var quorum = cluster.quorum();
+            return new BrokerMetrics.ReplicationView(replicas::replicaCounts, quorum::isController, () -> {
+                long offline = 0;
+                for (var t : quorum.image().topics().values()) {
+                    for (var p : t.partitions()) if (!p.hasLeader()) offline++;
+                }
+                return offline;
+            }, replicas.isrShrinks(), replicas.isrExpands());
+        }
+        return new BrokerMetrics.ReplicationView(() -> {
+            int partitions = 0;
+            int underMinIsr = 0;
+            for (var log : topics.logs().all()) {
+                partitions++;
+                if (log.config().minInsyncReplicas() > 1) underMinIsr++;
+            }
+            return new io.tributary.broker.cluster.ReplicaCounts(partitions, partitions, 0, underMinIsr);
+        }, () -> true, () -> 0, new io.tributary.broker.metrics.Meter("shrinks"),
+                new io.tributary.broker.metrics.Meter("expands"));
     }
 
     /**
@@ -573,6 +610,14 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
+     * This node's metrics (Kafka's JMX names; {@link BrokerMetrics#snapshot()} reads them all, whether
+     * or not this broker registered them in JMX).
+     */
+    public BrokerMetrics metrics() {
+        return metrics;
+    }
+
+    /**
      * Stops the node the way a crash would, as far as a process can inside one JVM: the listener and
      * the cluster channel go away at once, nothing is flushed and no clean-shutdown marker is written,
      * so the next start recovers the logs. For failure tests; a real crash is {@code kill -9}.
@@ -586,6 +631,7 @@ public final class Broker implements AutoCloseable {
         groups.close();
         timer.shutdownNow();
         logs.abandon();
+        metrics.close();
         LOG.log(System.Logger.Level.WARNING, "Tributary broker " + config.nodeId() + " halted");
     }
 
@@ -596,6 +642,7 @@ public final class Broker implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (cluster != null) {
+            metrics.state(BrokerMetrics.PENDING_CONTROLLED_SHUTDOWN);
             try {
                 cluster.handOverLeadership();
             } catch (InterruptedException e) {
@@ -603,6 +650,7 @@ public final class Broker implements AutoCloseable {
             }
         }
         if (initialScramUsers != null) initialScramUsers.interrupt();
+        metrics.state(BrokerMetrics.SHUTTING_DOWN);
         delayedFetches.completeAll();
         server.close();
         if (saslAuthenticators != null) saslAuthenticators.close();
@@ -610,7 +658,11 @@ public final class Broker implements AutoCloseable {
         if (cluster != null) cluster.close();
         groups.close();
         timer.shutdownNow();
-        logs.close();
+        try {
+            logs.close();
+        } finally {
+            metrics.close();
+        }
         LOG.log(System.Logger.Level.INFO, "Tributary broker " + config.nodeId() + " stopped");
     }
 }

@@ -74,6 +74,7 @@ public final class BrokerConfig {
         d.put("sasl.server.max.receive.size", "524288");
         d.put("tributary.sasl.scram.initial.users", "");
         d.put("ssl.principal.mapping.rules", "DEFAULT");
+        d.put(BrokerMetrics.JMX_ENABLED, "true");
         d.putAll(io.tributary.broker.security.AuthorizerConfig.DEFAULTS);
         DEFAULTS = Map.copyOf(d);
     }
@@ -152,6 +153,8 @@ public final class BrokerConfig {
     public long cleanerBackoffMs() { return longValue("log.cleaner.backoff.ms"); }
     public long producerIdExpirationMs() { return longValue("producer.id.expiration.ms"); }
     public int fetchMaxBytes() { return intValue("fetch.max.bytes"); }
+    /** {@code tributary.metrics.jmx.enabled}: whether the broker's metrics are registered in the platform MBeanServer. */
+    public boolean metricsJmxEnabled() { return Boolean.parseBoolean(props.get(BrokerMetrics.JMX_ENABLED)); }
     public String clusterId() { return props.get("cluster.id"); }
     public LogConfig logDefaults() { return logDefaults; }
 

@@ -4,6 +4,7 @@ import io.tributary.broker.delayed.FetchWaiters;
 import io.tributary.broker.log.AbortedTxn;
 import io.tributary.broker.log.FetchIsolation;
 import io.tributary.broker.log.LogReadResult;
+import io.tributary.broker.metrics.BrokerTopicMetrics;
 import org.apache.kafka.common.IsolationLevel;
 import io.tributary.broker.network.RequestContext;
 import io.tributary.broker.topic.TopicManager;
@@ -36,14 +37,25 @@ import java.util.concurrent.CompletableFuture;
  * A fetch below v10 from a topic whose {@code compression.type} is {@code zstd} gets
  * {@code UNSUPPORTED_COMPRESSION_TYPE} for that partition, as in Kafka (which decides on the topic's
  * setting, not on the codec of the stored batches).
+ *
+ * <p>The answer sent is counted in {@link BrokerTopicMetrics}, once per partition whatever the
+ * number of reads a waiting fetch made: a fetch request, the bytes of records sent, a failure.
  */
 public final class FetchHandler implements ApiHandler<FetchRequestData> {
     private final TopicManager topics;
     private final FetchWaiters waiters;
     private final int brokerMaxBytes;
     private final Replication replication;
+    private final BrokerTopicMetrics metrics;
 
     public FetchHandler(TopicManager topics, FetchWaiters waiters, int brokerMaxBytes, Replication replication) {
+        this(topics, waiters, brokerMaxBytes, replication, null);
+    }
+
+    /** @param metrics where the answers are counted, or null */
+    public FetchHandler(TopicManager topics, FetchWaiters waiters, int brokerMaxBytes, Replication replication,
+                        BrokerTopicMetrics metrics) {
+        this.metrics = metrics;
         this.topics = topics;
         this.replication = replication;
         this.waiters = waiters;
@@ -59,7 +71,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         Result first = read(request, version);
         if (request.maxWaitMs() <= 0 || first.bytes() >= request.minBytes() || first.hasError()
                 || request.topics().isEmpty()) {
-            return CompletableFuture.completedFuture(first.response());
+            return CompletableFuture.completedFuture(counted(first.response(), version));
         }
         CompletableFuture<ApiMessage> future = new CompletableFuture<>();
         Set<TopicPartition> partitions = new HashSet<>();
@@ -70,12 +82,25 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         waiters.park(partitions, force -> {
             Result r = read(request, version);
             if (force || r.bytes() >= request.minBytes() || r.hasError()) {
-                future.complete(r.response());
+                future.complete(counted(r.response(), version));
                 return true;
             }
             return false;
         }, request.maxWaitMs());
         return future;
+    }
+
+    /** Counts the answer to be sent, partition by partition; returns it. */
+    private FetchResponseData counted(FetchResponseData response, short version) {
+        if (metrics == null) return response;
+        for (FetchableTopicResponse t : response.responses()) {
+            String topic = version >= 13 ? topics.nameOf(t.topicId()).orElse(null) : t.topic();
+            for (PartitionData p : t.partitions()) {
+                metrics.fetched(topic, p.records() == null ? 0 : p.records().sizeInBytes());
+                if (p.errorCode() != Errors.NONE.code()) metrics.fetchFailed(topic, Errors.forCode(p.errorCode()));
+            }
+        }
+        return response;
     }
 
     private Optional<String> topicName(FetchRequestData.FetchTopic t, short version) {

@@ -1,6 +1,7 @@
 package io.tributary.broker.api;
 
 import io.tributary.broker.log.LogAppendInfo;
+import io.tributary.broker.metrics.BrokerTopicMetrics;
 import io.tributary.broker.network.RequestContext;
 import io.tributary.broker.network.RequestProcessor.ConnectionCloseException;
 import io.tributary.broker.topic.TopicManager;
@@ -33,13 +34,24 @@ import java.util.concurrent.CompletableFuture;
  * response; if any partition fails the connection is closed, which is how Kafka tells such a
  * producer. On a single node {@code acks=1} and {@code acks=all} are answered after the local
  * append (and its fsync when the topic flushes every batch).
+ *
+ * <p>Each partition named is counted in {@link BrokerTopicMetrics}: a produce request, then the
+ * bytes and records appended (a retried duplicate batch is not counted again) or a failure.
  */
 public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     private final TopicManager topics;
     private final Replication replication;
     private final TransactionVerifier verifier;
+    private final BrokerTopicMetrics metrics;
 
     public ProduceHandler(TopicManager topics, Replication replication, TransactionVerifier verifier) {
+        this(topics, replication, verifier, null);
+    }
+
+    /** @param metrics where appends are counted, or null */
+    public ProduceHandler(TopicManager topics, Replication replication, TransactionVerifier verifier,
+                          BrokerTopicMetrics metrics) {
+        this.metrics = metrics;
         this.topics = topics;
         this.replication = replication;
         this.verifier = verifier;
@@ -68,6 +80,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                             "Unknown topic id " + topicData.topicId(), version);
                 } else {
                     TopicPartition tp = new TopicPartition(name.get(), pd.index());
+                    if (metrics != null) metrics.produceRequest(tp.topic());
                     try {
                         if (io.tributary.broker.topic.TopicNames.isInternal(tp.topic())) {
                             throw new org.apache.kafka.common.errors.InvalidTopicException(
@@ -79,18 +92,22 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                         if (version < 7) refuseZstd(records, version);
                         CompletableFuture<LogAppendInfo> appended = appendVerified(request, tp, records,
                                 acks == 0 ? 1 : acks);
+                        int bytes = records.sizeInBytes();
                         if (appended.isDone()) {
                             answer(pr, appended, version);
+                            count(tp.topic(), bytes, appended, true);
                         } else {
                             pending.add(appended.handle((info, error) -> {
                                 synchronized (pr) {
                                     answer(pr, appended, version);
                                 }
+                                count(tp.topic(), bytes, appended, false);
                                 return null;
                             }));
                         }
                     } catch (RuntimeException e) {
                         fail(pr, Errors.forException(e), e.getMessage(), version);
+                        if (metrics != null) metrics.produceFailed(tp.topic(), Errors.forException(e));
                     }
                 }
                 anyError |= pr.errorCode() != 0;
@@ -145,6 +162,25 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     private static RecordBatch firstBatch(MemoryRecords records) {
         var it = records.batches().iterator();
         return it.hasNext() ? it.next() : null;
+    }
+
+    /**
+     * Counts a completed append: its bytes and records, or, when the append itself failed
+     * ({@code local}: it failed before it returned, not while waiting for replicas), a failure.
+     */
+    private void count(String topic, int bytes, CompletableFuture<LogAppendInfo> appended, boolean local) {
+        if (metrics == null) return;
+        if (!appended.isCompletedExceptionally()) {
+            LogAppendInfo info = appended.join();
+            if (!info.duplicate()) metrics.appended(topic, bytes, info.recordCount());
+        } else if (local) {
+            try {
+                appended.join();
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                metrics.produceFailed(topic, Errors.forException(cause));
+            }
+        }
     }
 
     /** Fills {@code pr} from a completed append. */

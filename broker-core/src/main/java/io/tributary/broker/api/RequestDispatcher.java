@@ -1,5 +1,6 @@
 package io.tributary.broker.api;
 
+import io.tributary.broker.metrics.RequestMetrics;
 import io.tributary.broker.network.CloseAfterSend;
 import io.tributary.broker.network.ConnectionContext;
 import io.tributary.broker.network.RequestContext;
@@ -56,6 +57,9 @@ import java.util.function.Function;
  * response included, gets the {@link RequestPolicies#throttle()} time in its
  * {@code throttle_time_ms}. The defaults allow everything and throttle nothing.
  *
+ * <p>With {@link RequestMetrics}, the error codes of every response it sends are counted
+ * ({@code ErrorsPerSec}, see {@link ResponseErrors}).
+ *
  * <p>Thread-safe: stateless apart from the immutable handler table and the policies (which are
  * thread-safe themselves).
  */
@@ -66,6 +70,8 @@ public final class RequestDispatcher implements RequestProcessor {
     private final SupportedApis supported;
     private final RequestAuthorization authorization;
     private final ThrottlePolicy throttle;
+    /** Where the error codes of responses are counted ({@code ErrorsPerSec}); null counts nothing. */
+    private final RequestMetrics metrics;
 
     public RequestDispatcher(Map<ApiKeys, ApiHandler<? extends ApiMessage>> handlers) {
         this(handlers, RequestPolicies.DEFAULTS, topicId -> Optional.empty());
@@ -85,6 +91,14 @@ public final class RequestDispatcher implements RequestProcessor {
     public RequestDispatcher(Map<ApiKeys, ApiHandler<? extends ApiMessage>> handlers, RequestPolicies policies,
                              Function<Uuid, Optional<String>> topicNames, java.util.function.Predicate<String> topicExists,
                              boolean autoCreateTopics) {
+        this(handlers, policies, topicNames, topicExists, autoCreateTopics, null);
+    }
+
+    /** @param metrics where the error codes of responses are counted ({@link ResponseErrors}), or null */
+    public RequestDispatcher(Map<ApiKeys, ApiHandler<? extends ApiMessage>> handlers, RequestPolicies policies,
+                             Function<Uuid, Optional<String>> topicNames, java.util.function.Predicate<String> topicExists,
+                             boolean autoCreateTopics, RequestMetrics metrics) {
+        this.metrics = metrics;
         this.handlers = new EnumMap<>(handlers);
         this.supported = new SupportedApis(this.handlers.keySet());
         this.authorization = new RequestAuthorization(policies.authorizer(), topicNames, topicExists, autoCreateTopics);
@@ -152,6 +166,7 @@ public final class RequestDispatcher implements RequestProcessor {
         return response.handle((data, error) -> {
             if (error == null) {
                 if (data == null) return null;
+                if (metrics != null) ResponseErrors.count(key, data, metrics);
                 Send send = SendBuilder.buildResponseSend(responseHeader(header), throttled(ctx, data), version);
                 return handler.closesConnectionAfterResponse() ? new CloseAfterSend(send) : send;
             }
@@ -184,6 +199,9 @@ public final class RequestDispatcher implements RequestProcessor {
         RequestHeader header = ctx.header();
         AbstractResponse response = errorResponseData(header, body, error);
         if (response == null) return null;
+        if (metrics != null) {
+            response.errorCounts().forEach((e, count) -> metrics.markError(header.apiKey(), e.code(), count));
+        }
         return SendBuilder.buildResponseSend(responseHeader(header), throttled(ctx, response.data()), header.apiVersion());
     }
 

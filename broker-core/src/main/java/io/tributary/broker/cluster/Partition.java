@@ -145,6 +145,7 @@ final class Partition {
             synchronized (this) {
                 wasLeader = leader;
                 int epochBefore = leaderEpoch;
+                PartitionRegistration before = state;
                 state = newState;
                 // A proposal is made against one partition epoch: once the partition has moved past it, the
                 // committed state says whether the proposal got in, and it can never get in later.
@@ -167,6 +168,12 @@ final class Partition {
                 }
                 becameLeader = leader && (!wasLeader || epochBefore != newState.leaderEpoch());
                 stoppedLeading = wasLeader && !leader;
+                // A committed ISR change of a partition this node goes on leading, whoever proposed it
+                // (this leader, or the controller removing a node that left): Kafka's ISR meters.
+                if (wasLeader && leader && before != null) {
+                    if (newState.isr().size() < before.isr().size()) ctx.isrShrinks().mark();
+                    else if (newState.isr().size() > before.isr().size()) ctx.isrExpands().mark();
+                }
             }
             // Disk I/O (the epoch checkpoint), outside the monitor; no append runs while the write lock is held.
             if (assignEpoch) log.assignEpochStartOffset(newState.leaderEpoch());
@@ -230,6 +237,15 @@ final class Partition {
 
     synchronized boolean isLeader() {
         return leader;
+    }
+
+    /** The sizes of the committed replica set and ISR while this node leads. */
+    record LeaderIsr(int replicas, int isrSize) {
+    }
+
+    /** The committed replica and ISR sizes when this node leads, null when it does not. */
+    synchronized LeaderIsr leaderIsr() {
+        return leader && state != null ? new LeaderIsr(state.replicas().size(), state.isr().size()) : null;
     }
 
     synchronized int leaderEpoch() {

@@ -5,6 +5,7 @@ import io.tributary.broker.delayed.DelayedFetches;
 import io.tributary.broker.log.LogAppendInfo;
 import io.tributary.broker.log.LogManager;
 import io.tributary.broker.log.PartitionLog;
+import io.tributary.broker.metrics.Meter;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -67,7 +68,8 @@ public final class ReplicaManager implements Replication, AutoCloseable {
         this.nodeId = config.nodeId();
         this.quorum = quorum;
         this.logs = logs;
-        this.ctx = new ReplicaContext(nodeId, config, quorum, delayedFetches, timer, clock);
+        this.ctx = new ReplicaContext(nodeId, config, quorum, delayedFetches, timer, clock, new Meter("shrinks"),
+                new Meter("expands"));
         this.applier = new FetchResponseApplier(nodeId);
         this.dispatcher = new MessageDispatcher(quorum.channel().replicationChannel(),
                 new FollowerFetchServer(partitions::get, ctx));
@@ -160,6 +162,38 @@ public final class ReplicaManager implements Replication, AutoCloseable {
     }
 
     /** The metadata quorum this node's replication follows. */
+    /**
+     * How many partitions this node hosts, leads, leads with fewer in-sync replicas than replicas
+     * (under-replicated) and leads with fewer in-sync replicas than {@code min.insync.replicas}: the
+     * role is this node's own, the ISR the committed one. Reads every hosted partition's monitor in
+     * turn (never two at once).
+     */
+    public ReplicaCounts replicaCounts() {
+        int hosted = 0;
+        int leaders = 0;
+        int underReplicated = 0;
+        int underMinIsr = 0;
+        for (Partition p : partitions.values()) {
+            hosted++;
+            Partition.LeaderIsr s = p.leaderIsr();
+            if (s == null) continue;
+            leaders++;
+            if (s.isrSize() < s.replicas()) underReplicated++;
+            if (s.isrSize() < p.log().config().minInsyncReplicas()) underMinIsr++;
+        }
+        return new ReplicaCounts(hosted, leaders, underReplicated, underMinIsr);
+    }
+
+    /** Marked for every committed ISR shrink of a partition this node leads (before and after the change). */
+    public Meter isrShrinks() {
+        return ctx.isrShrinks();
+    }
+
+    /** Marked for every committed ISR expansion of a partition this node leads (before and after the change). */
+    public Meter isrExpands() {
+        return ctx.isrExpands();
+    }
+
     public MetadataQuorum quorum() {
         return quorum;
     }

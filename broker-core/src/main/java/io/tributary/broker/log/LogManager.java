@@ -54,6 +54,17 @@ public final class LogManager implements AutoCloseable {
     private final FileLock dirLock;
     private volatile boolean closed;
     private volatile FileSync fileSync = FileSync.FORCE;
+    private final List<LogListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Hears of the logs this manager opens and deletes (the broker's per-partition metrics follow
+     * them). Called on the thread that opened or deleted the log, after the fact, with no lock held.
+     */
+    public interface LogListener {
+        void opened(PartitionLog log);
+
+        void deleted(TopicPartition tp);
+    }
 
     public LogManager(File dataDir, Clock clock) throws IOException {
         this.dataDir = dataDir;
@@ -109,16 +120,28 @@ public final class LogManager implements AutoCloseable {
 
     /** Opens the log of {@code tp}, creating it if it does not exist. */
     public PartitionLog getOrCreate(TopicPartition tp, LogConfig config) {
-        return logs.computeIfAbsent(tp, key -> {
+        PartitionLog existing = logs.get(tp);
+        if (existing != null) return existing;
+        boolean[] opened = {false};
+        PartitionLog result = logs.computeIfAbsent(tp, key -> {
             try {
                 PartitionLog log = PartitionLog.open(key, partitionDir(key), config, cleanShutdown, clock, scheduler);
                 log.useFileSync(fileSync);
+                opened[0] = true;
                 return log;
             } catch (IOException e) {
                 throw new KafkaStorageException("Cannot open the log of " + key + " in " + partitionDir(key) + ": "
                         + e.getMessage(), e);
             }
         });
+        if (opened[0]) for (LogListener l : listeners) l.opened(result);
+        return result;
+    }
+
+    /** Adds {@code listener} and tells it of every log open now. */
+    public void addListener(LogListener listener) {
+        listeners.add(listener);
+        for (PartitionLog log : logs.values()) listener.opened(log);
     }
 
     /**
@@ -141,6 +164,7 @@ public final class LogManager implements AutoCloseable {
     /** Closes and deletes the log of {@code tp} and its directory. */
     public void delete(TopicPartition tp) {
         PartitionLog log = logs.remove(tp);
+        if (log != null) for (LogListener l : listeners) l.deleted(tp);
         // Its descriptors first: the deletion may be undoing a creation that ran out of them.
         if (log != null) log.abandon();
         try {

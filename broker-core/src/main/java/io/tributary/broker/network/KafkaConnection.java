@@ -8,6 +8,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.tributary.broker.metrics.RequestMetrics;
 import org.apache.kafka.common.network.Send;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.apache.kafka.common.security.ssl.SslPrincipalMapper;
@@ -31,8 +32,12 @@ import java.util.concurrent.Executor;
  * exception or {@link Error} escaping the processor closes the connection and is logged, an
  * {@code Error} (an {@link OutOfMemoryError} included) at {@code ERROR} with its stack trace.
  *
- * <p>Thread safety: the queue, the busy flag and the connection context are touched only on the
- * channel's event loop.
+ * <p>With {@link RequestMetrics}, each request's stages are timed ({@link RequestTiming}) and
+ * recorded once its response is written, or dropped.
+ *
+ * <p>Thread safety: the queue, the busy flag, the connection context and the timing of the
+ * request in flight are touched only on the channel's event loop (the timing object itself
+ * travels with the request, see {@link RequestTiming}).
  */
 final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private static final System.Logger LOG = System.getLogger(KafkaConnection.class.getName());
@@ -50,6 +55,10 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     /** The frame being processed: its bytes are read in place (no copy) and released when it is answered. */
     private ByteBuf current;
     private ChannelHandlerContext ctx;
+    /** Where request times are recorded; null records nothing. */
+    private final RequestMetrics metrics;
+    /** The timing of the request being processed, null when there is none or no metrics. */
+    private RequestTiming timing;
 
     /** Whether the connection is encrypted: responses are then copied into buffers (no zero copy). */
     private final boolean tls;
@@ -60,11 +69,12 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private final SslPrincipalMapper principalMapper;
 
     KafkaConnection(RequestProcessor processor, Executor ioExecutor, Listener listener, boolean tls) {
-        this(processor, ioExecutor, listener, tls, null, SslPrincipalMapper.fromRules("DEFAULT"));
+        this(processor, ioExecutor, listener, tls, null, SslPrincipalMapper.fromRules("DEFAULT"), null);
     }
 
     KafkaConnection(RequestProcessor processor, Executor ioExecutor, Listener listener, boolean tls,
-                    ConnectionAuthenticator authenticator, SslPrincipalMapper principalMapper) {
+                    ConnectionAuthenticator authenticator, SslPrincipalMapper principalMapper, RequestMetrics metrics) {
+        this.metrics = metrics;
         this.principalMapper = principalMapper;
         this.processor = processor;
         this.ioExecutor = ioExecutor;
@@ -140,13 +150,17 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         ByteBuffer frame = current.nioBuffer();
         ConnectionContext connection = this.connection;
         if (queue.size() < MAX_QUEUED / 2) ctx.channel().config().setAutoRead(true);
+        RequestTiming t = metrics == null || frame.remaining() < 4 ? null : new RequestTiming(metrics,
+                frame.getShort(frame.position()), frame.getShort(frame.position() + 2), System.nanoTime());
+        timing = t;
         if (authenticator != null) {
             ioExecutor.execute(() -> {
+                if (t != null) t.started = System.nanoTime();
                 try {
                     authenticator.onFrame(frame, connection).whenComplete((outcome, error) -> {
                         if (error == null && outcome instanceof ConnectionAuthenticator.Dispatch d) {
                             // The common case once authenticated: processed on this thread, no extra hand-off.
-                            process(frame, d.connection());
+                            process(frame, d.connection(), t);
                         } else {
                             ctx.channel().eventLoop().execute(() -> authenticated(outcome, error));
                         }
@@ -157,7 +171,10 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             });
             return;
         }
-        ioExecutor.execute(() -> process(frame, connection));
+        ioExecutor.execute(() -> {
+            if (t != null) t.started = System.nanoTime();
+            process(frame, connection, t);
+        });
     }
 
     /** On the event loop: what the authenticator decided for the frame being processed, unless it is dispatched. */
@@ -186,12 +203,17 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
      * On an I/O thread: the request of {@code frame}, as {@code connection} (whose principal the
      * authenticator may just have set: it becomes the connection's when the request completes).
      */
-    private void process(ByteBuffer frame, ConnectionContext connection) {
+    private void process(ByteBuffer frame, ConnectionContext connection, RequestTiming t) {
         try {
-            processor.process(frame, connection).whenComplete((send, error) -> ctx.channel().eventLoop().execute(() -> {
-                if (authenticator != null) this.connection = connection;
-                complete(send, error);
-            }));
+            java.util.concurrent.CompletableFuture<Send> response = processor.process(frame, connection);
+            if (t != null) t.handled = System.nanoTime();
+            response.whenComplete((send, error) -> {
+                if (t != null) t.completed = System.nanoTime();
+                ctx.channel().eventLoop().execute(() -> {
+                    if (authenticator != null) this.connection = connection;
+                    complete(send, error);
+                });
+            });
         } catch (RuntimeException | Error e) {
             // Whatever a handler or codec throws, the request ends: an Error closes the connection
             // (and is logged as one), it does not leave the connection waiting for an answer.
@@ -205,6 +227,11 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             current.release();
             current = null;
         }
+        RequestTiming t = timing;
+        timing = null;
+        if (t != null) t.responseTaken = System.nanoTime();
+        boolean writes = error == null && send != null && ctx.channel().isActive();
+        if (t != null && !writes) t.sent(t.responseTaken);
         if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof Error) {
@@ -218,11 +245,17 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         if (send instanceof CloseAfterSend last) {
-            if (ctx.channel().isActive()) ctx.writeAndFlush(out(last.response())).addListener(ChannelFutureListener.CLOSE);
+            if (ctx.channel().isActive()) {
+                io.netty.channel.ChannelFuture written = ctx.writeAndFlush(out(last.response()));
+                if (t != null) written.addListener(f -> t.sent(System.nanoTime()));
+                written.addListener(ChannelFutureListener.CLOSE);
+            }
             return;
         }
         if (send != null && ctx.channel().isActive()) { // a client may close with a request in flight
-            ctx.writeAndFlush(out(send)).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+            io.netty.channel.ChannelFuture written = ctx.writeAndFlush(out(send));
+            if (t != null) written.addListener(f -> t.sent(System.nanoTime()));
+            written.addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
         }
         processNext();
     }

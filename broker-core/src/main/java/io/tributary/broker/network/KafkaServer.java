@@ -11,6 +11,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.tributary.broker.metrics.RequestMetrics;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -33,7 +34,17 @@ public final class KafkaServer implements AutoCloseable {
     /** The bound listeners; guarded by this server's monitor. */
     private final java.util.List<Channel> serverChannels = new java.util.ArrayList<>();
 
+    /** Where request times are recorded; null records nothing. */
+    private final RequestMetrics metrics;
+
     public KafkaServer(RequestProcessor processor, int maxFrameBytes, int networkThreads, int ioThreads) {
+        this(processor, maxFrameBytes, networkThreads, ioThreads, null);
+    }
+
+    /** @param metrics where each request's times are recorded ({@code kafka.network:type=RequestMetrics}), or null */
+    public KafkaServer(RequestProcessor processor, int maxFrameBytes, int networkThreads, int ioThreads,
+                       RequestMetrics metrics) {
+        this.metrics = metrics;
         this.processor = processor;
         this.maxFrameBytes = maxFrameBytes;
         this.workers = new NioEventLoopGroup(networkThreads, new DefaultThreadFactory("tributary-network", true));
@@ -74,7 +85,7 @@ public final class KafkaServer implements AutoCloseable {
                         if (tls != null) ch.pipeline().addLast(KafkaConnection.TLS_HANDLER, tls.newHandler(ch.alloc()));
                         ch.pipeline().addLast(new KafkaFrameDecoder(maxFrameBytes, authenticator));
                         ch.pipeline().addLast(new KafkaConnection(processor, ioExecutor, listener, tls != null, authenticator,
-                                principalMapper));
+                                principalMapper, metrics));
                     }
                 });
         Channel channel = bootstrap.bind(listener.host(), listener.port()).sync().channel();

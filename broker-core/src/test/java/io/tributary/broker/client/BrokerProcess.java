@@ -80,7 +80,18 @@ public final class BrokerProcess implements AutoCloseable {
      */
     public static BrokerProcess start(Path dataDir, String listen, Map<String, String> props, String classPath)
             throws IOException, InterruptedException {
-        List<String> command = command(dataDir, listen, props, classPath);
+        return start(dataDir, listen, props, classPath, List.of());
+    }
+
+    /** As {@link #start(Path, Map)}, with options for the child JVM (e.g. {@code -Dcom.sun.management.jmxremote.port=...}). */
+    public static BrokerProcess startWithJvmOptions(Path dataDir, Map<String, String> props, List<String> jvmOptions)
+            throws IOException, InterruptedException {
+        return start(dataDir, "127.0.0.1:0", props, System.getProperty("java.class.path"), jvmOptions);
+    }
+
+    private static BrokerProcess start(Path dataDir, String listen, Map<String, String> props, String classPath,
+                                       List<String> jvmOptions) throws IOException, InterruptedException {
+        List<String> command = command(dataDir, listen, props, classPath, jvmOptions);
         Path logFile = newLogFile();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<String> listening = new CompletableFuture<>();
@@ -117,7 +128,7 @@ public final class BrokerProcess implements AutoCloseable {
      */
     public static Exit runExpectingExit(Path dataDir, Map<String, String> props, Runnable whileAlive)
             throws IOException, InterruptedException {
-        List<String> command = command(dataDir, "127.0.0.1:0", props, System.getProperty("java.class.path"));
+        List<String> command = command(dataDir, "127.0.0.1:0", props, System.getProperty("java.class.path"), List.of());
         Path logFile = newLogFile();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
         long deadline = System.nanoTime() + EXIT_TIMEOUT.toNanos();
@@ -139,11 +150,13 @@ public final class BrokerProcess implements AutoCloseable {
         return new Exit(process.exitValue(), output);
     }
 
-    private static List<String> command(Path dataDir, String listen, Map<String, String> props, String classPath) {
+    private static List<String> command(Path dataDir, String listen, Map<String, String> props, String classPath,
+                                        List<String> jvmOptions) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.add("-Xmx256m");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(classPath);
         command.add("io.tributary.broker.cli.BrokerMain");

@@ -68,7 +68,33 @@ class ClusterSmokeTest {
                             () -> cluster.node(n).logs().get(tp).orElseThrow().logEndOffset() == expected);
                 }
             }
+            followerThatStopsShowsInItsLeadersReplicaMetrics(cluster);
         }
+    }
+
+    /**
+     * Kafka's {@code kafka.server:type=ReplicaManager} metrics on a leader whose follower stops:
+     * {@code UnderReplicatedPartitions} goes from 0 to more, {@code IsrShrinksPerSec} counts the shrink.
+     */
+    private static void followerThatStopsShowsInItsLeadersReplicaMetrics(ClusterHarness cluster) throws Exception {
+        TopicPartition tp = new TopicPartition("replicated", 0);
+        cluster.awaitFullIsr("replicated");
+        int leader = cluster.leaderOf(tp);
+        int follower = leader == 1 ? 2 : 1;
+        Poll.until("node " + leader + " reports no under-replicated partition", Duration.ofSeconds(10),
+                () -> replicaMetric(cluster.node(leader), "UnderReplicatedPartitions", "Value") == 0);
+        long shrinksBefore = replicaMetric(cluster.node(leader), "IsrShrinksPerSec", "Count");
+        cluster.node(follower).halt();
+        cluster.forget(follower);
+        Poll.until("node " + leader + " reports " + tp + " under-replicated and its ISR shrunk", Duration.ofSeconds(30),
+                () -> replicaMetric(cluster.node(leader), "UnderReplicatedPartitions", "Value") > 0
+                        && replicaMetric(cluster.node(leader), "IsrShrinksPerSec", "Count") > shrinksBefore);
+    }
+
+    private static long replicaMetric(io.tributary.broker.Broker broker, String name, String attribute) {
+        return ((Number) broker.metrics().registry()
+                .get(io.tributary.broker.metrics.MetricName.of("kafka.server", "ReplicaManager", name)).orElseThrow()
+                .attribute(attribute)).longValue();
     }
 
     /**
