@@ -352,10 +352,16 @@ public final class EndpointConsumer implements Work {
         }
     }
 
+    /** Created on the first record, on this work's thread: deserializers are per consumer, like a Kafka consumer's. */
+    private RecordConverter converter;
+
+    /** @throws io.tributary.api.RecordDeserializationException when the activation's deserializer cannot read the record */
     private TributaryRecord convert(ConsumerRecord<byte[], byte[]> r) {
-        Map<String, byte[]> headers = new LinkedHashMap<>();
-        for (Header h : r.headers()) headers.put(h.key(), h.value());
-        return new TributaryRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value(), headers, valueReader);
+        if (converter == null) {
+            Class<?> bean = factory.getEndpointClass();
+            converter = RecordConverter.of(spec, valueReader, bean == null ? null : bean.getClassLoader());
+        }
+        return converter.convert(r);
     }
 
     private static String describe(List<ConsumerRecord<byte[], byte[]>> records) {
