@@ -46,6 +46,13 @@ public interface TributaryConnectionFactory {
         }
     }
 
+    /** {@link TributaryConnection#sendObject(String, Object, Object)} on a connection of its own. */
+    default CompletionStage<SentRecord> sendObject(String topic, Object key, Object value) {
+        try (TributaryConnection c = getConnection()) {
+            return c.sendObject(topic, key, value);
+        }
+    }
+
     /** {@link TributaryConnection#send(OutgoingRecord)} on a connection of its own. */
     default CompletionStage<SentRecord> send(OutgoingRecord record) {
         try (TributaryConnection c = getConnection()) {
