@@ -223,6 +223,30 @@ public class ResourceAdapterIT {
         assertTrue(stored.body().contains("ada"), stored.body());
     }
 
+    @Test
+    @org.junit.jupiter.api.Order(7)
+    @RunAsClient
+    void invalidOrdersAreAnsweredWith400AndAJsonErrorNeverAStackTrace() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String base = restBase.toString().endsWith("/") ? restBase.toString() : restBase + "/";
+        if (!base.endsWith("api/")) base += "api/";
+        Map<String, String> expected = Map.of(
+                "{not json", "\"error\":\"the request body is not a JSON order\"",
+                "{\"customer\":\"ada\",\"amountCents\":\"many\"}", "\"error\":\"the request body is not a JSON order\"",
+                "{\"amountCents\":4200}", "\"field\":\"customer\"",
+                "{\"customer\":\"ada\",\"amountCents\":-1}", "\"field\":\"amountCents\"",
+                "{\"customer\":\"ada\"}", "\"field\":\"amountCents\"");
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "orders"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(e.getKey())).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, r.statusCode(), e.getKey() + " -> " + r.body());
+            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), e.getKey() + " -> " + r.headers());
+            assertTrue(r.body().contains(e.getValue()), e.getKey() + " -> " + r.body());
+            assertTrue(!r.body().contains("Exception") && !r.body().contains("<html"), "no stack trace, no page: " + r.body());
+        }
+    }
+
     private List<Long> offsetsInStoreOrder(int partition) throws SQLException {
         List<Long> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection();

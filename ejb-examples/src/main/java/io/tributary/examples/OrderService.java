@@ -18,14 +18,15 @@ public class OrderService {
     @Resource(lookup = TributaryResources.FACTORY)
     TributaryConnectionFactory factory;
 
-    /** Sends one order and waits until the cluster stored it. */
+    /**
+     * Sends one order and waits until the cluster stored it: the factory's own send, no connection
+     * to manage (it joins this method's transaction all the same).
+     */
     public SentRecord place(Order order) {
-        try (TributaryConnection connection = factory.getConnection()) {
-            return connection.sendObject(TOPIC, order.getId(), order).toCompletableFuture().join();
-        }
+        return factory.sendObject(TOPIC, order.getId(), order).toCompletableFuture().join();
     }
 
-    /** Sends many orders without waiting between them, then waits for all. */
+    /** Sends many orders without waiting between them, then waits for all: one connection for all the sends. */
     public List<SentRecord> placeAll(List<Order> orders) {
         List<CompletableFuture<SentRecord>> pending = new ArrayList<>(orders.size());
         try (TributaryConnection connection = factory.getConnection()) {

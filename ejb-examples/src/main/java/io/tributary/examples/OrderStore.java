@@ -14,14 +14,15 @@ import java.sql.SQLException;
 /**
  * Stores each order once: the insert and the record's offset commit in the same transaction, so
  * a crash or a rollback never loses an order or stores it twice. A failing order is retried three
- * times, then lands on {@code orders.DLT}.
+ * times, then lands on {@code orders.DLT}. Three consumers share the topic's partitions (six in the
+ * README's run), so orders of different partitions are stored in parallel, each partition in order.
  */
 @MessageDriven(activationConfig = {
         @ActivationConfigProperty(propertyName = "topics", propertyValue = OrderService.TOPIC),
         @ActivationConfigProperty(propertyName = "groupId", propertyValue = "order-store"),
         @ActivationConfigProperty(propertyName = "maxRedeliveries", propertyValue = "3"),
         @ActivationConfigProperty(propertyName = "redeliveryBackoff", propertyValue = "200"),
-        @ActivationConfigProperty(propertyName = "concurrency", propertyValue = "2"),
+        @ActivationConfigProperty(propertyName = "concurrency", propertyValue = "3"),
         @ActivationConfigProperty(propertyName = "resourceAdapter", propertyValue = "tributary")})
 public class OrderStore implements RecordListener {
     @Resource(lookup = TributaryResources.DATASOURCE)

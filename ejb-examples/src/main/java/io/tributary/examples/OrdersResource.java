@@ -4,6 +4,8 @@ import io.tributary.api.SentRecord;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.ejb.EJB;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -22,7 +24,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * {@code POST /api/orders} places an order (202 with where it was stored);
+ * {@code POST /api/orders} places an order (202 with where it was stored; 400 with a JSON error
+ * for a body that is not a valid order: {@link InvalidOrderMapper}, {@link ErrorMapper});
  * {@code GET /api/orders/{id}} shows it once the MDB stored it (404 until then);
  * {@code GET /api/orders} counts the stored and the confirmed orders ({@link OrderConfirmations}). A CDI bean, so that its resources are
  * injected wherever it is packaged (also in the EAR's web module, which has no other beans).
@@ -39,7 +42,7 @@ public class OrdersResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response place(Order order) {
+    public Response place(@NotNull(message = "an order is required") @Valid Order order) {
         if (order.getId() == null || order.getId().isBlank()) order.setId(UUID.randomUUID().toString());
         SentRecord sent = orders.place(order);
         return Response.accepted(Map.of("id", order.getId(), "topic", sent.topic(), "partition", sent.partition(),

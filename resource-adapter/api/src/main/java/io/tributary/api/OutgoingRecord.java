@@ -8,11 +8,16 @@ import java.util.Map;
  * A record to send. {@code partition} and {@code timestamp} may be null (partitioner's choice,
  * send time); {@code key} and {@code value} may be null (a null value on a compacted topic is a
  * tombstone). Header values are bytes; order is kept.
+ *
+ * @throws IllegalArgumentException for a missing topic or a negative partition
  */
 public record OutgoingRecord(String topic, Integer partition, Long timestamp, byte[] key, byte[] value,
                              Map<String, byte[]> headers) {
     public OutgoingRecord {
         if (topic == null || topic.isEmpty()) throw new IllegalArgumentException("An outgoing record needs a topic");
+        if (partition != null && partition < 0) {
+            throw new IllegalArgumentException("Partition " + partition + " of topic " + topic + " is negative");
+        }
         headers = headers == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
     }
 

@@ -57,6 +57,13 @@ public final class ActivationRegistry {
         boolean batch = BatchRecordListener.class.isAssignableFrom(factory.getEndpointClass() == null
                 ? Object.class : factory.getEndpointClass());
         String name = factory.getActivationName() == null ? spec.getGroupId() : factory.getActivationName();
+        // A deserializer that cannot be made fails the deployment, rather than every consumer later.
+        try {
+            ClassLoader beanLoader = factory.getEndpointClass() == null ? null : factory.getEndpointClass().getClassLoader();
+            AdapterClassLoader.call(() -> RecordConverter.of(spec, valueReader, beanLoader)).close();
+        } catch (RuntimeException e) {
+            throw new jakarta.resource.spi.InvalidPropertyException("Cannot activate " + name + ": " + e.getMessage(), e);
+        }
         DeadLetterPublisher deadLetters = AdapterClassLoader.call(() ->
                 new DeadLetterPublisher(clients, "tributary-dlt-" + spec.getGroupId()));
         List<EndpointConsumer> consumers = new ArrayList<>();

@@ -164,7 +164,9 @@ public final class EndpointConsumer implements Work, WorkContextProvider {
         deferred = new DeferredDeliveries();
         try {
             sink = sinkFactory.get();
-            delivery = new RecordDelivery(factory, spec.getGroupId(), sink, valueReader, batch, classifier);
+            Class<?> bean = factory.getEndpointClass();
+            delivery = new RecordDelivery(factory, spec.getGroupId(), sink,
+                    RecordConverter.of(spec, valueReader, bean == null ? null : bean.getClassLoader()), batch, classifier);
             KafkaConsumer<byte[], byte[]> c = consumerFactory.get();
             consumer = c;
             ConsumerRebalanceListener listener = new SeekToStoredOffsets(c);

@@ -3,17 +3,14 @@ package io.tributary.ra.inbound;
 import io.tributary.api.BatchRecordListener;
 import io.tributary.api.RecordListener;
 import io.tributary.api.TributaryRecord;
-import io.tributary.api.ValueReader;
 import io.tributary.ra.AlreadyDeliveredException;
 import io.tributary.ra.inbound.FailureClassifier.Phase;
 import io.tributary.ra.inbound.FailureClassifier.Verdict;
 import jakarta.resource.spi.endpoint.MessageEndpoint;
 import jakarta.resource.spi.endpoint.MessageEndpointFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 
 import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,15 +26,13 @@ import java.util.Map;
  * XAResource, the offset row is written after {@code beforeDelivery} (inside the bean's
  * transaction) and before the bean runs, and {@code afterDelivery} commits or rolls back both
  * together; whether it committed is read back from the offset store. Otherwise the offset is
- * written after the method returned. Each record carries the header {@value #ATTEMPT_HEADER}: 1 at
+ * written after the method returned. Each record carries the header {@code tributary.delivery.attempt} ({@link TributaryRecord#DELIVERY_ATTEMPT_HEADER}): 1 at
  * its first delivery, counting every delivery that reached the bean.
  *
  * <p>Keeps one endpoint between deliveries and releases it after a failed one. Confined to the
  * consumer's thread; not thread-safe.
  */
 final class RecordDelivery implements AutoCloseable {
-    /** The header that tells a bean how many times it has been given the record (from 1). */
-    static final String ATTEMPT_HEADER = "tributary.delivery.attempt";
     static final Method ON_RECORD;
     static final Method ON_RECORDS;
 
@@ -74,17 +69,18 @@ final class RecordDelivery implements AutoCloseable {
     private final MessageEndpointFactory factory;
     private final String group;
     private final OffsetSink sink;
-    private final ValueReader valueReader;
+    private final RecordConverter converter;
     private final boolean batch;
     private final FailureClassifier classifier;
     private MessageEndpoint endpoint;
 
-    RecordDelivery(MessageEndpointFactory factory, String group, OffsetSink sink, ValueReader valueReader, boolean batch,
+    /** @param converter turns polled records into what the bean receives; closed with this delivery */
+    RecordDelivery(MessageEndpointFactory factory, String group, OffsetSink sink, RecordConverter converter, boolean batch,
                    FailureClassifier classifier) {
         this.factory = factory;
         this.group = group;
         this.sink = sink;
-        this.valueReader = valueReader;
+        this.converter = converter;
         this.batch = batch;
         this.classifier = classifier;
     }
@@ -100,7 +96,7 @@ final class RecordDelivery implements AutoCloseable {
         }
         List<TributaryRecord> converted = new ArrayList<>(records.size());
         try {
-            for (ConsumerRecord<byte[], byte[]> r : records) converted.add(convert(r, attempt));
+            for (ConsumerRecord<byte[], byte[]> r : records) converted.add(converter.convert(r, attempt));
         } catch (RuntimeException e) {
             return failed(Phase.CONVERSION, e);
         }
@@ -190,16 +186,10 @@ final class RecordDelivery implements AutoCloseable {
         }
     }
 
-    private TributaryRecord convert(ConsumerRecord<byte[], byte[]> r, int attempt) {
-        Map<String, byte[]> headers = new LinkedHashMap<>();
-        for (Header h : r.headers()) headers.put(h.key(), h.value());
-        headers.put(ATTEMPT_HEADER, Integer.toString(attempt).getBytes(StandardCharsets.UTF_8));
-        return new TributaryRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value(), headers, valueReader);
-    }
-
     /** Releases the endpoint. */
     @Override
     public void close() {
         releaseEndpoint();
+        converter.close();
     }
 }

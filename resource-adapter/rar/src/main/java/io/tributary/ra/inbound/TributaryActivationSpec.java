@@ -74,6 +74,13 @@ public class TributaryActivationSpec implements ActivationSpec, Serializable {
     private String offsetDataSource = "";
     @ConfigProperty(description = "Further kafka-clients consumer properties, name=value;name=value")
     private String consumerProperties = "";
+    @ConfigProperty(description = "Class of a Kafka Deserializer for record keys (TributaryRecord.deserializedKey); default: none, the bytes")
+    private String keyDeserializer = "";
+    @ConfigProperty(description = "Class of a Kafka Deserializer for record values (TributaryRecord.deserializedValue); default: none, the bytes")
+    private String valueDeserializer = "";
+    @ConfigProperty(description = "JSON-B configuration of TributaryRecord.valueAs, JSON-B property names: "
+            + "jsonb.property-naming-strategy=LOWER_CASE_WITH_UNDERSCORES")
+    private String jsonbConfig = "";
     /**
      * The {@code resourceAdapter} activation property is read by Payara to bind the bean, not by the
      * adapter. It is not a {@code @ConfigProperty}: its bean property name would clash with
@@ -99,6 +106,7 @@ public class TributaryActivationSpec implements ActivationSpec, Serializable {
             ConfigProperties.atLeast("outageBackoff", outageBackoff, 1);
             ConfigProperties.atLeast("outageBackoffMax", outageBackoffMax, 1);
             consumerPropertyMap();
+            jsonbConfigMap();
         } catch (InvalidPropertyValueException e) {
             throw new InvalidPropertyException(e.getMessage(), e);
         }
@@ -147,6 +155,11 @@ public class TributaryActivationSpec implements ActivationSpec, Serializable {
     /** {@code nonRetryableExceptions} as class names. */
     public List<String> nonRetryableExceptionList() {
         return ConfigProperties.commaList(nonRetryableExceptions);
+    }
+
+    /** {@code jsonbConfig} as JSON-B properties, in the written order. */
+    public Map<String, String> jsonbConfigMap() {
+        return ConfigProperties.nameValuePairs("jsonbConfig", jsonbConfig);
     }
 
     /** The dead-letter topic for records of {@code topic}. */
@@ -200,6 +213,12 @@ public class TributaryActivationSpec implements ActivationSpec, Serializable {
     public void setOffsetDataSource(String v) { this.offsetDataSource = v; }
     public String getConsumerProperties() { return consumerProperties; }
     public void setConsumerProperties(String v) { this.consumerProperties = v; }
+    public String getKeyDeserializer() { return keyDeserializer; }
+    public void setKeyDeserializer(String v) { this.keyDeserializer = v; }
+    public String getValueDeserializer() { return valueDeserializer; }
+    public void setValueDeserializer(String v) { this.valueDeserializer = v; }
+    public String getJsonbConfig() { return jsonbConfig; }
+    public void setJsonbConfig(String v) { this.jsonbConfig = v; }
     public String getResourceAdapterName() { return resourceAdapter; }
     public void setResourceAdapterName(String v) { this.resourceAdapter = v; }
 }

@@ -4,7 +4,6 @@ import io.tributary.ra.config.ClientSettings;
 
 import io.tributary.api.OutgoingRecord;
 import io.tributary.api.SentRecord;
-import io.tributary.api.TributaryException;
 import io.tributary.ra.AdapterClassLoader;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -12,7 +11,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-import java.util.HashMap;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -20,7 +19,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * The one Kafka producer of a connection factory, shared by all its connections (the Kafka
  * producer is thread-safe and batches across them). Idempotence is on (the client's default), so
- * retries never duplicate or reorder a partition's records. Thread-safe.
+ * retries never duplicate or reorder a partition's records. Failures complete the send's stage as
+ * {@link SendErrors} maps them. Thread-safe.
  */
 final class SharedProducer implements RecordSender, AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
@@ -33,7 +33,7 @@ final class SharedProducer implements RecordSender, AutoCloseable {
     }
 
     @Override
-    public CompletionStage<SentRecord> send(OutgoingRecord r) {
+    public CompletionStage<SentRecord> send(OutgoingRecord r, Duration timeout) {
         RecordHeaders headers = new RecordHeaders();
         r.headers().forEach(headers::add);
         CompletableFuture<SentRecord> result = new CompletableFuture<>();
@@ -41,16 +41,15 @@ final class SharedProducer implements RecordSender, AutoCloseable {
             producer.send(new ProducerRecord<>(r.topic(), r.partition(), r.timestamp(), r.key(), r.value(), headers),
                     (metadata, error) -> {
                         if (error != null) {
-                            result.completeExceptionally(new TributaryException("Send to " + r.topic()
-                                    + (r.partition() == null ? "" : "-" + r.partition()) + " failed: " + error.getMessage(), error));
+                            result.completeExceptionally(SendErrors.failed(r, "", error));
                         } else {
                             result.complete(new SentRecord(metadata.topic(), metadata.partition(), metadata.offset(), metadata.timestamp()));
                         }
                     });
         } catch (RuntimeException e) {
-            result.completeExceptionally(new TributaryException("Send to " + r.topic() + " failed: " + e.getMessage(), e));
+            result.completeExceptionally(SendErrors.failed(r, "", e));
         }
-        return result;
+        return SendErrors.limit(result, r, timeout);
     }
 
     @Override

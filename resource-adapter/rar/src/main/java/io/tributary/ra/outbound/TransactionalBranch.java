@@ -9,6 +9,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 import javax.transaction.xa.Xid;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -58,35 +59,43 @@ final class TransactionalBranch implements RecordSender {
     }
 
     @Override
-    public CompletionStage<SentRecord> send(OutgoingRecord r) {
+    public CompletionStage<SentRecord> send(OutgoingRecord r, Duration timeout) {
         RecordHeaders headers = new RecordHeaders();
         r.headers().forEach(headers::add);
-        return track(new ProducerRecord<>(r.topic(), r.partition(), r.timestamp(), r.key(), r.value(), headers));
+        return track(r, new ProducerRecord<>(r.topic(), r.partition(), r.timestamp(), r.key(), r.value(), headers), timeout);
     }
 
-    private CompletableFuture<SentRecord> track(ProducerRecord<byte[], byte[]> record) {
+    /**
+     * Sends {@code record} in the transaction and tracks it for prepare. With a timeout, the
+     * tracked future is the limited one: a send the application was told timed out fails prepare,
+     * so the transaction never commits it.
+     */
+    private CompletableFuture<SentRecord> track(OutgoingRecord r, ProducerRecord<byte[], byte[]> record, Duration timeout) {
         CompletableFuture<SentRecord> result = new CompletableFuture<>();
-        sends.add(result);
+        String context = " in transaction " + transactionalId;
         try {
             producer.send(record, (metadata, error) -> {
                 if (error != null) {
-                    result.completeExceptionally(new TributaryException("Send to " + record.topic() + " in transaction "
-                            + transactionalId + " failed: " + error.getMessage(), error));
+                    result.completeExceptionally(SendErrors.failed(r, context, error));
                 } else {
                     result.complete(new SentRecord(metadata.topic(), metadata.partition(), metadata.offset(),
                             metadata.timestamp()));
                 }
             });
         } catch (RuntimeException e) {
-            result.completeExceptionally(new TributaryException("Send to " + record.topic() + " failed: " + e.getMessage(), e));
+            result.completeExceptionally(SendErrors.failed(r, context, e));
         }
-        return result;
+        CompletableFuture<SentRecord> tracked = SendErrors.limit(result, r, timeout);
+        sends.add(tracked);
+        return tracked;
     }
 
     /** Writes the branch record and waits until every record of the branch is acknowledged; throws when one failed. */
     void prepare(String branchLogTopic) {
-        track(new ProducerRecord<>(branchLogTopic, transactionalId.getBytes(StandardCharsets.UTF_8),
-                XidNames.encode(xid).getBytes(StandardCharsets.UTF_8)));
+        byte[] key = transactionalId.getBytes(StandardCharsets.UTF_8);
+        byte[] value = XidNames.encode(xid).getBytes(StandardCharsets.UTF_8);
+        track(new OutgoingRecord(branchLogTopic, null, null, key, value, null),
+                new ProducerRecord<>(branchLogTopic, key, value), null);
         producer.flush();
         for (CompletableFuture<SentRecord> f : sends) {
             if (f.isCompletedExceptionally() || !f.isDone()) {

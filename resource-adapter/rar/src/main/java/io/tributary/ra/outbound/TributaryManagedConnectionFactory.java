@@ -4,6 +4,8 @@ import io.tributary.api.TributaryConnection;
 import io.tributary.api.TributaryConnectionFactory;
 import io.tributary.ra.TributaryResourceAdapter;
 import io.tributary.ra.config.ConfigProperties;
+import io.tributary.ra.config.PluginClasses;
+import io.tributary.ra.json.JsonbCodec;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConfigProperty;
 import jakarta.resource.spi.ConnectionDefinition;
@@ -17,13 +19,16 @@ import jakarta.resource.spi.TransactionSupport;
 
 import javax.security.auth.Subject;
 import java.io.PrintWriter;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serializer;
 import java.util.Set;
 
 /**
  * The outbound side: a pool of {@link TributaryManagedConnection}s over one shared Kafka producer
  * per factory. Properties: {@code acks} ({@code all}), {@code producerProperties} (any
  * kafka-clients producer property, {@code name=value;...}), {@code transactionalIdPrefix},
- * {@code transactionTimeoutMs}, {@code branchLogTopic}. Outside a JTA transaction a send is acknowledged by the cluster
+ * {@code transactionTimeoutMs}, {@code branchLogTopic}, and for {@code sendObject}
+ * {@code keySerializer}, {@code valueSerializer}, {@code jsonbConfig}. Outside a JTA transaction a send is acknowledged by the cluster
  * and visible at once; inside one it joins the transaction ({@link TributaryXAResource}) and is
  * visible to {@code read_committed} consumers only if the transaction commits.
  */
@@ -48,10 +53,18 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
     @ConfigProperty(defaultValue = "tributary-xa-branches", description = "Compacted topic in which each prepared "
             + "JTA branch records which Kafka transaction carries it, for recovery after a crash")
     private String branchLogTopic = "tributary-xa-branches";
+    @ConfigProperty(description = "Class of a Kafka Serializer that writes sendObject's keys; default: UTF-8 text")
+    private String keySerializer = "";
+    @ConfigProperty(description = "Class of a Kafka Serializer that writes sendObject's values; default: JSON through JSON-B")
+    private String valueSerializer = "";
+    @ConfigProperty(description = "JSON-B configuration of sendObject's JSON, JSON-B property names: "
+            + "jsonb.property-naming-strategy=LOWER_CASE_WITH_UNDERSCORES;jsonb.null-values=true")
+    private String jsonbConfig = "";
 
     private transient TributaryResourceAdapter adapter;
     private transient PrintWriter logWriter;
     private transient volatile SharedProducer producer;
+    private transient volatile ObjectRecords objectRecords;
     private transient volatile TransactionCompleter completer;
     private transient volatile TransactionalProducerPool pool;
     private transient volatile boolean branchLogReady;
@@ -102,6 +115,46 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
             }
         }
         return p;
+    }
+
+    /**
+     * How {@code sendObject} writes keys and values: the serializers are created on first use, found
+     * through the calling application's class loader or the adapter's, and configured with the
+     * producer's properties; they are closed when the adapter stops.
+     */
+    ObjectRecords objectRecords() {
+        ObjectRecords o = objectRecords;
+        if (o == null) {
+            synchronized (this) {
+                if (objectRecords == null) {
+                    if (adapter == null) throw new IllegalStateException("The connection factory is not associated with the Tributary adapter");
+                    Map<String, Object> config = adapter.clientSettings().clientConfig(
+                            ConfigProperties.nameValuePairs("producerProperties", producerProperties));
+                    ObjectRecords created = new ObjectRecords(
+                            new JsonbCodec(ConfigProperties.nameValuePairs("jsonbConfig", jsonbConfig)),
+                            serializer("keySerializer", keySerializer, config, true),
+                            serializer("valueSerializer", valueSerializer, config, false));
+                    adapter.closeOnStop(() -> {
+                        synchronized (this) {
+                            if (objectRecords == created) objectRecords = null;
+                        }
+                        created.close();
+                    });
+                    objectRecords = created;
+                }
+                o = objectRecords;
+            }
+        }
+        return o;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Serializer<Object> serializer(String property, String className, Map<String, Object> config, boolean isKey) {
+        if (!ConfigProperties.isSet(className)) return null;
+        Serializer<Object> s = PluginClasses.newInstance(property, className, Serializer.class,
+                Thread.currentThread().getContextClassLoader(), TributaryManagedConnectionFactory.class.getClassLoader());
+        s.configure(config, isKey);
+        return s;
     }
 
     /**
@@ -315,6 +368,12 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
     public String getBranchLogTopic() { return branchLogTopic; }
     public void setBranchLogTopic(String v) { this.branchLogTopic = v; }
     public void setProducerProperties(String v) { this.producerProperties = v; }
+    public String getKeySerializer() { return keySerializer; }
+    public void setKeySerializer(String v) { this.keySerializer = v; }
+    public String getValueSerializer() { return valueSerializer; }
+    public void setValueSerializer(String v) { this.valueSerializer = v; }
+    public String getJsonbConfig() { return jsonbConfig; }
+    public void setJsonbConfig(String v) { this.jsonbConfig = v; }
 
     @Override
     public boolean equals(Object o) {
