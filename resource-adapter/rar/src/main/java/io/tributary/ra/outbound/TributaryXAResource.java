@@ -75,9 +75,17 @@ final class TributaryXAResource implements XAResource {
             factory.prepare(branch);
             return XA_OK;
         } catch (Exception e) {
-            factory.endBranch(xid, false);
+            String abort = "";
+            try {
+                factory.endBranch(xid, false);
+            } catch (RuntimeException abortFailed) {
+                // Still a rollback for the transaction manager: the coordinator aborts the open Kafka
+                // transaction when its timeout passes, and nothing of it is ever read committed.
+                abort = "; aborting it failed too (" + abortFailed.getMessage()
+                        + "), the transaction coordinator aborts it after transaction.timeout.ms";
+            }
             throw error(XAException.XA_RBROLLBACK, "Kafka transaction " + branch.transactionalId()
-                    + " rolled back at prepare: " + e.getMessage());
+                    + " rolled back at prepare: " + e.getMessage() + abort);
         }
     }
 
