@@ -49,7 +49,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The adapter in an application server, started once for all of these: the examples' EJB sends
  * through the injected factory, their MDBs store orders exactly once with offsets in the same
  * transaction, failing records are redelivered and dead-lettered, partitions are consumed in
- * parallel, and the HTTP quick-start works. The build runs this class on Payara Micro (rar + war)
+ * parallel, the HTTP quick-start works, and a consumer killed by an unexpected exception is
+ * reported through the adapter's MBeans (every server) and {@code /health/ready} and
+ * {@code /metrics} (Payara Micro) until it comes back. The build runs this class on Payara Micro (rar + war)
  * and on WildFly twice (the EAR; rar + war): see {@link ScenarioDeployments} and the failsafe
  * executions of this module.
  */
@@ -224,7 +226,7 @@ public class ResourceAdapterIT {
     }
 
     @Test
-    @org.junit.jupiter.api.Order(7)
+    @org.junit.jupiter.api.Order(11)
     @RunAsClient
     void invalidOrdersAreAnsweredWith400AndAJsonErrorNeverAStackTrace() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
@@ -244,6 +246,133 @@ public class ResourceAdapterIT {
             assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), e.getKey() + " -> " + r.headers());
             assertTrue(r.body().contains(e.getValue()), e.getKey() + " -> " + r.body());
             assertTrue(!r.body().contains("Exception") && !r.body().contains("<html"), "no stack trace, no page: " + r.body());
+        }
+    }
+
+    // ------------------------------------------- health and metrics (ReceiptStore's consumer cannot start)
+
+    private static final String RECEIPTS_ACTIVATION_QUERY = "io.tributary:type=Activation,*";
+
+    @Test
+    @org.junit.jupiter.api.Order(7)
+    void aConsumerKilledByAnUnexpectedExceptionIsReportedRetryingThroughJmx() throws Exception {
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName adapter = jmx.queryNames(javax.management.ObjectName.getInstance("io.tributary:type=Adapter,*"), null)
+                .stream().filter(n -> Boolean.TRUE.equals(attribute(jmx, n, "Started"))).findFirst().orElseThrow();
+        assertEquals(true, jmx.getAttribute(adapter, "Ready"), "the embedded node serves");
+        javax.management.ObjectName orders = activation(jmx, "order-store");
+        assertTrue((Long) jmx.getAttribute(orders, "Delivered") >= ORDERS, "order-store delivered the orders");
+        assertEquals(0L, jmx.getAttribute(orders, "DeadLettered"));
+        assertEquals(2L, jmx.getAttribute(activation(jmx, "flaky-store"), "DeadLettered"), "flaky-store dead-lettered 2 records");
+
+        javax.management.ObjectName receipts = activation(jmx, "receipt-store");
+        try (TributaryConnection c = factory.getConnection()) {
+            for (int i = 0; i < 2; i++) c.send(OutgoingRecord.of("receipts", "r" + i, "receipt-" + i).toPartition(0)).toCompletableFuture().join();
+        }
+        waitUntil(Duration.ofSeconds(60), () -> "RETRYING".equals(attribute(jmx, receipts, "State")));
+        assertEquals("RETRYING", jmx.getAttribute(receipts, "State"));
+        assertEquals(false, jmx.getAttribute(receipts, "Ready"));
+        assertEquals(true, jmx.getAttribute(receipts, "Live"), "it comes back by itself: alive");
+        String error = (String) jmx.getAttribute(receipts, "LastError");
+        assertTrue(error != null && error.contains("NoOffsetForPartitionException"), error);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(8)
+    @RunAsClient
+    void readinessOverHttpIsDownWhileTheConsumerRestarts() throws Exception {
+        assumeMicroProfile();
+        HttpResponse<String> ready = health("ready");
+        assertEquals(503, ready.statusCode(), ready.body());
+        assertTrue(ready.body().contains("\"DOWN\"") && ready.body().contains("RETRYING")
+                && ready.body().contains("NoOffsetForPartitionException"), ready.body());
+        HttpResponse<String> live = health("live");
+        assertEquals(200, live.statusCode(), "a restarting consumer is alive: " + live.body());
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(9)
+    void theConsumerComesBackOnceItsOffsetIsStored() throws Exception {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO TRIBUTARY_OFFSETS (GROUP_ID, TOPIC, PARTITION_ID, NEXT_OFFSET) VALUES ('receipt-store', 'receipts', ?, 0)")) {
+            // What an operator does: store where the group starts, for every partition of the topic.
+            for (int p = 0; p < 4; p++) {
+                ps.setInt(1, p);
+                ps.executeUpdate();
+            }
+        }
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName receipts = activation(jmx, "receipt-store");
+        waitUntil(Duration.ofSeconds(60), () -> Long.valueOf(2).equals(attribute(jmx, receipts, "Delivered")));
+        assertEquals(2L, jmx.getAttribute(receipts, "Delivered"), "both receipts delivered after the restart");
+        waitUntil(Duration.ofSeconds(10), () -> Boolean.TRUE.equals(attribute(jmx, receipts, "Ready")));
+        assertEquals("RUNNING", jmx.getAttribute(receipts, "State"));
+        assertTrue((Integer) jmx.getAttribute(receipts, "Restarts") >= 1);
+        assertEquals(1, Deliveries.attempts("receipts", 0, 0));
+        assertEquals(1, Deliveries.attempts("receipts", 0, 1));
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(10)
+    @RunAsClient
+    void readinessOverHttpIsUpAgainAndTheCountersAreMetrics() throws Exception {
+        assumeMicroProfile();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        HttpResponse<String> ready = health("ready");
+        while (ready.statusCode() != 200 && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            ready = health("ready");
+        }
+        assertEquals(200, ready.statusCode(), ready.body());
+        assertTrue(ready.body().contains("\"UP\""), ready.body());
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(serverRoot() + "metrics"))
+                .header("Accept", "text/plain").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, metrics.statusCode(), metrics.body());
+        assertEquals(2.0, metric(metrics.body(), "tributary_activation_delivered", "receipt-store"), "receipt-store delivered 2");
+        assertEquals(2.0, metric(metrics.body(), "tributary_activation_dead_lettered", "flaky-store"));
+        assertTrue(metric(metrics.body(), "tributary_activation_delivered", "order-store") >= ORDERS);
+        assertEquals(1.0, metric(metrics.body(), "tributary_activation_ready", "receipt-store"));
+    }
+
+    /** MicroProfile Health and Metrics: Payara Micro has them; WildFly's standalone-full configuration does not. */
+    private static void assumeMicroProfile() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(System.getProperty("arquillian.xml", "").contains("wildfly"),
+                "MicroProfile Health and Metrics are not in WildFly's standalone-full configuration");
+    }
+
+    /** {@code scheme://host:port/} of the server, from the examples' REST base URL. */
+    private String serverRoot() {
+        return restBase.getProtocol() + "://" + restBase.getHost() + ":" + restBase.getPort() + "/";
+    }
+
+    private HttpResponse<String> health(String which) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(serverRoot() + "health/" + which)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The value of an OpenMetrics sample {@code name{…group="<group>"…}}; fails when absent. */
+    private static double metric(String body, String name, String group) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "\\{([^}]*)\\}\\s+(\\S+)").matcher(body);
+        while (m.find()) {
+            if (m.group(1).contains("group=\"" + group + "\"")) return Double.parseDouble(m.group(2));
+        }
+        throw new AssertionError("No " + name + " of group " + group + " in:\n" + body.lines()
+                .filter(l -> l.contains("tributary")).collect(java.util.stream.Collectors.joining("\n")));
+    }
+
+    private static javax.management.ObjectName activation(javax.management.MBeanServer jmx, String group) throws Exception {
+        for (javax.management.ObjectName n : jmx.queryNames(javax.management.ObjectName.getInstance(RECEIPTS_ACTIVATION_QUERY), null)) {
+            if (group.equals(jmx.getAttribute(n, "GroupId"))) return n;
+        }
+        throw new AssertionError("No activation MBean of group " + group + ": " + jmx.queryNames(
+                javax.management.ObjectName.getInstance(RECEIPTS_ACTIVATION_QUERY), null));
+    }
+
+    private static Object attribute(javax.management.MBeanServer jmx, javax.management.ObjectName name, String attribute) {
+        try {
+            return jmx.getAttribute(name, attribute);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 

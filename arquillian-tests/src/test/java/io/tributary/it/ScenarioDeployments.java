@@ -3,6 +3,7 @@ package io.tributary.it;
 import io.tributary.it.beans.Deliveries;
 import io.tributary.it.beans.FlakyStore;
 import io.tributary.it.beans.ParallelRecorder;
+import io.tributary.it.beans.ReceiptStore;
 import io.tributary.it.beans.TransactionalSender;
 import org.jboss.arquillian.container.test.api.Testable;
 import org.jboss.shrinkwrap.api.Archive;
@@ -64,7 +65,7 @@ final class ScenarioDeployments {
 
     private static Class<?>[] testBeans() {
         return new Class<?>[]{Deliveries.class, Deliveries.Seen.class, FlakyStore.class, ParallelRecorder.class,
-                TransactionalSender.class};
+                TransactionalSender.class, ReceiptStore.class};
     }
 
     private static String resource(String name) {

@@ -6,6 +6,7 @@ import io.tributary.ra.config.ClientSettings;
 import io.tributary.ra.config.ConfigProperties;
 import io.tributary.ra.inbound.ActivationRegistry;
 import io.tributary.ra.inbound.TributaryActivationSpec;
+import io.tributary.ra.management.MBeans;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ActivationSpec;
 import jakarta.resource.spi.BootstrapContext;
@@ -38,6 +39,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@code brokerProperties} ({@code name=value;name=value}, any broker property). JVM system
  * properties {@code tributary.broker.<name>} override broker properties (for example
  * {@code -Dtributary.broker.listeners=127.0.0.1:19092}).
+ *
+ * <p>While started it is an MBean, {@code io.tributary:type=Adapter,name=<n>} ({@link AdapterMonitor}),
+ * and each activated bean one more ({@code io.tributary:type=Activation,name=<activation>}).
  *
  * <p>Thread safety: the container calls the lifecycle methods one at a time; the activation
  * registry is thread-safe.
@@ -73,12 +77,15 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
             + "(security.protocol, ssl.*, sasl.*), name=value;name=value")
     private String clientProperties = "";
 
-    private transient Broker broker;
+    private transient volatile Broker broker;
     private transient WorkManager workManager;
-    private transient ActivationRegistry activations;
+    private transient volatile ActivationRegistry activations;
+    private transient volatile boolean started;
+    /** This instance's MBean ({@code io.tributary:type=Adapter,name=<n>}) while started. */
+    private transient javax.management.ObjectName mbean;
     private transient OffsetDatabase offsetDatabase;
-    private transient ClientSettings clientSettings;
-    private transient int effectiveNodeId;
+    private transient volatile ClientSettings clientSettings;
+    private transient volatile int effectiveNodeId;
     /** This run of the adapter ({@link AdapterRuns}), while started. */
     private transient String runId;
     private transient String runKey;
@@ -130,6 +137,8 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
                     + " (" + clientSettings.securityProtocol() + ")"
                     + (broker == null ? "" : " (embedded node " + nodeId + ", data in "
                     + new File(dataDirectory).getAbsolutePath() + ")"));
+            started = true;
+            mbean = registerMBean();
         } catch (IOException | java.sql.SQLException | RuntimeException e) {
             stopBroker();
             AdapterRuns.leave(runKey);
@@ -140,6 +149,9 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
 
     @Override
     public void stop() {
+        started = false;
+        MBeans.unregister(mbean);
+        mbean = null;
         if (activations != null) activations.deactivateAll();
         for (AutoCloseable c : closeOnStop) {
             try {
@@ -155,6 +167,26 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
         if (offsetDatabase != null) offsetDatabase.close();
         stopBroker();
         LOG.log(System.Logger.Level.INFO, "Tributary resource adapter stopped");
+    }
+
+    /** Registers this instance's MBean under the first free {@code io.tributary:type=Adapter,name=<n>}. */
+    private javax.management.ObjectName registerMBean() {
+        for (int n = 0; n < 1000; n++) {
+            try {
+                if (!java.lang.management.ManagementFactory.getPlatformMBeanServer()
+                        .isRegistered(MBeans.objectName("Adapter", Integer.toString(n)))) {
+                    return MBeans.register(new AdapterMonitor(this), "Adapter", Integer.toString(n));
+                }
+            } catch (javax.management.MalformedObjectNameException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return null;
+    }
+
+    /** True from the end of {@link #start} to the beginning of {@link #stop}. */
+    public boolean isStarted() {
+        return started;
     }
 
     private void stopBroker() {

@@ -6,6 +6,7 @@ import io.tributary.ra.OffsetDatabase;
 import io.tributary.ra.config.ClientSettings;
 import io.tributary.ra.config.ConfigProperties;
 import io.tributary.ra.json.JsonbCodec;
+import io.tributary.ra.management.MBeans;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ActivationSpec;
 import jakarta.resource.spi.endpoint.MessageEndpointFactory;
@@ -15,6 +16,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
+import javax.management.ObjectName;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import javax.sql.DataSource;
@@ -28,7 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The activated message-driven beans: for each, {@code concurrency} {@link EndpointConsumer}s (one
  * consumer-group member each) scheduled on the WorkManager as long-running work, and one dead-letter
- * publisher. {@link #statuses()} reports what each consumer is doing.
+ * publisher. {@link #statuses()} reports what each consumer is doing, and each activation is an MBean
+ * ({@code io.tributary:type=Activation,name=<name>}, see {@link ActivationMonitor}) while it is active.
  * Deactivation stops the consumers and waits until they have left the group. It knows of the
  * adapter only what it is given: the brokers' address, the WorkManager and the adapter's offset
  * database (for activations without an {@code offsetDataSource}). Thread-safe.
@@ -38,7 +41,7 @@ public final class ActivationRegistry {
     private static final long STOP_TIMEOUT_MS = 30_000;
 
     private record Activation(String name, TributaryActivationSpec spec, List<EndpointConsumer> consumers,
-                              DeadLetterPublisher deadLetters) {
+                              DeadLetterPublisher deadLetters, ObjectName mbean) {
     }
 
     private final ClientSettings clients;
@@ -67,12 +70,14 @@ public final class ActivationRegistry {
         DeadLetterPublisher deadLetters = AdapterClassLoader.call(() ->
                 new DeadLetterPublisher(clients, "tributary-dlt-" + spec.getGroupId()));
         List<EndpointConsumer> consumers = new ArrayList<>();
+        DeliveryMetrics metrics = new DeliveryMetrics();
         for (int i = 0; i < spec.getConcurrency(); i++) {
             String clientId = "tributary-" + spec.getGroupId() + "-" + i;
             consumers.add(new EndpointConsumer(factory, spec, clientId, () -> newConsumer(spec, clientId), () -> newSink(spec),
-                    deadLetters, valueReader, batch));
+                    deadLetters, valueReader, batch, metrics));
         }
-        active.put(factory, new Activation(name, spec, consumers, deadLetters));
+        ObjectName mbean = MBeans.register(new ActivationMonitor(name, spec, consumers, metrics), "Activation", name);
+        active.put(factory, new Activation(name, spec, consumers, deadLetters, mbean));
         try {
             for (EndpointConsumer c : consumers) workManager.scheduleWork(c);
         } catch (WorkException e) {
@@ -87,6 +92,7 @@ public final class ActivationRegistry {
     public void deactivate(MessageEndpointFactory factory, ActivationSpec spec) {
         Activation a = active.remove(factory);
         if (a == null) return;
+        MBeans.unregister(a.mbean());
         for (EndpointConsumer c : a.consumers()) c.release();
         for (EndpointConsumer c : a.consumers()) {
             try {

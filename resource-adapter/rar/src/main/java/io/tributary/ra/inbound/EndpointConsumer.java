@@ -27,7 +27,11 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -57,12 +61,22 @@ import java.util.regex.Pattern;
  * one is started, until the activation is deactivated. Only a {@link LinkageError} ends it for good
  * ({@link State#FAILED}). Its {@link #status()} tells which of this is happening.
  *
- * <p>Thread safety: all state is confined to the work's thread, except {@link #release()} and
- * {@link #status()}, which may be called from any thread.
+ * <p><b>Monitoring.</b> Each delivery updates the activation's {@link DeliveryMetrics}; after a
+ * poll (at most once a second) the consumer records each assigned partition's lag as its last fetch
+ * reported it ({@code currentLag}, no request of its own). A {@link #seek} request is queued and
+ * carried out by the work's thread between two polls, like every other change of the consumer.
+ *
+ * <p>Thread safety: all state is confined to the work's thread, except {@link #release()},
+ * {@link #status()}, {@link #lag()} and {@link #seek}, which may be called from any thread.
  */
 public final class EndpointConsumer implements Work, WorkContextProvider {
     private static final System.Logger LOG = System.getLogger(EndpointConsumer.class.getName());
     private static final long POLL_MS = 500;
+    private static final long LAG_REFRESH_NANOS = 1_000_000_000L;
+
+    /** A request to store {@code offset} as the next offset of {@code partition} and seek there; completes with whether this consumer held it. */
+    record SeekRequest(TopicPartition partition, long offset, CompletableFuture<Boolean> done) {
+    }
 
     private final MessageEndpointFactory factory;
     private final TributaryActivationSpec spec;
@@ -72,6 +86,8 @@ public final class EndpointConsumer implements Work, WorkContextProvider {
     private final DeadLetterPublisher deadLetters;
     private final ValueReader valueReader;
     private final boolean batch;
+    private final DeliveryMetrics metrics;
+    private final Queue<SeekRequest> seeks = new ConcurrentLinkedQueue<>();
     private final FailureClassifier classifier;
     private final Backoff redeliveryBackoff;
     private final Backoff outageBackoff;
@@ -81,6 +97,8 @@ public final class EndpointConsumer implements Work, WorkContextProvider {
     private volatile boolean running = true;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile ConsumerStatus status;
+    /** Lag of each assigned partition as last seen; replaced (never changed) by the work's thread. */
+    private volatile Map<TopicPartition, Long> lag = Map.of();
 
     // Confined to the work's thread; the first three belong to the current consumer.
     private OffsetSink sink;
@@ -89,10 +107,11 @@ public final class EndpointConsumer implements Work, WorkContextProvider {
     private boolean polledOnce;
     private int restarts;
     private String lastError;
+    private long lagRefreshedNanos;
 
     EndpointConsumer(MessageEndpointFactory factory, TributaryActivationSpec spec, String clientId,
                      Supplier<KafkaConsumer<byte[], byte[]>> consumerFactory, Supplier<OffsetSink> sinkFactory,
-                     DeadLetterPublisher deadLetters, ValueReader valueReader, boolean batch) {
+                     DeadLetterPublisher deadLetters, ValueReader valueReader, boolean batch, DeliveryMetrics metrics) {
         this.factory = factory;
         this.spec = spec;
         this.clientId = clientId;
@@ -101,6 +120,7 @@ public final class EndpointConsumer implements Work, WorkContextProvider {
         this.deadLetters = deadLetters;
         this.valueReader = valueReader;
         this.batch = batch;
+        this.metrics = metrics;
         this.classifier = new FailureClassifier(spec.retryableExceptionList(), spec.nonRetryableExceptionList());
         this.redeliveryBackoff = spec.redeliveryBackoffPolicy();
         this.outageBackoff = spec.outageBackoffPolicy();
@@ -110,6 +130,21 @@ public final class EndpointConsumer implements Work, WorkContextProvider {
     /** What this consumer is doing now. */
     public ConsumerStatus status() {
         return status;
+    }
+
+    /** The lag of each partition this consumer holds, as its fetches last reported it; empty while it is not running. */
+    Map<TopicPartition, Long> lag() {
+        return lag;
+    }
+
+    /** Queues a seek for the work's thread; {@code request} completes when it is done or when this consumer does not hold the partition. */
+    void seek(SeekRequest request) {
+        seeks.add(request);
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) c.wakeup();
+        if (!running || status.state() == State.RETRYING || status.state() == State.FAILED) {
+            drainSeeks(null);
+        }
     }
 
     @Override
@@ -177,6 +212,7 @@ public final class EndpointConsumer implements Work, WorkContextProvider {
             }
             setState(State.RUNNING);
             while (running) {
+                drainSeeks(c);
                 Map<TopicPartition, OffsetAndMetadata> done = new LinkedHashMap<>();
                 for (Deferred d : deferred.takeDue()) {
                     if (!running) break;
@@ -192,6 +228,7 @@ public final class EndpointConsumer implements Work, WorkContextProvider {
                     continue;
                 }
                 polledOnce = true;
+                refreshLag(c);
                 if (!records.isEmpty()) {
                     List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>(records.count());
                     for (TopicPartition tp : records.partitions()) all.addAll(records.records(tp));
@@ -219,10 +256,63 @@ public final class EndpointConsumer implements Work, WorkContextProvider {
                     LOG.log(System.Logger.Level.WARNING, "Error closing consumer " + clientId + " of group " + spec.getGroupId(), e);
                 }
             }
+            drainSeeks(null);
             if (sink != null) sink.close();
             sink = null;
             deferred = new DeferredDeliveries();
+            lag = Map.of();
         }
+    }
+
+    /**
+     * Carries out the queued seeks of partitions {@code c} holds (stores the offset, drops what waits for
+     * a backoff, resumes and seeks); answers the others with false, as do all when {@code c} is null.
+     */
+    private void drainSeeks(KafkaConsumer<byte[], byte[]> c) {
+        SeekRequest r;
+        while ((r = seeks.poll()) != null) {
+            if (c == null || !c.assignment().contains(r.partition())) {
+                r.done().complete(false);
+                continue;
+            }
+            try {
+                TopicPartition tp = r.partition();
+                sink.writeNow(spec.getGroupId(), tp.topic(), Map.of(tp.partition(), r.offset()));
+                deferred.forget(List.of(tp));
+                c.resume(List.of(tp));
+                c.seek(tp, r.offset());
+                LOG.log(System.Logger.Level.INFO, "Consumer " + clientId + " of group " + spec.getGroupId() + " seeks "
+                        + tp + " to offset " + r.offset() + " (administrative request)");
+                r.done().complete(true);
+            } catch (Exception e) {
+                r.done().completeExceptionally(e);
+            }
+        }
+    }
+
+    /** Records each assigned partition's lag from the consumer's fetch state, at most once a second. */
+    private void refreshLag(KafkaConsumer<byte[], byte[]> c) {
+        long now = System.nanoTime();
+        if (now - lagRefreshedNanos < LAG_REFRESH_NANOS) return;
+        lagRefreshedNanos = now;
+        Map<TopicPartition, Long> m = new HashMap<>();
+        for (TopicPartition tp : c.assignment()) {
+            OptionalLong l = c.currentLag(tp);
+            if (l.isPresent()) m.put(tp, l.getAsLong());
+        }
+        lag = Map.copyOf(m);
+    }
+
+    /** Delivers through {@link #delivery}, timing it for the metrics. */
+    private Result deliver(List<ConsumerRecord<byte[], byte[]>> records, int attempt) {
+        long start = System.nanoTime();
+        Result result = delivery.deliver(records, attempt);
+        if (result.attempted() || result.outcome() == RecordDelivery.Outcome.COMMITTED) {
+            metrics.delivery(records.size(), attempt, System.nanoTime() - start);
+        }
+        if (result.outcome() == RecordDelivery.Outcome.COMMITTED) metrics.committed(records.size());
+        else if (result.outcome() == RecordDelivery.Outcome.OUTAGE) metrics.outagePause();
+        return result;
     }
 
     /** Seeks each newly assigned partition to the offset stored with the bean's data; forgets the deliveries deferred for revoked ones. */
@@ -292,7 +382,7 @@ public final class EndpointConsumer implements Work, WorkContextProvider {
     /** Delivers, or dead-letters, one record: null when that is done, otherwise how it went (to try again after a backoff). */
     private Retry deliverOne(ConsumerRecord<byte[], byte[]> r, Retry retry) {
         if (retry.deadLetter()) return deadLetter(r, retry);
-        Result result = delivery.deliver(List.of(r), retry.deliveries() + 1);
+        Result result = deliver(List.of(r), retry.deliveries() + 1);
         Retry next = retry.after(result);
         switch (result.outcome()) {
             case COMMITTED:
@@ -330,6 +420,7 @@ public final class EndpointConsumer implements Work, WorkContextProvider {
                 published = true;
             }
             sink.writeNow(spec.getGroupId(), r.topic(), Map.of(r.partition(), r.offset() + 1));
+            metrics.deadLettered();
             LOG.log(System.Logger.Level.WARNING, "Record " + describe(r) + " failed " + retry.deliveries()
                     + " time(s) (" + describeRecordFailure(retry.lastError()) + "); published to dead-letter topic " + dlt);
             return null;
@@ -348,7 +439,7 @@ public final class EndpointConsumer implements Work, WorkContextProvider {
      */
     private void deliverBatch(KafkaConsumer<byte[], byte[]> c, List<ConsumerRecord<byte[], byte[]>> records, Retry retry,
                               Map<TopicPartition, OffsetAndMetadata> done) {
-        Result result = delivery.deliver(records, retry.deliveries() + 1);
+        Result result = deliver(records, retry.deliveries() + 1);
         Retry next = retry.after(result);
         switch (result.outcome()) {
             case COMMITTED:
