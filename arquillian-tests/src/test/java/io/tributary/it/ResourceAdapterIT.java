@@ -334,6 +334,35 @@ public class ResourceAdapterIT {
         assertEquals(1.0, metric(metrics.body(), "tributary_activation_ready", "receipt-store"));
     }
 
+    // ------------------------------------------- a secret from WildFly's credential store (the EAR run)
+
+    /** The clear text the build encrypted into WildFly's credential store ({@code wildfly/credential-store.cli}). */
+    private static final String PROBE_SECRET = "credstore-probe-5e1b";
+
+    @Test
+    @org.junit.jupiter.api.Order(12)
+    void aSecretFromWildFlysCredentialStoreReachesTheAdaptersClientsAndOnlyItsExpressionIsInTheConfiguration() throws Exception {
+        String configDir = System.getProperty("jboss.server.config.dir");
+        org.junit.jupiter.api.Assumptions.assumeTrue(configDir != null
+                        && "tributary-examples".equals(new javax.naming.InitialContext().lookup("java:app/AppName")),
+                "the build puts the secret in WildFly's credential store for the run with the EAR only");
+        try (TributaryConnection c = factory.getConnection()) {
+            c.send(OutgoingRecord.of("secret-probe", "k", "v")).toCompletableFuture().join();
+        }
+        // clientProperties is client.id=tributary-probe-${tributary.secret.probe} (ScenarioDeployments), the
+        // system property is ${ENC::...}: the factory's producer is named after the clear text.
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        Set<javax.management.ObjectName> named = jmx.queryNames(javax.management.ObjectName.getInstance(
+                "kafka.producer:type=app-info,id=tributary-probe-" + PROBE_SECRET), null);
+        assertEquals(1, named.size(), "a producer with the secret in its client.id: " + jmx.queryNames(
+                javax.management.ObjectName.getInstance("kafka.producer:type=app-info,*"), null));
+
+        String config = java.nio.file.Files.readString(java.nio.file.Path.of(configDir, "standalone-full.xml"));
+        assertTrue(java.util.regex.Pattern.compile("<property name=\"tributary\\.secret\\.probe\" value=\"\\$\\{ENC::tributary:[^}\"]+\\}\"/>")
+                .matcher(config).find(), "the configuration holds the encrypted expression");
+        assertTrue(!config.contains(PROBE_SECRET), "the configuration holds no clear text of the secret");
+    }
+
     /** MicroProfile Health and Metrics: Payara Micro has them; WildFly's standalone-full configuration does not. */
     private static void assumeMicroProfile() {
         org.junit.jupiter.api.Assumptions.assumeFalse(System.getProperty("arquillian.xml", "").contains("wildfly"),

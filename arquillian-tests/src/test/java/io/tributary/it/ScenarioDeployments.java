@@ -10,6 +10,7 @@ import org.jboss.shrinkwrap.api.Archive;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.jboss.shrinkwrap.api.spec.ResourceAdapterArchive;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 import java.io.File;
@@ -27,13 +28,25 @@ import java.nio.charset.StandardCharsets;
  *       {@code Dependencies} included — with the test beans added, for a server where
  *       {@code tributary.rar} is deployed on its own (Payara Micro, WildFly);</li>
  *   <li>{@code ear}: {@code tributary-examples.ear} as built, adapter included, with the test
- *       beans and the test class added to its web module.</li>
+ *       beans and the test class added to its web module, and the adapter's {@code clientProperties}
+ *       set in its {@code ironjacamar.xml} to {@link #EAR_CLIENT_PROPERTIES}, a reference to the
+ *       secret the build put in WildFly's credential store.</li>
  * </ul>
  * {@code tributary.it.archives} names the directory the build copied the artifacts into.
  */
 final class ScenarioDeployments {
     private static final String TEST_MODULE = "tributary-it.war";
     private static final String WEB_MODULE = "tributary-examples-web.war";
+    private static final String RAR_MODULE = "tributary.rar";
+    private static final String IRONJACAMAR_XML = "META-INF/ironjacamar.xml";
+    /**
+     * The EAR's adapter configuration: a {@code client.id} built from system property
+     * {@code tributary.secret.probe}, which the build sets to an encrypted expression of WildFly's
+     * credential store ({@code wildfly/credential-store.cli}). The clients that take their
+     * {@code client.id} from {@code clientProperties} (the factory's producers) show it in their
+     * Kafka MBean names.
+     */
+    static final String EAR_CLIENT_PROPERTIES = "client.id=tributary-probe-${tributary.secret.probe}";
 
     private ScenarioDeployments() {
     }
@@ -60,7 +73,16 @@ final class ScenarioDeployments {
                 .addClass(testClass)
                 .addAsWebInfResource(new StringAsset(resource("wildfly/ear-test-module-jboss-ejb3.xml")), "jboss-ejb3.xml");
         ear.delete(WEB_MODULE);
-        return ear.addAsModule(Testable.archiveToTest(web));
+        ResourceAdapterArchive rar = ShrinkWrap.create(ResourceAdapterArchive.class, RAR_MODULE)
+                .merge(ear.getAsType(ResourceAdapterArchive.class, RAR_MODULE));
+        String ironjacamar = read(rar.get(IRONJACAMAR_XML).getAsset().openStream());
+        int afterRoot = ironjacamar.indexOf('>', ironjacamar.indexOf("<ironjacamar")) + 1;
+        rar.delete(IRONJACAMAR_XML);
+        rar.addAsManifestResource(new StringAsset(ironjacamar.substring(0, afterRoot)
+                + "\n  <config-property name=\"clientProperties\">" + EAR_CLIENT_PROPERTIES + "</config-property>"
+                + ironjacamar.substring(afterRoot)), "ironjacamar.xml");
+        ear.delete(RAR_MODULE);
+        return ear.addAsModule(rar).addAsModule(Testable.archiveToTest(web));
     }
 
     private static Class<?>[] testBeans() {
@@ -69,8 +91,13 @@ final class ScenarioDeployments {
     }
 
     private static String resource(String name) {
-        try (InputStream in = ScenarioDeployments.class.getClassLoader().getResourceAsStream(name)) {
-            if (in == null) throw new IllegalStateException("Missing test resource " + name);
+        InputStream in = ScenarioDeployments.class.getClassLoader().getResourceAsStream(name);
+        if (in == null) throw new IllegalStateException("Missing test resource " + name);
+        return read(in);
+    }
+
+    private static String read(InputStream stream) {
+        try (InputStream in = stream) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
