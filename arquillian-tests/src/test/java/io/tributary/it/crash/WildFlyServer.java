@@ -16,22 +16,33 @@ import java.util.stream.Stream;
  * directory of its own under the work directory (a copy of the distribution's {@code standalone/},
  * kept across restarts: the transaction log is in its {@code data/tx-object-store}), with
  * {@code tributary.rar} and the war in {@code deployments/}. Every port + 22000 (HTTP 30080), all
- * on 127.0.0.1; the embedded node on 127.0.0.1:19097. Recovery scans every 5 s instead of 120 s
- * and rolls back an orphan seen for 1 s, so a test does not wait minutes.
+ * on 127.0.0.1; the embedded node on 127.0.0.1:19097, or, given a Kafka cluster, no embedded node
+ * and the adapter's {@code bootstrapServers} set to that cluster with
+ * {@code -Dtributary.bootstrapServers} (which the rar's {@code ironjacamar.xml} reads), as an
+ * operator would. Recovery scans every 5 s instead of 120 s and rolls back an orphan seen for 1 s,
+ * so a test does not wait minutes.
  */
 public final class WildFlyServer extends CrashServer {
     private static final int PORT_OFFSET = 22000;
     private final Path home = Path.of(System.getProperty("wildfly.home"));
     private final Path base;
+    private final String kafka;
 
+    /** With the adapter's embedded node. */
     public WildFlyServer(Path workDir) {
+        this(workDir, null);
+    }
+
+    /** With the adapter's {@code bootstrapServers} = {@code kafkaBootstrap}, or the embedded node if null. */
+    public WildFlyServer(Path workDir, String kafkaBootstrap) {
         super(workDir);
         this.base = workDir.resolve("standalone");
+        this.kafka = kafkaBootstrap;
     }
 
     @Override
     public String bootstrap() {
-        return "127.0.0.1:19097";
+        return kafka != null ? kafka : "127.0.0.1:19097";
     }
 
     @Override
@@ -59,7 +70,7 @@ public final class WildFlyServer extends CrashServer {
     @Override
     protected Map<String, String> environment() {
         return Map.of("JAVA_OPTS", "-Xms64m -Xmx768m -Djava.net.preferIPv4Stack=true"
-                        + " -Dtributary.broker.listeners=" + bootstrap()
+                        + (kafka != null ? " -Dtributary.bootstrapServers=" + kafka : " -Dtributary.broker.listeners=" + bootstrap())
                         + " -Dtributary.broker.num.partitions=4 -Dtributary.broker.group.initial.rebalance.delay.ms=0"
                         + " -DRecoveryEnvironmentBean.periodicRecoveryPeriod=5 -DRecoveryEnvironmentBean.recoveryBackoffPeriod=1"
                         + " -DJTAEnvironmentBean.orphanSafetyInterval=1000",

@@ -1,5 +1,6 @@
 package io.tributary.ra;
 
+import io.tributary.broker.testing.ApacheKafka;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
