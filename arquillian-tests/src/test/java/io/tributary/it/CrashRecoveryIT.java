@@ -57,8 +57,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * with no transaction in doubt. Then the server is crashed once more after its transaction manager
  * decided to commit a transaction that sent a record and before the commit reached Kafka
  * ({@link CommitCrash}): after the restart, the server's recovery commits the Kafka transaction left
- * prepared, and the record is visible once. The WildFly case runs a second time with the adapter
- * pointed at Apache Kafka ({@link ScenarioKafka}, started by the test) instead of its embedded node.
+ * prepared, and the record is visible once. Payara Micro runs it with the embedded node, WildFly with
+ * the adapter pointed at Apache Kafka ({@link ScenarioKafka}, started by the test) instead.
  */
 class CrashRecoveryIT {
     private static final int ORDERS = 5_000;
@@ -76,20 +76,14 @@ class CrashRecoveryIT {
         }
     }
 
-    @Test
-    void onWildFly() throws Exception {
-        Path workDir = ExamplesApp.freshDirectory("crash-run-wildfly");
-        try (CrashServer server = new WildFlyServer(workDir)) {
-            killMidStreamThenCrashInCommit(server, workDir, ORDERS);
-        }
-    }
-
     /**
      * The same on WildFly (the cheaper of the two to restart) with the adapter's
      * {@code bootstrapServers} pointing at Apache Kafka, the topics created beforehand: Kafka's
      * transaction coordinator holds the transactions the kill and the crash in the commit leave
-     * open, and the server's recovery completes them there. Fewer orders: the kill still lands
-     * mid-stream.
+     * open, and the server's recovery (WildFly's, through the adapter's {@code getXAResources})
+     * completes them there. Fewer orders: the kill still lands mid-stream. The embedded node's
+     * crash runs on Payara Micro only, so that the suite stays within its time: the recovery path
+     * of the adapter is the same code on both servers, only the transaction coordinator differs.
      */
     @Test
     void onWildFlyWithApacheKafka() throws Exception {
