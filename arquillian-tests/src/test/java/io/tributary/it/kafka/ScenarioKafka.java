@@ -48,6 +48,7 @@ public final class ScenarioKafka {
         t.put("parallel", 4);
         t.put("tx-sends", 4);
         t.put("decided-before-the-crash", 1);
+        t.put("receipts", 4);
         return Map.copyOf(t);
     }
 
