@@ -332,6 +332,23 @@ public class ResourceAdapterIT {
         assertEquals(2.0, metric(metrics.body(), "tributary_activation_dead_lettered", "flaky-store"));
         assertTrue(metric(metrics.body(), "tributary_activation_delivered", "order-store") >= ORDERS);
         assertEquals(1.0, metric(metrics.body(), "tributary_activation_ready", "receipt-store"));
+        // The embedded node's own metrics, under the names the Prometheus JMX exporter gives Kafka's.
+        assertTrue(brokerMetric(metrics.body(), "kafka_server_brokertopicmetrics_messagesin_total", "") >= ORDERS,
+                "the node took in at least the orders");
+        assertEquals(1.0, brokerMetric(metrics.body(), "kafka_controller_kafkacontroller_activecontrollercount", ""));
+        assertTrue(brokerMetric(metrics.body(), "kafka_network_requestmetrics_totaltimems_count", "request=\"Produce\"") > 0,
+                "produce requests were timed");
+        brokerMetric(metrics.body(), "kafka_network_requestmetrics_totaltimems", "quantile=\"0.99\"");
+    }
+
+    /** The value of broker metric {@code name} whose labels contain {@code label} (any labels when empty). */
+    private static double brokerMetric(String body, String name, String label) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "(\\{([^}]*)\\})?\\s+(\\S+)").matcher(body);
+        while (m.find()) {
+            if (label.isEmpty() || (m.group(2) != null && m.group(2).contains(label))) return Double.parseDouble(m.group(3));
+        }
+        throw new AssertionError("No " + name + " with " + label + " in:\n" + body.lines()
+                .filter(l -> l.startsWith("kafka_")).limit(60).collect(java.util.stream.Collectors.joining("\n")));
     }
 
     // ------------------------------------------- a secret from WildFly's credential store (the EAR run)

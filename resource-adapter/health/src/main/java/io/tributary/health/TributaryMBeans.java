@@ -9,7 +9,6 @@ import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Reads the resource adapter's MBeans ({@code io.tributary:type=Adapter,*} and
@@ -66,15 +65,6 @@ public final class TributaryMBeans {
             }
         }
         return out;
-    }
-
-    /** A numeric attribute of {@code name}, or empty when the MBean is gone. */
-    public Optional<Number> number(ObjectName name, String attribute) {
-        try {
-            return Optional.of((Number) get(name, attribute));
-        } catch (InstanceNotFoundException gone) {
-            return Optional.empty();
-        }
     }
 
     private boolean bool(ObjectName n, String attribute) throws InstanceNotFoundException {

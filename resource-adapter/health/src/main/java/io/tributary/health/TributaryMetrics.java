@@ -29,7 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code group=<group id>}, the gauges {@code tributary_activation_delivered},
  * {@code _redelivered}, {@code _dead_lettered}, {@code _outage_pauses}, {@code _deliveries},
  * {@code _delivery_time_mean_ms}, {@code _delivery_time_max_ms}, {@code _lag}, {@code _restarts} and
- * {@code _ready} (1 or 0); and {@code tributary_adapter_ready} per adapter instance. Each gauge
+ * {@code _ready} (1 or 0); {@code tributary_adapter_ready} per adapter instance; and the embedded
+ * broker's own metrics under the names the Prometheus JMX exporter gives Kafka's (see
+ * {@link BrokerGauges}), when the broker registered them ({@code tributary.metrics.jmx.enabled}). Each gauge
  * reads its MBean attribute when scraped. The counters only grow while the activation lives, but
  * MicroProfile Metrics 5 has no counter whose value is read from elsewhere, so they are gauges.
  *
@@ -62,6 +64,17 @@ public class TributaryMetrics {
         }
         for (javax.management.ObjectName n : server.queryNames(TributaryMBeans.ADAPTERS, null)) add(n);
         for (javax.management.ObjectName n : server.queryNames(TributaryMBeans.ACTIVATIONS, null)) add(n);
+        for (String domain : BrokerGauges.DOMAINS) {
+            for (javax.management.ObjectName n : server.queryNames(domainPattern(domain), null)) add(n);
+        }
+    }
+
+    private static javax.management.ObjectName domainPattern(String domain) {
+        try {
+            return new javax.management.ObjectName(domain + ":*");
+        } catch (javax.management.MalformedObjectNameException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @PreDestroy
@@ -77,7 +90,8 @@ public class TributaryMetrics {
     private void onNotification(Notification n, Object handback) {
         if (!(n instanceof MBeanServerNotification m)) return;
         javax.management.ObjectName name = m.getMBeanName();
-        if (!TributaryMBeans.ADAPTERS.apply(name) && !TributaryMBeans.ACTIVATIONS.apply(name)) return;
+        if (!TributaryMBeans.ADAPTERS.apply(name) && !TributaryMBeans.ACTIVATIONS.apply(name)
+                && !BrokerGauges.mapped(name)) return;
         if (MBeanServerNotification.REGISTRATION_NOTIFICATION.equals(n.getType())) add(name);
         else if (MBeanServerNotification.UNREGISTRATION_NOTIFICATION.equals(n.getType())) remove(name);
     }
@@ -85,6 +99,15 @@ public class TributaryMetrics {
     private void add(javax.management.ObjectName name) {
         List<MetricID> ids = new ArrayList<>();
         if (registered.putIfAbsent(name, ids) != null) return;
+        if (BrokerGauges.mapped(name)) {
+            for (BrokerGauges.Gauge g : BrokerGauges.of(server, name)) {
+                Tag[] tags = g.tags().entrySet().stream().map(e -> new Tag(e.getKey(), e.getValue())).toArray(Tag[]::new);
+                ids.add(gauge(g.metric(), "The embedded broker's " + name.getDomain() + ":type=" + name.getKeyProperty("type")
+                        + ",name=" + name.getKeyProperty("name") + " (JMX)", g.mbean(),
+                        g.attribute(), tags));
+            }
+            return;
+        }
         if (TributaryMBeans.ADAPTERS.apply(name)) {
             Tag adapter = new Tag("adapter", name.getKeyProperty("name"));
             ids.add(gauge("tributary_adapter_ready", "1 while the adapter instance is ready, else 0", name, "Ready", adapter));
@@ -114,7 +137,11 @@ public class TributaryMetrics {
                 return 0;
             }
         }
-        return mbeans.number(name, attribute).orElse(0);
+        try {
+            return server.getAttribute(name, attribute) instanceof Number n ? n : 0;
+        } catch (Exception gone) {
+            return 0;
+        }
     }
 
     private void remove(javax.management.ObjectName name) {

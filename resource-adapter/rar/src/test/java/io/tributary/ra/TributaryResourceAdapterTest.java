@@ -593,7 +593,17 @@ class TributaryResourceAdapterTest {
         assertTrue(retrying.lastError() != null && retrying.lastError().contains("NoOffsetForPartitionException"),
                 "the status names the failure: " + retrying);
         assertEquals("tributary-receipt-store-0", retrying.clientId());
-        await("a second failure counted as a restart", () -> consumerStatuses("receipt-store").get(0).restarts() >= 1);
+        // Restarted consumers that fail the same way stay RETRYING (readiness must not flap to
+        // ready while each new consumer joins its group and fails again).
+        long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        List<ConsumerStatus.State> seen = new ArrayList<>();
+        while (consumerStatuses("receipt-store").get(0).restarts() < 3 && System.nanoTime() < until) {
+            ConsumerStatus.State state = consumerStatuses("receipt-store").get(0).state();
+            if (seen.isEmpty() || seen.get(seen.size() - 1) != state) seen.add(state);
+            sleep(2);
+        }
+        assertTrue(consumerStatuses("receipt-store").get(0).restarts() >= 3, "restarted three times");
+        assertEquals(List.of(ConsumerStatus.State.RETRYING), seen, "the states seen while the consumer kept failing");
         assertEquals(List.of(), committed);
 
         try (Connection c = ra.offsetDatabase().open(); Statement s = c.createStatement()) {

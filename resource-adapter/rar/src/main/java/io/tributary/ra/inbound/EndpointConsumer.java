@@ -104,6 +104,9 @@ public final class EndpointConsumer implements Work, WorkContextProvider {
     private OffsetSink sink;
     private RecordDelivery delivery;
     private DeferredDeliveries deferred = new DeferredDeliveries();
+    /** The current consumer was given its partitions (possibly none) by the group. */
+    private boolean assigned;
+    /** A poll of the current consumer returned normally after {@link #assigned}: it works. */
     private boolean polledOnce;
     private int restarts;
     private String lastError;
@@ -172,6 +175,7 @@ public final class EndpointConsumer implements Work, WorkContextProvider {
         while (running) {
             try {
                 polledOnce = false;
+                assigned = false;
                 consume();
             } catch (RuntimeException | Error e) {
                 if (!running) break;
@@ -210,7 +214,9 @@ public final class EndpointConsumer implements Work, WorkContextProvider {
             } else {
                 c.subscribe(spec.topicList(), listener);
             }
-            setState(State.RUNNING);
+            // A restarted consumer stays RETRYING until it has proved itself (a poll after its
+            // assignment), so that readiness does not flap while the same failure repeats.
+            if (status.state() != State.RETRYING) setState(State.RUNNING);
             while (running) {
                 drainSeeks(c);
                 Map<TopicPartition, OffsetAndMetadata> done = new LinkedHashMap<>();
@@ -227,7 +233,7 @@ public final class EndpointConsumer implements Work, WorkContextProvider {
                     if (!running) break;
                     continue;
                 }
-                polledOnce = true;
+                if (assigned) polledOnce = true;
                 refreshLag(c);
                 if (!records.isEmpty()) {
                     List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>(records.count());
@@ -236,7 +242,7 @@ public final class EndpointConsumer implements Work, WorkContextProvider {
                     else deliverSingly(c, all, Retry.NONE, done);
                 }
                 if (!done.isEmpty()) c.commitAsync(done, null);
-                setState(deferred.paused().isEmpty() ? State.RUNNING : State.PAUSED);
+                if (polledOnce) setState(deferred.paused().isEmpty() ? State.RUNNING : State.PAUSED);
             }
         } catch (WakeupException e) {
             if (running) throw e;
@@ -331,6 +337,7 @@ public final class EndpointConsumer implements Work, WorkContextProvider {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            assigned = true;
             Map<String, List<TopicPartition>> byTopic = new HashMap<>();
             for (TopicPartition tp : partitions) byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp);
             for (Map.Entry<String, List<TopicPartition>> e : byTopic.entrySet()) {
