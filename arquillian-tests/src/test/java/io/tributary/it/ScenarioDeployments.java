@@ -2,8 +2,12 @@ package io.tributary.it;
 
 import io.tributary.it.beans.Deliveries;
 import io.tributary.it.beans.FlakyStore;
+import io.tributary.it.beans.OutageStore;
 import io.tributary.it.beans.ParallelRecorder;
 import io.tributary.it.beans.ReceiptStore;
+import io.tributary.it.beans.RejectedRecordException;
+import io.tributary.it.beans.RejectingStore;
+import io.tributary.it.beans.SlowRetryStore;
 import io.tributary.it.beans.TransactionalSender;
 import org.jboss.arquillian.container.test.api.Testable;
 import org.jboss.shrinkwrap.api.Archive;
@@ -55,6 +59,18 @@ final class ScenarioDeployments {
     static Archive<?> scenarios(Class<?> testClass) {
         File dir = new File(System.getProperty("tributary.it.archives", "target/payara"));
         return "ear".equals(System.getProperty("tributary.it.packaging", "war")) ? ear(dir, testClass) : war(dir);
+    }
+
+    /**
+     * {@link FailurePathsIT}'s deployment (Payara Micro only): {@code tributary-examples.war} as built with
+     * the failure-path beans instead of the scenario beans.
+     */
+    static WebArchive failurePaths() {
+        File dir = new File(System.getProperty("tributary.it.archives", "target/payara"));
+        return ShrinkWrap.create(WebArchive.class, "tributary-failure-paths.war")
+                .merge(ShrinkWrap.createFromZipFile(WebArchive.class, new File(dir, "tributary-examples.war")))
+                .addClasses(Deliveries.class, Deliveries.Seen.class, SlowRetryStore.class, OutageStore.class,
+                        RejectingStore.class, RejectedRecordException.class);
     }
 
     private static WebArchive war(File dir) {

@@ -79,4 +79,12 @@ public final class KafkaSide {
             return count;
         }
     }
+
+    /** Sends {@code values} (each its own key too) to {@code partition} of {@code topic}, in order, and waits for the acknowledgements. */
+    public static void send(String bootstrap, String topic, int partition, List<String> values) throws Exception {
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+                new StringSerializer(), new StringSerializer())) {
+            for (String v : values) p.send(new ProducerRecord<>(topic, partition, v, v)).get();
+        }
+    }
 }
