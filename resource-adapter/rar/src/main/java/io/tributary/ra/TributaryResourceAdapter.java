@@ -132,7 +132,8 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
             }
             offsetDatabase = new OffsetDatabase(ConfigProperties.isSet(offsetDatabaseUrl)
                     ? offsetDatabaseUrl : OffsetDatabase.defaultUrl(new File(dataDirectory)));
-            activations = new ActivationRegistry(clientSettings, workManager, offsetDatabase);
+            activations = new ActivationRegistry(clientSettings, workManager, offsetDatabase,
+                    ctx.getTransactionSynchronizationRegistry());
             LOG.log(System.Logger.Level.INFO, "Tributary resource adapter started; brokers at " + clientSettings.bootstrapServers()
                     + " (" + clientSettings.securityProtocol() + ")"
                     + (broker == null ? "" : " (embedded node " + nodeId + ", data in "

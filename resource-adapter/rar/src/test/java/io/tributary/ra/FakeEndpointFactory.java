@@ -83,6 +83,7 @@ final class FakeEndpointFactory implements MessageEndpointFactory {
     private final AtomicInteger commits = new AtomicInteger();
     private final AtomicInteger rollbacks = new AtomicInteger();
     private final AtomicInteger released = new AtomicInteger();
+    private final AtomicInteger silentBeforeDeliveryFailures = new AtomicInteger();
     private final AtomicInteger failBeforeDelivery = new AtomicInteger();
     private final AtomicInteger failCommit = new AtomicInteger();
 
@@ -103,6 +104,15 @@ final class FakeEndpointFactory implements MessageEndpointFactory {
     /** Makes the next {@code beforeDelivery} fail, as when the container cannot begin a transaction. */
     void failNextBeforeDelivery() {
         failBeforeDelivery.incrementAndGet();
+    }
+
+    /**
+     * Makes the next {@code beforeDelivery} fail as Payara's does when the bean's instance cannot
+     * be created (an injection failed): it returns normally but begins no transaction, the bean
+     * method then throws without running the bean, and {@code afterDelivery} returns normally.
+     */
+    void failNextBeforeDeliverySilently() {
+        silentBeforeDeliveryFailures.incrementAndGet();
     }
 
     /**
@@ -180,6 +190,8 @@ final class FakeEndpointFactory implements MessageEndpointFactory {
         private Xid xid;
         private boolean beanThrew;
         private boolean releasedFlag;
+        /** This delivery's beforeDelivery failed silently: no transaction, no bean. */
+        private boolean noInstance;
 
         Endpoint(XAResource xa) {
             this.xa = xa;
@@ -220,7 +232,9 @@ final class FakeEndpointFactory implements MessageEndpointFactory {
             if (failBeforeDelivery.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 throw new ResourceException("test: cannot begin a transaction");
             }
+            noInstance = silentBeforeDeliveryFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
             delivery = new Delivery(xa != null);
+            if (noInstance) return;
             beanThrew = false;
             if (xa != null) {
                 xid = TestXid.next();
@@ -239,6 +253,7 @@ final class FakeEndpointFactory implements MessageEndpointFactory {
             if (releasedFlag) protocolErrors.add(method.getName() + " after release");
             if (delivery == null) protocolErrors.add(method.getName() + " outside beforeDelivery/afterDelivery");
             Delivery d = delivery != null ? delivery : new Delivery(false);
+            if (noInstance) throw new IllegalStateException("test: no bean instance for this delivery (invocation closed)");
             try {
                 if (batchBean != null) batchBean.onRecords((List<TributaryRecord>) arg, d);
                 else recordBean.onRecord((TributaryRecord) arg, d);
@@ -255,6 +270,10 @@ final class FakeEndpointFactory implements MessageEndpointFactory {
             xid = null;
             if (d == null) {
                 protocolErrors.add("afterDelivery without beforeDelivery");
+                return;
+            }
+            if (noInstance) {
+                noInstance = false;
                 return;
             }
             boolean rollback = beanThrew || d.rollbackOnly;

@@ -512,6 +512,30 @@ class TributaryResourceAdapterTest {
     }
 
     @Test
+    void aDeliveryTheContainerBeganNoTransactionForIsDeliveredAgainNotSkipped() throws Exception {
+        // Payara's beforeDelivery returns normally when it cannot create the bean's instance (say,
+        // an injection failed): no transaction, and the bean method fails. Nothing may be stored then.
+        startAdapter(dir, freePort());
+        createTopic("payments", 1);
+        produce("payments", 0, 0, 3);
+        List<Long> committed = new CopyOnWriteArrayList<>();
+        FakeEndpointFactory[] self = new FakeEndpointFactory[1];
+        self[0] = FakeEndpointFactory.records(true, (r, d) -> d.afterCommit(() -> {
+            committed.add(r.offset());
+            if (r.offset() == 0) self[0].failNextBeforeDeliverySilently();   // offset 1 gets no transaction once
+        }));
+        TributaryActivationSpec spec = spec("payments", "payment-store");
+        spec.setOutageBackoff(100L);
+
+        activate(self[0], spec);
+
+        await("stored offset at the log end", () -> Long.valueOf(3).equals(stored("payment-store", "payments").get(0)));
+        await("the last record's commit seen by the bean", () -> committed.contains(2L));
+        assertEquals(List.of(0L, 1L, 2L), committed, "offset 1 is delivered in a transaction of its own later");
+        assertTrue(ra.embeddedBroker().topics().get("payments.DLT").isEmpty(), "nothing dead-lettered");
+    }
+
+    @Test
     void aRecordWhoseOffsetWriteFailsIsRedeliveredNotSkipped() throws Exception {
         startAdapter(dir, freePort());
         try (Connection c = ra.offsetDatabase().open(); Statement s = c.createStatement()) {

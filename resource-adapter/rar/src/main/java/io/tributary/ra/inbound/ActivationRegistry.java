@@ -12,6 +12,7 @@ import jakarta.resource.spi.ActivationSpec;
 import jakarta.resource.spi.endpoint.MessageEndpointFactory;
 import jakarta.resource.spi.work.WorkException;
 import jakarta.resource.spi.work.WorkManager;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -47,13 +48,17 @@ public final class ActivationRegistry {
     private final ClientSettings clients;
     private final WorkManager workManager;
     private final OffsetDatabase offsetDatabase;
+    /** The server's, to tell whether a delivery's transaction began; null when the server offers none. */
+    private final TransactionSynchronizationRegistry transactions;
     private final JsonbCodec valueReader = new JsonbCodec();
     private final Map<MessageEndpointFactory, Activation> active = new ConcurrentHashMap<>();
 
-    public ActivationRegistry(ClientSettings clients, WorkManager workManager, OffsetDatabase offsetDatabase) {
+    public ActivationRegistry(ClientSettings clients, WorkManager workManager, OffsetDatabase offsetDatabase,
+                              TransactionSynchronizationRegistry transactions) {
         this.clients = clients;
         this.workManager = workManager;
         this.offsetDatabase = offsetDatabase;
+        this.transactions = transactions;
     }
 
     public void activate(MessageEndpointFactory factory, TributaryActivationSpec spec) throws ResourceException {
@@ -66,6 +71,11 @@ public final class ActivationRegistry {
             AdapterClassLoader.call(() -> RecordConverter.of(spec, valueReader, beanLoader)).close();
         } catch (RuntimeException e) {
             throw new jakarta.resource.spi.InvalidPropertyException("Cannot activate " + name + ": " + e.getMessage(), e);
+        }
+        if (transactions == null && ConfigProperties.isSet(spec.getOffsetDataSource())) {
+            LOG.log(System.Logger.Level.WARNING, "The server offers the adapter no TransactionSynchronizationRegistry: "
+                    + "deliveries to " + name + " cannot check that the container began their transaction before "
+                    + "offsets are written to " + spec.getOffsetDataSource());
         }
         DeadLetterPublisher deadLetters = AdapterClassLoader.call(() ->
                 new DeadLetterPublisher(clients, "tributary-dlt-" + spec.getGroupId()));
@@ -143,7 +153,7 @@ public final class ActivationRegistry {
         try {
             if (ConfigProperties.isSet(spec.getOffsetDataSource())) {
                 DataSource ds = (DataSource) new InitialContext().lookup(spec.getOffsetDataSource());
-                return new DataSourceOffsetSink(ds);
+                return new DataSourceOffsetSink(ds, transactions);
             }
             return new H2OffsetSink(offsetDatabase);
         } catch (NamingException | SQLException e) {

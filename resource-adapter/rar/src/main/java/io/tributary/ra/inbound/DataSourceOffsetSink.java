@@ -2,6 +2,9 @@ package io.tributary.ra.inbound;
 
 import io.tributary.ra.OffsetDatabase;
 
+import jakarta.transaction.Status;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+
 import javax.sql.DataSource;
 import javax.transaction.xa.XAResource;
 import java.sql.Connection;
@@ -12,13 +15,18 @@ import java.util.Map;
 /**
  * Offsets in an application's JTA datasource (looked up by JNDI name). Its connections enlist
  * themselves in the bean's transaction, so no XAResource is handed to the container; whether a
- * delivery committed is read back from the table afterwards.
+ * delivery committed is read back from the table afterwards. Whether a transaction is active is
+ * asked of the server's {@link TransactionSynchronizationRegistry} (from the adapter's
+ * {@code BootstrapContext}); a server that offers none cannot be asked, and the delivery trusts
+ * {@code beforeDelivery}.
  */
 final class DataSourceOffsetSink implements OffsetSink {
     private final DataSource dataSource;
+    private final TransactionSynchronizationRegistry transactions;
 
-    DataSourceOffsetSink(DataSource dataSource) throws SQLException {
+    DataSourceOffsetSink(DataSource dataSource, TransactionSynchronizationRegistry transactions) throws SQLException {
         this.dataSource = dataSource;
+        this.transactions = transactions;
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute(OffsetDatabase.OffsetTable.CREATE);
         }
@@ -27,6 +35,11 @@ final class DataSourceOffsetSink implements OffsetSink {
     @Override
     public XAResource xaResource() {
         return null;
+    }
+
+    @Override
+    public boolean inTransaction() {
+        return transactions == null || transactions.getTransactionStatus() == Status.STATUS_ACTIVE;
     }
 
     @Override

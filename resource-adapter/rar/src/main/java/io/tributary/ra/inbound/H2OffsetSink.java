@@ -31,6 +31,11 @@ final class H2OffsetSink implements OffsetSink {
     }
 
     @Override
+    public boolean inTransaction() {
+        return xaResource.started();
+    }
+
+    @Override
     public void writeInTransaction(String group, String topic, Map<Integer, Long> firstOffsets,
                                    Map<Integer, Long> nextOffsets) throws SQLException {
         xaResource.reset();

@@ -14,6 +14,14 @@ interface OffsetSink extends AutoCloseable {
     XAResource xaResource();
 
     /**
+     * Between {@code beforeDelivery} and {@code afterDelivery}: whether the container began the
+     * delivery's transaction and this sink's writes will be part of it. A container may return from
+     * {@code beforeDelivery} without one (Payara does when it cannot create the bean's instance);
+     * offsets written then would commit on their own, without the bean's work.
+     */
+    boolean inTransaction();
+
+    /**
      * Writes offsets as part of the transaction the container started in {@code beforeDelivery}, for
      * the records of each partition from {@code firstOffsets} to just before {@code nextOffsets}.
      *

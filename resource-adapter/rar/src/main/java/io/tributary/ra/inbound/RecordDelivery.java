@@ -114,6 +114,11 @@ final class RecordDelivery implements AutoCloseable {
         try {
             ep.beforeDelivery(method);
             began = true;
+            if (transacted && !sink.inTransaction()) {
+                throw new IllegalStateException("The container began no transaction for the delivery of " + describe(records)
+                        + " to " + factory.getActivationName() + " (could it create the bean?); nothing was stored, "
+                        + "the records are delivered again");
+            }
             if (transacted) {
                 for (Map.Entry<String, Map<Integer, Long>> e : next.entrySet()) {
                     sink.writeInTransaction(group, e.getKey(), first.get(e.getKey()), e.getValue());
@@ -159,6 +164,14 @@ final class RecordDelivery implements AutoCloseable {
         } catch (SQLException e) {
             return failed(Phase.COMPLETION, e);
         }
+    }
+
+    private static String describe(List<ConsumerRecord<byte[], byte[]>> records) {
+        ConsumerRecord<byte[], byte[]> first = records.get(0);
+        ConsumerRecord<byte[], byte[]> last = records.get(records.size() - 1);
+        return records.size() == 1 ? first.topic() + "-" + first.partition() + "@" + first.offset()
+                : records.size() + " records from " + first.topic() + "-" + first.partition() + "@" + first.offset()
+                + " to " + last.topic() + "-" + last.partition() + "@" + last.offset();
     }
 
     private Result failed(Phase phase, Throwable error) {

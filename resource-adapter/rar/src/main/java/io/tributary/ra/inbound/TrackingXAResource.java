@@ -18,6 +18,8 @@ final class TrackingXAResource implements XAResource {
 
     private final XAResource delegate;
     private volatile Outcome outcome = Outcome.NONE;
+    /** Between {@code start} and {@code end}: the branch is associated with the delivery's transaction. */
+    private volatile boolean started;
 
     TrackingXAResource(XAResource delegate) {
         this.delegate = delegate;
@@ -29,6 +31,11 @@ final class TrackingXAResource implements XAResource {
 
     Outcome outcome() {
         return outcome;
+    }
+
+    /** Whether the container enlisted this resource and has not ended its branch yet. */
+    boolean started() {
+        return started;
     }
 
     @Override
@@ -44,6 +51,7 @@ final class TrackingXAResource implements XAResource {
 
     @Override
     public void rollback(Xid xid) throws XAException {
+        started = false;
         outcome = Outcome.ROLLED_BACK;
         delegate.rollback(xid);
     }
@@ -60,6 +68,7 @@ final class TrackingXAResource implements XAResource {
 
     @Override
     public void end(Xid xid, int flags) throws XAException {
+        started = false;
         delegate.end(xid, flags);
     }
 
@@ -91,5 +100,6 @@ final class TrackingXAResource implements XAResource {
     @Override
     public void start(Xid xid, int flags) throws XAException {
         delegate.start(xid, flags);
+        started = true;
     }
 }
