@@ -143,6 +143,8 @@ public final class Broker implements AutoCloseable {
     private final Thread initialScramUsers;
     /** This node's metrics, in JMX under Kafka's names unless another broker of the JVM has them. */
     private final BrokerMetrics metrics;
+    /** The HTTP listeners (REST API, /metrics); null when {@code http.listeners} is empty or its default could not bind. */
+    private final io.tributary.broker.http.HttpApiServer http;
 
     /** The transaction coordinator and what it needs, built once replication exists. */
     private record Transactions(TransactionCoordinator coordinator, TransactionCoordinatorLocator locator,
@@ -355,6 +357,8 @@ public final class Broker implements AutoCloseable {
             this.address = addresses.values().iterator().next();
             view.set(new ClusterView(clusterId, config.nodeId(), interBrokerEndpoint.host(), interBrokerEndpoint.port()));
             self.set(new BrokerRegistration(config.nodeId(), interBrokerEndpoint.host(), interBrokerEndpoint.port(), endpoints));
+            this.http = startHttp(config, dispatcher.get(), interBroker.name(), clusterId, metrics, scram, listeners);
+            if (http != null) undo.push(http::close);
             metrics.state(BrokerMetrics.RUNNING);
             metrics.exportToJmx(config.metricsJmxEnabled(), config.nodeId());
         } catch (Exception e) {
@@ -364,6 +368,44 @@ public final class Broker implements AutoCloseable {
             if (e instanceof InterruptedException ie) throw ie;
             if (e instanceof RuntimeException re) throw re;
             throw new IOException("Cannot join the cluster: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Starts {@code http.listeners} serving the REST API and {@code /metrics}, or returns null when it is
+     * empty. The REST API requires credentials when the Kafka listeners authenticate their clients (a
+     * SASL listener, or TLS with {@code ssl.client.auth=required}). When the default address
+     * ({@value io.tributary.broker.http.HttpListener#DEFAULT}) cannot be bound (another node on the same
+     * host has it) the node runs without HTTP and says so; a configured address that cannot be bound
+     * stops the start.
+     */
+    private static io.tributary.broker.http.HttpApiServer startHttp(BrokerConfig config, RequestDispatcher dispatcher,
+            String listenerName, String clusterId, BrokerMetrics metrics, ScramCredentialStore scram,
+            List<Listener> listeners) throws IOException {
+        List<io.tributary.broker.http.HttpListener> http = config.httpListeners();
+        if (http.isEmpty()) return null;
+        boolean authenticationRequired = listeners.stream().anyMatch(l -> l.usesSasl()
+                || (l.usesTls() && config.tls(l).clientAuth() == TlsSettings.ClientAuth.REQUIRED));
+        io.tributary.broker.http.HttpApi api = new io.tributary.broker.http.HttpApi(dispatcher, listenerName, clusterId,
+                metrics, scram, authenticationRequired);
+        try {
+            return api.start(http, l -> {
+                Listener asKafka = new Listener(io.tributary.broker.http.HttpListener.TLS_SETTINGS_NAME,
+                        org.apache.kafka.common.security.auth.SecurityProtocol.SSL, l.host(), l.port());
+                TlsSettings tls = TlsSettings.of(config.asMap(), asKafka);
+                javax.net.ssl.SSLContext context = ((io.netty.handler.ssl.JdkSslContext) TlsContexts.server(tls)).context();
+                return new io.tributary.broker.http.HttpApiServer.Tls(context,
+                        tls.clientAuth() == TlsSettings.ClientAuth.REQUESTED,
+                        tls.clientAuth() == TlsSettings.ClientAuth.REQUIRED, config.sslPrincipalMapper(asKafka));
+            });
+        } catch (IOException e) {
+            if (!io.tributary.broker.http.HttpListener.DEFAULT.equals(config.get(io.tributary.broker.http.HttpListener.PROPERTY))) {
+                throw e;
+            }
+            LOG.log(System.Logger.Level.WARNING, "Node " + config.nodeId() + " runs without its REST API and /metrics: "
+                    + e.getMessage() + " (set " + io.tributary.broker.http.HttpListener.PROPERTY
+                    + " to another address, or to nothing to turn HTTP off)");
+            return null;
         }
     }
 
@@ -562,6 +604,14 @@ public final class Broker implements AutoCloseable {
         return a;
     }
 
+    /**
+     * The bound address of each HTTP listener ({@code http.listeners}: REST API and {@code /metrics}),
+     * in order; empty when HTTP is off.
+     */
+    public List<InetSocketAddress> httpAddresses() {
+        return http == null ? List.of() : http.addresses();
+    }
+
     /** {@code host:port} for a Kafka client's {@code bootstrap.servers}: the first listener's. */
     public String bootstrapServers() {
         return bootstrapServers(addresses.keySet().iterator().next());
@@ -624,6 +674,7 @@ public final class Broker implements AutoCloseable {
      */
     public void halt() {
         if (initialScramUsers != null) initialScramUsers.interrupt();
+        if (http != null) http.close();
         server.close();
         if (saslAuthenticators != null) saslAuthenticators.close();
         transactions.close();
@@ -651,6 +702,7 @@ public final class Broker implements AutoCloseable {
         }
         if (initialScramUsers != null) initialScramUsers.interrupt();
         metrics.state(BrokerMetrics.SHUTTING_DOWN);
+        if (http != null) http.close();
         delayedFetches.completeAll();
         server.close();
         if (saslAuthenticators != null) saslAuthenticators.close();

@@ -75,6 +75,7 @@ public final class BrokerConfig {
         d.put("tributary.sasl.scram.initial.users", "");
         d.put("ssl.principal.mapping.rules", "DEFAULT");
         d.put(BrokerMetrics.JMX_ENABLED, "true");
+        d.put(io.tributary.broker.http.HttpListener.PROPERTY, io.tributary.broker.http.HttpListener.DEFAULT);
         d.putAll(io.tributary.broker.security.AuthorizerConfig.DEFAULTS);
         DEFAULTS = Map.copyOf(d);
     }
@@ -98,6 +99,17 @@ public final class BrokerConfig {
         intValue("num.io.threads");
         partitionLimits();
         authorizer();
+        httpListeners();
+    }
+
+    /**
+     * {@code http.listeners}: where the REST API and {@code /metrics} are served ({@code http://HOST:PORT}
+     * or {@code https://HOST:PORT}, comma-separated; empty for none).
+     *
+     * @throws ConfigException naming the entry at fault
+     */
+    public List<io.tributary.broker.http.HttpListener> httpListeners() {
+        return io.tributary.broker.http.HttpListener.parse(props.get(io.tributary.broker.http.HttpListener.PROPERTY));
     }
 
     /** {@code authorizer.class.name}, {@code super.users}, {@code allow.everyone.if.no.acl.found}. */

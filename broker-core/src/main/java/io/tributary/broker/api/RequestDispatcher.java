@@ -180,6 +180,33 @@ public final class RequestDispatcher implements RequestProcessor {
         });
     }
 
+    /**
+     * Serves {@code request} for a caller inside the broker that is not a Kafka connection (the REST
+     * API), as version {@code version} of its API: the same authorization as a request that came
+     * on a connection with {@code connection}'s principal (a denied resource among others answered
+     * with its error in the response, a denial of the whole request the future's
+     * {@link org.apache.kafka.common.errors.AuthorizationException}) and the same handler. Neither
+     * throttled nor counted in {@code ErrorsPerSec}: those describe the Kafka listeners.
+     */
+    public CompletableFuture<ApiMessage> serveInternally(ConnectionContext connection, String clientId, ApiMessage request,
+                                                         short version) {
+        ApiKeys key = ApiKeys.forId(request.apiKey());
+        @SuppressWarnings("unchecked")
+        ApiHandler<ApiMessage> handler = (ApiHandler<ApiMessage>) handlers.get(key);
+        if (handler == null || !supported.supports(key, version)) {
+            return CompletableFuture.failedFuture(new UnsupportedVersionException(key + " v" + version
+                    + " is not served by this broker"));
+        }
+        RequestContext ctx = new RequestContext(new RequestHeader(key, version, clientId, 0), connection);
+        try {
+            PartialAuthorization.Outcome authorized = authorization.authorize(ctx, key, request);
+            return authorized.answer() != null ? CompletableFuture.completedFuture(authorized.answer())
+                    : handler.handle(ctx, request).thenApply(authorized.complete());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** The one place a throttle time is applied: the policy's value goes into {@code throttle_time_ms}. */
     private ApiMessage throttled(RequestContext ctx, ApiMessage response) {
         int ms = throttle.throttleTimeMs(ctx, response);

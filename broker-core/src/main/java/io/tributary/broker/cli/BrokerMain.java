@@ -10,9 +10,10 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code java -jar tributary-broker.jar [--listen HOST:PORT] [--data DIR] [--config FILE]}: runs a
- * broker until SIGTERM or Ctrl-C, then shuts it down cleanly. Prints
- * {@code Tributary broker listening on HOST:PORT} once clients can connect.
+ * {@code java -jar tributary-broker.jar [--listen HOST:PORT] [--http HOST:PORT] [--data DIR] [--config FILE]}:
+ * runs a broker until SIGTERM or Ctrl-C, then shuts it down cleanly. Prints
+ * {@code Tributary broker listening on HOST:PORT} once clients can connect, then
+ * {@code Tributary REST API and /metrics on HOST:PORT} for each HTTP listener.
  */
 public final class BrokerMain {
     private BrokerMain() {
@@ -57,13 +58,15 @@ public final class BrokerMain {
                     out.println(usage());
                     return 0;
                 }
-                case "--listen", "--data", "--config" -> {
+                case "--listen", "--data", "--config", "--http" -> {
                     if (i + 1 >= args.length) {
                         err.println("Missing value after " + arg + "\n\n" + usage());
                         return 2;
                     }
                     String value = args[++i];
                     if (arg.equals("--listen")) overrides.put("listeners", value);
+                    else if (arg.equals("--http")) overrides.put("http.listeners", value.isEmpty() || value.contains("://")
+                            ? value : "http://" + value);
                     else if (arg.equals("--data")) overrides.put("log.dirs", value);
                     else configFile = Path.of(value);
                 }
@@ -109,6 +112,9 @@ public final class BrokerMain {
         }, "tributary-shutdown"));
         out.println("Tributary broker listening on " + broker.bootstrapServers() + " (data: "
                 + config.dataDir().getAbsolutePath() + ")");
+        for (java.net.InetSocketAddress a : broker.httpAddresses()) {
+            out.println("Tributary REST API and /metrics on " + a.getHostString() + ":" + a.getPort());
+        }
         out.flush();
         stopped.await();
         return 0;
@@ -132,6 +138,8 @@ public final class BrokerMain {
                 Options:
                   --listen HOST:PORT   address to listen on (default 127.0.0.1:9092)
                   --data DIR           data directory (default ./data)
+                  --http HOST:PORT     REST API and /metrics address (default 127.0.0.1:8082;
+                                       https://HOST:PORT with the ssl.* settings; "" turns it off)
                   --config FILE        broker properties file (Kafka's property names)
                   --NAME=VALUE         set any broker property, e.g. --num.partitions=3
                   -h, --help           show this help

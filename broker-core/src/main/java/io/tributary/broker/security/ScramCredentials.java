@@ -44,6 +44,17 @@ public final class ScramCredentials {
         return new ScramMath(mechanism).credential(password, iterations);
     }
 
+    /**
+     * Whether {@code password} is the one {@code stored} was made from, checked the way a SCRAM
+     * server checks a client proof: salted password, client key, stored key, compared in constant
+     * time (for logins without the SCRAM exchange, such as HTTP Basic on the REST API).
+     */
+    public static boolean passwordMatches(ScramMechanism mechanism, StoredScramCredential stored, String password) {
+        ScramMath math = new ScramMath(mechanism);
+        byte[] storedKey = math.hash(math.clientKey(math.saltedPassword(password, stored.salt(), stored.iterations())));
+        return java.security.MessageDigest.isEqual(storedKey, stored.storedKey());
+    }
+
     /** One user of {@value #INITIAL_USERS}. {@link #toString()} hides the password. */
     public record InitialUser(ScramMechanism mechanism, String name, String password, int iterations) {
         @Override

@@ -89,9 +89,21 @@ public final class BrokerProcess implements AutoCloseable {
         return start(dataDir, "127.0.0.1:0", props, System.getProperty("java.class.path"), jvmOptions);
     }
 
+    /** As {@link #start(Path, Map)}, with further command-line arguments for the broker (e.g. {@code --http HOST:PORT}). */
+    public static BrokerProcess startWithArguments(Path dataDir, Map<String, String> props, List<String> arguments)
+            throws IOException, InterruptedException {
+        return start(dataDir, "127.0.0.1:0", props, System.getProperty("java.class.path"), List.of(), arguments);
+    }
+
     private static BrokerProcess start(Path dataDir, String listen, Map<String, String> props, String classPath,
                                        List<String> jvmOptions) throws IOException, InterruptedException {
+        return start(dataDir, listen, props, classPath, jvmOptions, List.of());
+    }
+
+    private static BrokerProcess start(Path dataDir, String listen, Map<String, String> props, String classPath,
+                                       List<String> jvmOptions, List<String> arguments) throws IOException, InterruptedException {
         List<String> command = command(dataDir, listen, props, classPath, jvmOptions);
+        command.addAll(arguments);
         Path logFile = newLogFile();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<String> listening = new CompletableFuture<>();
