@@ -70,6 +70,12 @@ import io.tributary.broker.cluster.ClusterLinkTls;
 import io.tributary.broker.cluster.ClusterConfig;
 import io.tributary.broker.cluster.ClusterMember;
 import io.tributary.broker.cluster.QuorumScramCredentialChanges;
+import io.tributary.broker.cluster.QuorumClientQuotaChanges;
+import io.tributary.broker.quota.ClientQuotaFile;
+import io.tributary.broker.quota.ClientQuotaStore;
+import io.tributary.broker.quota.ClientQuotas;
+import io.tributary.broker.quota.QuotaMetrics;
+import io.tributary.broker.quota.ThrottlePolicy;
 import io.tributary.broker.cluster.Replication;
 import io.tributary.broker.cluster.StandaloneReplication;
 import io.tributary.broker.delayed.DelayedFetches;
@@ -213,6 +219,7 @@ public final class Broker implements AutoCloseable {
             undo.push(groups::close);
             groups.start();
             this.scram = new ScramCredentialStore();
+            ClientQuotaStore quotaStore = new ClientQuotaStore();
             AtomicReference<BrokerRegistration> self = new AtomicReference<>();
             AtomicReference<ClusterView> view = new AtomicReference<>();
             AtomicReference<CoordinatorLocator> locator = new AtomicReference<>();
@@ -239,8 +246,13 @@ public final class Broker implements AutoCloseable {
                                 txns.get().locator().onLeadership(tp, leads);
                             });
                         }, (quorum, image) -> {
-                            if (image == null) scram.routeChangesThrough(new QuorumScramCredentialChanges(quorum));
-                            else scram.replaceAll(image.scramCredentials());
+                            if (image == null) {
+                                scram.routeChangesThrough(new QuorumScramCredentialChanges(quorum));
+                                quotaStore.routeChangesThrough(new QuorumClientQuotaChanges(quorum));
+                            } else {
+                                scram.replaceAll(image.scramCredentials());
+                                quotaStore.replaceAll(image.clientQuotas());
+                            }
                         });
                 undo.push(cluster::close);
                 this.initialScramUsers = createInitialScramUsersOnceCommitted(config, scram, cluster.quorum());
@@ -249,6 +261,7 @@ public final class Broker implements AutoCloseable {
                 this.cluster = null;
                 this.initialScramUsers = null;
                 scram.routeChangesThrough(new ScramCredentialFile(dataDir, scram));
+                quotaStore.routeChangesThrough(new ClientQuotaFile(dataDir, quotaStore));
                 createInitialScramUsers(config, scram);
                 if (aclAuthorizer != null) aclChanges.set(AclFile.load(dataDir, aclAuthorizer));
                 replication = new StandaloneReplication(topics, config.nodeId(), self::get, delayedFetches);
@@ -264,6 +277,9 @@ public final class Broker implements AutoCloseable {
             CoordinatorLocator coordinators = locator.get();
             TransactionCoordinator txnCoordinator = transactions.coordinator();
             AtomicReference<RequestDispatcher> dispatcher = new AtomicReference<>();
+            // The client quotas are the throttle policy unless the caller brought its own (tests of the seam).
+            ThrottlePolicy throttle = policies.throttle() != ThrottlePolicy.NONE ? policies.throttle()
+                    : new ClientQuotas(quotaStore, config.quotaConfig(), clock::millis, new QuotaMetrics(metrics.registry()));
             Map<ApiKeys, ApiHandler<? extends ApiMessage>> handlers = new EnumMap<>(ApiKeys.class);
             handlers.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(() -> dispatcher.get().supportedApis()));
             handlers.put(ApiKeys.METADATA, new MetadataHandler(topics, view::get, config.autoCreateTopics(),
@@ -272,12 +288,12 @@ public final class Broker implements AutoCloseable {
                     transactions.client(), transactions.executor());
             handlers.put(ApiKeys.PRODUCE, new ProduceHandler(topics, replication, verifier, metrics.topics()));
             handlers.put(ApiKeys.FETCH, new FetchHandler(topics, delayedFetches.consumers(), config.fetchMaxBytes(),
-                    replication, metrics.topics()));
+                    replication, metrics.topics(), throttle::maxFetchBytes));
             handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(topics, replication));
             handlers.put(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(topics, config.nodeId(), config.numPartitions(),
-                    config.defaultReplicationFactor()));
-            handlers.put(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(topics, config.deleteTopicEnable()));
-            handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(topics));
+                    config.defaultReplicationFactor(), throttle));
+            handlers.put(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(topics, config.deleteTopicEnable(), throttle));
+            handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(topics, throttle));
             handlers.put(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(topics, replication));
             handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(replication));
             handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds, txnCoordinator));
@@ -323,12 +339,13 @@ public final class Broker implements AutoCloseable {
             handlers.put(ApiKeys.SASL_AUTHENTICATE, new SaslOutsideAuthenticationHandler());
             handlers.put(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, new AlterUserScramCredentialsHandler(scram));
             handlers.put(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, new DescribeUserScramCredentialsHandler(scram));
-            handlers.put(ApiKeys.DESCRIBE_CLIENT_QUOTAS, new io.tributary.broker.api.DescribeClientQuotasHandler());
+            handlers.put(ApiKeys.DESCRIBE_CLIENT_QUOTAS, new io.tributary.broker.api.DescribeClientQuotasHandler(quotaStore));
+            handlers.put(ApiKeys.ALTER_CLIENT_QUOTAS, new io.tributary.broker.api.AlterClientQuotasHandler(quotaStore));
             handlers.put(ApiKeys.CREATE_ACLS, new CreateAclsHandler(aclAuthorizer, aclChanges::get));
             handlers.put(ApiKeys.DESCRIBE_ACLS, new DescribeAclsHandler(aclAuthorizer));
             handlers.put(ApiKeys.DELETE_ACLS, new DeleteAclsHandler(aclAuthorizer, aclChanges::get));
-            RequestPolicies effective = aclAuthorizer == null ? policies
-                    : new RequestPolicies(aclAuthorizer, policies.throttle());
+            RequestPolicies effective = new RequestPolicies(aclAuthorizer == null ? policies.authorizer() : aclAuthorizer,
+                    throttle);
             dispatcher.set(new RequestDispatcher(handlers, effective, topics::nameOf,
                     name -> topics.get(name).isPresent(), config.autoCreateTopics(), metrics.requests()));
             this.server = new KafkaServer(dispatcher.get(), config.socketRequestMaxBytes(), config.networkThreads(),

@@ -77,6 +77,9 @@ public final class BrokerConfig {
         d.put(BrokerMetrics.JMX_ENABLED, "true");
         d.put(io.tributary.broker.http.HttpListener.PROPERTY, io.tributary.broker.http.HttpListener.DEFAULT);
         d.putAll(io.tributary.broker.security.AuthorizerConfig.DEFAULTS);
+        d.put(io.tributary.broker.quota.QuotaConfig.WINDOW_NUM, String.valueOf(io.tributary.broker.quota.QuotaConfig.DEFAULT_WINDOW_NUM));
+        d.put(io.tributary.broker.quota.QuotaConfig.WINDOW_SIZE_SECONDS,
+                String.valueOf(io.tributary.broker.quota.QuotaConfig.DEFAULT_WINDOW_SIZE_SECONDS));
         DEFAULTS = Map.copyOf(d);
     }
 
@@ -165,6 +168,11 @@ public final class BrokerConfig {
     public long cleanerBackoffMs() { return longValue("log.cleaner.backoff.ms"); }
     public long producerIdExpirationMs() { return longValue("producer.id.expiration.ms"); }
     public int fetchMaxBytes() { return intValue("fetch.max.bytes"); }
+
+    /** How client quotas are measured ({@code quota.window.num}, {@code quota.window.size.seconds}). */
+    public io.tributary.broker.quota.QuotaConfig quotaConfig() {
+        return io.tributary.broker.quota.QuotaConfig.from(asMap());
+    }
     /** {@code tributary.metrics.jmx.enabled}: whether the broker's metrics are registered in the platform MBeanServer. */
     public boolean metricsJmxEnabled() { return Boolean.parseBoolean(props.get(BrokerMetrics.JMX_ENABLED)); }
     public String clusterId() { return props.get("cluster.id"); }

@@ -10,6 +10,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
 import java.util.concurrent.CompletableFuture;
+import io.tributary.broker.quota.ThrottlePolicy;
 
 /**
  * CreatePartitions: grows topics; a count that is not an increase is {@code INVALID_PARTITIONS}. A
@@ -18,9 +19,19 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class CreatePartitionsHandler implements ApiHandler<CreatePartitionsRequestData> {
     private final TopicManager topics;
+    private final ThrottlePolicy quotas;
 
     public CreatePartitionsHandler(TopicManager topics) {
+        this(topics, ThrottlePolicy.NONE);
+    }
+
+    /**
+     * @param quotas the controller mutation quota (KIP-599): each topic takes the partitions it adds;
+     *               from v3 a topic over the quota is refused with {@code THROTTLING_QUOTA_EXCEEDED}
+     */
+    public CreatePartitionsHandler(TopicManager topics, ThrottlePolicy quotas) {
         this.topics = topics;
+        this.quotas = quotas;
     }
 
     @Override
@@ -41,6 +52,11 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
             CreatePartitionsTopicResult result = new CreatePartitionsTopicResult().setName(t.name());
             try {
                 if (tooMany != null) throw tooMany;
+                int adding = topics.get(t.name()).map(m -> Math.max(0, t.count() - m.partitions())).orElse(0);
+                if (!request.validateOnly() && adding > 0 && !quotas.recordMutations(ctx, adding, ctx.apiVersion() >= 3)) {
+                    throw new org.apache.kafka.common.errors.ThrottlingQuotaExceededException(
+                        "The throttling quota has been exceeded (controller_mutation_rate) for " + t.name() + "");
+                }
                 topics.createPartitions(t.name(), t.count(), request.validateOnly());
             } catch (RuntimeException e) {
                 result.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import io.tributary.broker.quota.ThrottlePolicy;
 
 /**
  * CreateTopics: validates name, partition count, replication factor, replica assignment and every
@@ -33,8 +34,19 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
     private final int nodeId;
     private final int defaultPartitions;
     private final short defaultReplicationFactor;
+    private final ThrottlePolicy quotas;
 
     public CreateTopicsHandler(TopicManager topics, int nodeId, int defaultPartitions, short defaultReplicationFactor) {
+        this(topics, nodeId, defaultPartitions, defaultReplicationFactor, ThrottlePolicy.NONE);
+    }
+
+    /**
+     * @param quotas the controller mutation quota (KIP-599): each topic created takes its partitions;
+     *               from v6 a topic over the quota is refused with {@code THROTTLING_QUOTA_EXCEEDED}
+     */
+    public CreateTopicsHandler(TopicManager topics, int nodeId, int defaultPartitions, short defaultReplicationFactor,
+                               ThrottlePolicy quotas) {
+        this.quotas = quotas;
         this.topics = topics;
         this.nodeId = nodeId;
         this.defaultPartitions = defaultPartitions;
@@ -97,6 +109,10 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                     topics.checkBrokerCapacity(effectivePartitions);
                     fill(result, t.name(), effectivePartitions, effectiveRf, topics.brokerDefaults().withOverrides(configs), version);
                 } else {
+                    if (!quotas.recordMutations(ctx, effectivePartitions, version >= 6)) {
+                        throw new org.apache.kafka.common.errors.ThrottlingQuotaExceededException(
+                        "The throttling quota has been exceeded (controller_mutation_rate) for " + t.name() + "");
+                    }
                     TopicMetadata created = topics.create(t.name(), partitions, rf, configs, defaultPartitions);
                     if (version >= 7) result.setTopicId(created.topicId());
                     fill(result, t.name(), created.partitions(), effectiveRf, topics.effectiveConfig(t.name()), version);

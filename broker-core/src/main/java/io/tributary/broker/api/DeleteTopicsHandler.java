@@ -13,13 +13,24 @@ import org.apache.kafka.common.protocol.Errors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import io.tributary.broker.quota.ThrottlePolicy;
 
 /** DeleteTopics by name (all versions) or by topic id (v6+); each topic answered separately. */
 public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequestData> {
     private final TopicManager topics;
     private final boolean deleteEnabled;
+    private final ThrottlePolicy quotas;
 
     public DeleteTopicsHandler(TopicManager topics, boolean deleteEnabled) {
+        this(topics, deleteEnabled, ThrottlePolicy.NONE);
+    }
+
+    /**
+     * @param quotas the controller mutation quota (KIP-599): each topic deleted takes its partitions;
+     *               from v5 a topic over the quota is refused with {@code THROTTLING_QUOTA_EXCEEDED}
+     */
+    public DeleteTopicsHandler(TopicManager topics, boolean deleteEnabled, ThrottlePolicy quotas) {
+        this.quotas = quotas;
         this.topics = topics;
         this.deleteEnabled = deleteEnabled;
     }
@@ -45,6 +56,11 @@ public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest
                     result.setName(name);
                 } else if (version >= 6) {
                     result.setTopicId(topics.require(name).topicId());
+                }
+                int partitions = topics.get(name).map(m -> m.partitions()).orElse(0);
+                if (deleteEnabled && partitions > 0 && !quotas.recordMutations(ctx, partitions, version >= 5)) {
+                    throw new org.apache.kafka.common.errors.ThrottlingQuotaExceededException(
+                        "The throttling quota has been exceeded (controller_mutation_rate) for " + name + "");
                 }
                 topics.delete(name, deleteEnabled);
             } catch (RuntimeException e) {

@@ -47,6 +47,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     private final int brokerMaxBytes;
     private final Replication replication;
     private final BrokerTopicMetrics metrics;
+    private final java.util.function.ToIntFunction<RequestContext> quotaMaxBytes;
 
     public FetchHandler(TopicManager topics, FetchWaiters waiters, int brokerMaxBytes, Replication replication) {
         this(topics, waiters, brokerMaxBytes, replication, null);
@@ -55,6 +56,17 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     /** @param metrics where the answers are counted, or null */
     public FetchHandler(TopicManager topics, FetchWaiters waiters, int brokerMaxBytes, Replication replication,
                         BrokerTopicMetrics metrics) {
+        this(topics, waiters, brokerMaxBytes, replication, metrics, ctx -> Integer.MAX_VALUE);
+    }
+
+    /**
+     * @param quotaMaxBytes the most bytes the client's fetch quota allows in one response (Kafka caps
+     *                      {@code max_bytes}, and {@code min_bytes} with it, at the quota times its
+     *                      window); {@link Integer#MAX_VALUE} without a quota
+     */
+    public FetchHandler(TopicManager topics, FetchWaiters waiters, int brokerMaxBytes, Replication replication,
+                        BrokerTopicMetrics metrics, java.util.function.ToIntFunction<RequestContext> quotaMaxBytes) {
+        this.quotaMaxBytes = quotaMaxBytes;
         this.metrics = metrics;
         this.topics = topics;
         this.replication = replication;
@@ -68,6 +80,10 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext ctx, FetchRequestData request) {
         short version = ctx.apiVersion();
+        int quotaMax = quotaMaxBytes.applyAsInt(ctx);
+        if (quotaMax < Integer.MAX_VALUE && (request.maxBytes() <= 0 || request.maxBytes() > quotaMax)) {
+            request.setMaxBytes(quotaMax).setMinBytes(Math.min(request.minBytes(), quotaMax));
+        }
         Result first = read(request, version);
         if (request.maxWaitMs() <= 0 || first.bytes() >= request.minBytes() || first.hasError()
                 || request.topics().isEmpty()) {

@@ -3,6 +3,7 @@ package io.tributary.broker.api;
 import io.tributary.broker.metrics.RequestMetrics;
 import io.tributary.broker.network.CloseAfterSend;
 import io.tributary.broker.network.ConnectionContext;
+import io.tributary.broker.network.MuteAfterSend;
 import io.tributary.broker.network.RequestContext;
 import io.tributary.broker.network.RequestProcessor;
 import io.tributary.broker.quota.ThrottlePolicy;
@@ -55,7 +56,9 @@ import java.util.function.Function;
  * authorization error; a denied resource among others is taken out of the request and answered
  * with its error beside the handler's answers, as Kafka does); every response, an error
  * response included, gets the {@link RequestPolicies#throttle()} time in its
- * {@code throttle_time_ms}. The defaults allow everything and throttle nothing.
+ * {@code throttle_time_ms}, and the connection is muted for that time ({@link MuteAfterSend}). The
+ * policy is told what the request cost (its bytes, its handler's time on the request thread). The
+ * defaults allow everything and throttle nothing.
  *
  * <p>With {@link RequestMetrics}, the error codes of every response it sends are counted
  * ({@code ErrorsPerSec}, see {@link ResponseErrors}).
@@ -112,6 +115,7 @@ public final class RequestDispatcher implements RequestProcessor {
     @Override
     public CompletableFuture<Send> process(ByteBuffer frame, ConnectionContext connection) {
         SocketAddress client = connection.clientAddress();
+        int requestBytes = frame.remaining();
         if (frame.remaining() < 8) {
             throw new ConnectionCloseException("request frame of " + frame.remaining() + " bytes is too short for a header");
         }
@@ -156,6 +160,7 @@ public final class RequestDispatcher implements RequestProcessor {
         @SuppressWarnings("unchecked")
         ApiHandler<ApiMessage> handler = (ApiHandler<ApiMessage>) handlers.get(key);
         CompletableFuture<ApiMessage> response;
+        long started = System.nanoTime();
         try {
             PartialAuthorization.Outcome authorized = authorization.authorize(ctx, key, request);
             response = authorized.answer() != null ? CompletableFuture.completedFuture(authorized.answer())
@@ -163,12 +168,19 @@ public final class RequestDispatcher implements RequestProcessor {
         } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
         }
+        ThrottlePolicy.RequestCost cost = new ThrottlePolicy.RequestCost(requestBytes, System.nanoTime() - started);
         return response.handle((data, error) -> {
             if (error == null) {
-                if (data == null) return null;
+                if (data == null) {
+                    int ms = throttle.throttleTimeMs(ctx, request, null, cost); // acks=0: no answer, but muted
+                    return ms > 0 ? new MuteAfterSend(null, ms) : null;
+                }
+                int ms = throttle.throttleTimeMs(ctx, request, data, cost);
+                if (ms > 0) ThrottleTimeField.set(data, ms);
                 if (metrics != null) ResponseErrors.count(key, data, metrics);
-                Send send = SendBuilder.buildResponseSend(responseHeader(header), throttled(ctx, data), version);
-                return handler.closesConnectionAfterResponse() ? new CloseAfterSend(send) : send;
+                Send send = SendBuilder.buildResponseSend(responseHeader(header), data, version);
+                if (handler.closesConnectionAfterResponse()) return new CloseAfterSend(send);
+                return ms > 0 ? new MuteAfterSend(send, ms) : send;
             }
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof ConnectionCloseException cce) throw cce;

@@ -1,5 +1,6 @@
 package io.tributary.broker.cluster;
 
+import io.tributary.broker.quota.ClientQuotaConfigs;
 import io.tributary.broker.security.StoredScramCredential;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.common.TopicPartition;
@@ -16,13 +17,13 @@ import java.util.TreeSet;
  * The cluster metadata at one point of the quorum's log: registered brokers, the brokers in
  * controlled shutdown (handing their leaderships over before they stop; cleared when the broker
  * registers again), topics with their partition states, the SCRAM credentials of SASL users
- * (user → mechanism → stored credential) and the ACL bindings. Immutable; each applied command
- * produces a new image.
+ * (user → mechanism → stored credential), the ACL bindings and the client quotas. Immutable; each
+ * applied command produces a new image.
  */
 public record ClusterImage(long version, Map<Integer, BrokerRegistration> brokers, Set<Integer> shuttingDown,
                            Map<String, TopicImage> topics,
                            Map<String, Map<ScramMechanism, StoredScramCredential>> scramCredentials,
-                           Set<AclBinding> acls) {
+                           Set<AclBinding> acls, ClientQuotaConfigs clientQuotas) {
     public static final ClusterImage EMPTY = new ClusterImage(0, Map.of(), Set.of(), Map.of());
 
     public ClusterImage {
@@ -31,12 +32,20 @@ public record ClusterImage(long version, Map<Integer, BrokerRegistration> broker
         topics = Map.copyOf(topics);
         scramCredentials = Map.copyOf(scramCredentials);
         acls = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(acls));
+        if (clientQuotas == null) clientQuotas = ClientQuotaConfigs.EMPTY;
+    }
+
+    /** An image without client quotas. */
+    public ClusterImage(long version, Map<Integer, BrokerRegistration> brokers, Set<Integer> shuttingDown,
+                        Map<String, TopicImage> topics,
+                        Map<String, Map<ScramMechanism, StoredScramCredential>> scramCredentials, Set<AclBinding> acls) {
+        this(version, brokers, shuttingDown, topics, scramCredentials, acls, ClientQuotaConfigs.EMPTY);
     }
 
     /** An image without SCRAM credentials and ACLs. */
     public ClusterImage(long version, Map<Integer, BrokerRegistration> brokers, Set<Integer> shuttingDown,
                         Map<String, TopicImage> topics) {
-        this(version, brokers, shuttingDown, topics, Map.of(), Set.of());
+        this(version, brokers, shuttingDown, topics, Map.of(), Set.of(), ClientQuotaConfigs.EMPTY);
     }
 
     public Optional<PartitionRegistration> partition(TopicPartition tp) {
@@ -51,33 +60,38 @@ public record ClusterImage(long version, Map<Integer, BrokerRegistration> broker
         b.put(broker.nodeId(), broker);
         Set<Integer> s = new TreeSet<>(shuttingDown);
         s.remove(broker.nodeId());
-        return new ClusterImage(version + 1, b, s, topics, scramCredentials, acls);
+        return new ClusterImage(version + 1, b, s, topics, scramCredentials, acls, clientQuotas);
     }
 
     ClusterImage withShuttingDown(int nodeId) {
         Set<Integer> s = new TreeSet<>(shuttingDown);
         s.add(nodeId);
-        return new ClusterImage(version + 1, brokers, s, topics, scramCredentials, acls);
+        return new ClusterImage(version + 1, brokers, s, topics, scramCredentials, acls, clientQuotas);
     }
 
     ClusterImage withTopic(TopicImage topic) {
         Map<String, TopicImage> t = new TreeMap<>(topics);
         t.put(topic.name(), topic);
-        return new ClusterImage(version + 1, brokers, shuttingDown, t, scramCredentials, acls);
+        return new ClusterImage(version + 1, brokers, shuttingDown, t, scramCredentials, acls, clientQuotas);
     }
 
     ClusterImage withoutTopic(String name) {
         Map<String, TopicImage> t = new TreeMap<>(topics);
         t.remove(name);
-        return new ClusterImage(version + 1, brokers, shuttingDown, t, scramCredentials, acls);
+        return new ClusterImage(version + 1, brokers, shuttingDown, t, scramCredentials, acls, clientQuotas);
     }
 
     ClusterImage withScramCredentials(Map<String, Map<ScramMechanism, StoredScramCredential>> credentials) {
-        return new ClusterImage(version + 1, brokers, shuttingDown, topics, credentials, acls);
+        return new ClusterImage(version + 1, brokers, shuttingDown, topics, credentials, acls, clientQuotas);
     }
 
     /** This image with {@code acls} as its ACL bindings. */
     ClusterImage withAcls(Set<AclBinding> acls) {
-        return new ClusterImage(version + 1, brokers, shuttingDown, topics, scramCredentials, acls);
+        return new ClusterImage(version + 1, brokers, shuttingDown, topics, scramCredentials, acls, clientQuotas);
+    }
+
+    /** This image with {@code clientQuotas} as its client quotas. */
+    ClusterImage withClientQuotas(ClientQuotaConfigs clientQuotas) {
+        return new ClusterImage(version + 1, brokers, shuttingDown, topics, scramCredentials, acls, clientQuotas);
     }
 }

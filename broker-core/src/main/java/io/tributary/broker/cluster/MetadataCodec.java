@@ -1,5 +1,9 @@
 package io.tributary.broker.cluster;
 
+import io.tributary.broker.quota.ClientQuotaChange;
+import io.tributary.broker.quota.ClientQuotaConfigs;
+import io.tributary.broker.quota.QuotaEntity;
+import io.tributary.broker.quota.QuotaType;
 import io.tributary.broker.security.ScramCredentialChange;
 import io.tributary.broker.security.StoredScramCredential;
 import org.apache.kafka.clients.admin.ScramMechanism;
@@ -36,11 +40,13 @@ public final class MetadataCodec {
     private static final byte CHANGE_SCRAM_CREDENTIALS = 9;
     private static final byte CREATE_ACLS = 10;
     private static final byte DELETE_ACLS = 11;
+    private static final byte CHANGE_CLIENT_QUOTAS = 12;
     /**
      * Snapshots of format 2 add the brokers in controlled shutdown, format 3 every listener of each
-     * broker, the SCRAM credentials and the ACL bindings ({@link AclCodec}); older formats are still read.
+     * broker, the SCRAM credentials and the ACL bindings ({@link AclCodec}), format 4 the client
+     * quotas; older formats are still read.
      */
-    private static final byte IMAGE_FORMAT = 3;
+    private static final byte IMAGE_FORMAT = 4;
 
     private MetadataCodec() {
     }
@@ -93,6 +99,15 @@ public final class MetadataCodec {
             } else if (command instanceof MetadataCommand.DeleteAcls c) {
                 out.writeByte(DELETE_ACLS);
                 AclCodec.write(out, c.acls());
+            } else if (command instanceof MetadataCommand.ChangeClientQuotas c) {
+                out.writeByte(CHANGE_CLIENT_QUOTAS);
+                out.writeInt(c.changes().size());
+                for (ClientQuotaChange change : c.changes()) {
+                    writeQuotaEntity(out, change.entity());
+                    out.writeUTF(change.type().key());
+                    out.writeBoolean(change.removes());
+                    if (!change.removes()) out.writeDouble(change.value());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -127,6 +142,16 @@ public final class MetadataCodec {
             }
             case CREATE_ACLS -> new MetadataCommand.CreateAcls(AclCodec.read(in));
             case DELETE_ACLS -> new MetadataCommand.DeleteAcls(AclCodec.read(in));
+            case CHANGE_CLIENT_QUOTAS -> {
+                int n = in.readInt();
+                List<ClientQuotaChange> changes = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    QuotaEntity entity = readQuotaEntity(in);
+                    QuotaType quotaType = readQuotaType(in);
+                    changes.add(new ClientQuotaChange(entity, quotaType, in.readBoolean() ? null : in.readDouble()));
+                }
+                yield new MetadataCommand.ChangeClientQuotas(changes);
+            }
             default -> throw new IOException("Unknown metadata command type " + type);
         };
     }
@@ -149,6 +174,51 @@ public final class MetadataCodec {
             }
         }
         AclCodec.write(out, image.acls());
+        Map<QuotaEntity, Map<QuotaType, Double>> quotas = image.clientQuotas().entities();
+        out.writeInt(quotas.size());
+        for (Map.Entry<QuotaEntity, Map<QuotaType, Double>> e : quotas.entrySet()) {
+            writeQuotaEntity(out, e.getKey());
+            out.writeInt(e.getValue().size());
+            for (Map.Entry<QuotaType, Double> q : e.getValue().entrySet()) {
+                out.writeUTF(q.getKey().key());
+                out.writeDouble(q.getValue());
+            }
+        }
+    }
+
+    /** Each component: absent (0), the default (1) or a name (2, then the name). */
+    private static void writeQuotaEntity(DataOutput out, QuotaEntity entity) throws IOException {
+        for (QuotaEntity.Name name : new QuotaEntity.Name[]{entity.user(), entity.clientId()}) {
+            if (name == null) {
+                out.writeByte(0);
+            } else if (name.isDefault()) {
+                out.writeByte(1);
+            } else {
+                out.writeByte(2);
+                out.writeUTF(name.value());
+            }
+        }
+    }
+
+    private static QuotaEntity readQuotaEntity(DataInput in) throws IOException {
+        QuotaEntity.Name[] names = new QuotaEntity.Name[2];
+        for (int i = 0; i < 2; i++) {
+            byte kind = in.readByte();
+            names[i] = switch (kind) {
+                case 0 -> null;
+                case 1 -> QuotaEntity.Name.DEFAULT;
+                case 2 -> new QuotaEntity.Name(in.readUTF());
+                default -> throw new IOException("Unknown quota entity component kind " + kind);
+            };
+        }
+        return new QuotaEntity(names[0], names[1]);
+    }
+
+    private static QuotaType readQuotaType(DataInput in) throws IOException {
+        String key = in.readUTF();
+        QuotaType type = QuotaType.forKey(key);
+        if (type == null) throw new IOException("Unknown client quota key " + key);
+        return type;
     }
 
     private static void writeScramCredential(DataOutput out, StoredScramCredential c) throws IOException {
@@ -210,7 +280,17 @@ public final class MetadataCodec {
         }
         java.util.Set<org.apache.kafka.common.acl.AclBinding> acls = format < 3 ? java.util.Set.of()
                 : new java.util.LinkedHashSet<>(AclCodec.read(in));
-        return new ClusterImage(version, brokers, shuttingDown, topics, scram, acls);
+        List<ClientQuotaChange> quotas = new ArrayList<>();
+        if (format >= 4) {
+            int ne = in.readInt();
+            for (int i = 0; i < ne; i++) {
+                QuotaEntity entity = readQuotaEntity(in);
+                int nq = in.readInt();
+                for (int j = 0; j < nq; j++) quotas.add(new ClientQuotaChange(entity, readQuotaType(in), in.readDouble()));
+            }
+        }
+        return new ClusterImage(version, brokers, shuttingDown, topics, scram, acls,
+                ClientQuotaConfigs.EMPTY.applied(quotas));
     }
 
     /** The node id and inter-broker address, then (since listeners are registered) every listener. */

@@ -1,5 +1,6 @@
 package io.tributary.broker.cluster;
 
+import io.tributary.broker.quota.ClientQuotaChange;
 import io.tributary.broker.security.ScramCredentialChange;
 import org.apache.kafka.common.acl.AclBinding;
 
@@ -63,6 +64,13 @@ public sealed interface MetadataCommand {
     record DeleteAcls(List<AclBinding> acls) implements MetadataCommand {
         public DeleteAcls {
             acls = List.copyOf(acls);
+        }
+    }
+
+    /** Client quotas set or removed (AlterClientQuotas), applied together in order. */
+    record ChangeClientQuotas(List<ClientQuotaChange> changes) implements MetadataCommand {
+        public ChangeClientQuotas {
+            changes = List.copyOf(changes);
         }
     }
 }

@@ -109,6 +109,10 @@ public final class MetadataStateMachine implements StateMachine {
             java.util.Set<org.apache.kafka.common.acl.AclBinding> acls = new java.util.LinkedHashSet<>(current.acls());
             if (!acls.removeAll(c.acls())) return Errors.NONE;
             next = current.withAcls(acls);
+        } else if (command instanceof MetadataCommand.ChangeClientQuotas c) {
+            io.tributary.broker.quota.ClientQuotaConfigs quotas = current.clientQuotas().applied(c.changes());
+            if (quotas.equals(current.clientQuotas())) return Errors.NONE;
+            next = current.withClientQuotas(quotas);
         } else {
             throw new IllegalStateException("Unhandled metadata command " + command);
         }

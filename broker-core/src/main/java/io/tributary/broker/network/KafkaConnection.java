@@ -35,7 +35,12 @@ import java.util.concurrent.Executor;
  * <p>With {@link RequestMetrics}, each request's stages are timed ({@link RequestTiming}) and
  * recorded once its response is written, or dropped.
  *
- * <p>Thread safety: the queue, the busy flag, the connection context and the timing of the
+ * <p>A response wrapped in {@link MuteAfterSend} (a client over its quota) is written at once; the
+ * connection is then muted for the throttle time: no further request of it is processed and
+ * reading from its socket stops (auto-read off) until a timer on the event loop unmutes it, as
+ * Kafka mutes a throttled channel (KIP-219). Other connections are not affected: nothing blocks.
+ *
+ * <p>Thread safety: the queue, the busy and muted flags, the connection context and the timing of the
  * request in flight are touched only on the channel's event loop (the timing object itself
  * travels with the request, see {@link RequestTiming}).
  */
@@ -52,6 +57,8 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private ConnectionContext connection;
     private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>();
     private boolean busy;
+    /** Whether the connection is muted for a quota's throttle time (see {@link MuteAfterSend}). */
+    private boolean muted;
     /** The frame being processed: its bytes are read in place (no copy) and released when it is answered. */
     private ByteBuf current;
     private ChannelHandlerContext ctx;
@@ -144,7 +151,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void processNext() {
-        if (busy || queue.isEmpty() || !ctx.channel().isActive()) return;
+        if (busy || muted || queue.isEmpty() || !ctx.channel().isActive()) return;
         busy = true;
         current = queue.poll();
         ByteBuffer frame = current.nioBuffer();
@@ -227,6 +234,11 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             current.release();
             current = null;
         }
+        int muteMs = 0;
+        if (send instanceof MuteAfterSend throttled) {
+            muteMs = throttled.throttleTimeMs();
+            send = throttled.response();
+        }
         RequestTiming t = timing;
         timing = null;
         if (t != null) t.responseTaken = System.nanoTime();
@@ -257,7 +269,19 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             if (t != null) written.addListener(f -> t.sent(System.nanoTime()));
             written.addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
         }
+        if (muteMs > 0 && ctx.channel().isActive()) mute(muteMs);
         processNext();
+    }
+
+    /** Stops reading and processing requests of this connection for {@code ms}; on the event loop. */
+    private void mute(int ms) {
+        muted = true;
+        ctx.channel().config().setAutoRead(false);
+        ctx.executor().schedule(() -> {
+            muted = false;
+            if (queue.size() < MAX_QUEUED) ctx.channel().config().setAutoRead(true);
+            processNext();
+        }, ms, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** What the channel writes for {@code send}: a file region (zero copy), or on TLS a buffer the TLS handler encrypts. */
