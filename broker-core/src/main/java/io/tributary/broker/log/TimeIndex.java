@@ -1,5 +1,7 @@
 package io.tributary.broker.log;
 
+import org.apache.kafka.common.record.RecordBatch;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -75,10 +77,13 @@ public final class TimeIndex implements AutoCloseable {
         return true;
     }
 
-    /** Adds an entry if {@code timestamp} is greater than that of the last entry. */
+    /**
+     * Adds an entry if {@code timestamp} is greater than that of the last entry; an empty index
+     * counts as ending at {@code -1} (no timestamp), so records without a timestamp add nothing.
+     */
     public void maybeAppend(long timestamp, long offset) throws IOException {
         int n = entries;
-        if (n > 0 && timestamp <= timestamps[n - 1]) return;
+        if (timestamp <= (n > 0 ? timestamps[n - 1] : RecordBatch.NO_TIMESTAMP)) return;
         long relativeLong = offset - baseOffset;
         if (relativeLong < 0 || relativeLong > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("Offset " + offset + " cannot be indexed relative to base offset "

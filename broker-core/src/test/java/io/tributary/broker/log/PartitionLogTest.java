@@ -144,6 +144,22 @@ class PartitionLogTest {
     }
 
     @Test
+    void recordsWithoutATimestampAreStoredAndReadBackPastTheIndexInterval() throws IOException {
+        // A producer may send CreateTime batches whose records carry no timestamp (-1), as Kafka accepts.
+        PartitionLog log = logs.open(Map.of("index.interval.bytes", "128"));
+        long next = 0;
+        for (int i = 0; i < 20; i++) {
+            LogAppendInfo info = log.append(records(5, next, RecordBatch.NO_TIMESTAMP), 0, true);
+            assertEquals(next, info.firstOffset());
+            next += 5;
+        }
+        List<Record> all = readAll(log, 0);
+        assertEquals(100, all.size());
+        assertEquals(RecordBatch.NO_TIMESTAMP, all.get(99).timestamp());
+        assertEquals("value-99", Utils.utf8(all.get(99).value()));
+    }
+
+    @Test
     void segmentRollsBeforeABatchThatWouldExceedSegmentBytes() throws IOException {
         int segmentBytes = 1024;
         PartitionLog log = logs.open(Map.of("segment.bytes", Integer.toString(segmentBytes)));
