@@ -22,6 +22,7 @@ import javax.transaction.xa.XAResource;
 import java.io.File;
 import java.io.IOException;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -81,6 +82,8 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
     private transient WorkManager workManager;
     private transient volatile ActivationRegistry activations;
     private transient volatile boolean started;
+    /** Tasks waiting for {@link #start} (a server may configure factories first); guarded by itself. */
+    private final transient List<Runnable> whenStarted = new ArrayList<>();
     /** This instance's MBean ({@code io.tributary:type=Adapter,name=<n>}) while started. */
     private transient javax.management.ObjectName mbean;
     private transient OffsetDatabase offsetDatabase;
@@ -138,8 +141,14 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
                     + " (" + clientSettings.securityProtocol() + ")"
                     + (broker == null ? "" : " (embedded node " + nodeId + ", data in "
                     + new File(dataDirectory).getAbsolutePath() + ")"));
-            started = true;
+            List<Runnable> waiting;
+            synchronized (whenStarted) {
+                started = true;
+                waiting = new ArrayList<>(whenStarted);
+                whenStarted.clear();
+            }
             mbean = registerMBean();
+            waiting.forEach(Runnable::run);
         } catch (IOException | java.sql.SQLException | RuntimeException e) {
             stopBroker();
             AdapterRuns.leave(runKey);
@@ -244,6 +253,20 @@ public class TributaryResourceAdapter implements ResourceAdapter, Serializable {
         }
         for (java.util.function.Supplier<XAResource> r : recoveryResources.values()) out.add(r.get());
         return out.toArray(new XAResource[0]);
+    }
+
+    /**
+     * Runs {@code task} now if the adapter is started, otherwise once it has started (WildFly
+     * hands a connection factory its adapter before starting the adapter).
+     */
+    public void whenStarted(Runnable task) {
+        synchronized (whenStarted) {
+            if (!started) {
+                whenStarted.add(task);
+                return;
+            }
+        }
+        task.run();
     }
 
     /** Registers {@code owner}'s XAResource for {@link #getXAResources}; true the first time for {@code owner} in this run. */

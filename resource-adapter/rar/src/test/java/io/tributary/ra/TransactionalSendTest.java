@@ -240,6 +240,36 @@ class TransactionalSendTest {
     }
 
     @Test
+    void aFactoryGivenItsAdapterBeforeTheAdapterStartsAbortsWhatAnEarlierRunLeftOpen() throws Exception {
+        startAdapter();
+        TestXid unprepared = TestXid.of("left-open");
+        sendInBranch(factory(), unprepared, "never");
+        adapter.stop();
+        // WildFly's order: the factory gets its adapter, then the adapter starts.
+        TributaryResourceAdapter next = new TributaryResourceAdapter();
+        next.setDataDirectory(dir.toString());
+        if (externalBootstrap() != null) {
+            next.setBootstrapServers(externalBootstrap());
+        } else {
+            next.setPort(port);
+            String listener = listenerProperties(port);
+            next.setBrokerProperties("num.io.threads=2;transaction.state.log.num.partitions=2;offsets.topic.num.partitions=2"
+                    + (listener.isEmpty() ? "" : ";" + listener));
+        }
+        next.setClientProperties(clientProperties());
+        TributaryManagedConnectionFactory early = new TributaryManagedConnectionFactory();
+        early.setTransactionalIdPrefix(prefix);
+        early.setResourceAdapter(next);
+        next.start(new TestBootstrapContext(workManager));
+        adapter = next;
+        try (TributaryConnection c = (TributaryConnection) early.createManagedConnection(null, null).getConnection(null, null)) {
+            c.send(topic, "k", "after").toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        assertEquals(List.of("after"), read("read_committed"),
+                "the earlier run's open transaction was aborted, so it does not hold the consumer back");
+    }
+
+    @Test
     void recoveryLeavesTheRunningFactoryAndOtherServersAlone() throws Exception {
         startAdapter();
         otherServer = new TributaryResourceAdapter();

@@ -315,7 +315,7 @@ public class TributaryManagedConnectionFactory implements ManagedConnectionFacto
     @Override
     public void setResourceAdapter(ResourceAdapter ra) {
         this.adapter = (TributaryResourceAdapter) ra;
-        if (adapter.registerRecoveryResource(this, this::recoveryResource)) scanEarlierRuns();
+        if (adapter.registerRecoveryResource(this, this::recoveryResource)) adapter.whenStarted(this::scanEarlierRuns);
     }
 
     /**
