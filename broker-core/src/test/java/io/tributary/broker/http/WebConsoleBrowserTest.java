@@ -142,7 +142,6 @@ class WebConsoleBrowserTest {
         assertNoErrors("group");
         browser.waitForJs("document.querySelectorAll(\"[data-chart='*'] polyline\").length === 1"
                 + " && document.querySelector(\"[data-chart='*'] polyline\").getAttribute('points').split(' ').length >= 3");
-        browser.screenshot(SCREENSHOTS.resolve("console-group.png"), 1100);
 
         open("browse/orders?partition=1");
         assertNoErrors("browse");
@@ -230,6 +229,7 @@ class WebConsoleBrowserTest {
         for (String xy : points.split(" ")) ys.add(Double.parseDouble(xy.split(",")[1]));
         assertTrue(ys.get(ys.size() - 1) < ys.get(0), "the lag line rises (smaller y) from 6 to 9: " + points);
         assertNoErrors("group after more records");
+        browser.screenshot(SCREENSHOTS.resolve("console-group.png"), 1100);
     }
 
     @Test
