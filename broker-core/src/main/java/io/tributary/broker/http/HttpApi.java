@@ -11,9 +11,11 @@ import java.util.Map;
 
 /**
  * What a broker node serves over HTTP, on one {@link Router}: the Kafka REST API v3 (clusters,
- * brokers, topics, partitions, topic configs, consumer groups with lag, producing records), its
- * OpenAPI description at {@code /v3/openapi.yaml}, and {@code /metrics} in the Prometheus or
- * OpenMetrics text format. Further routes (a web console's pages) are added to {@link #router()}
+ * brokers, topics, partitions, topic and broker configs, consumer groups with lag, producing
+ * records) with Tributary's read additions in its style (a partition's records, the client quotas),
+ * its OpenAPI description at {@code /v3/openapi.yaml}, {@code /metrics} in the Prometheus or
+ * OpenMetrics text format, and the web console (static files calling the API) at
+ * {@value #CONSOLE_PATH}{@code /}. Further routes (a web console's pages) are added to {@link #router()}
  * before the server starts.
  *
  * <p>The REST API goes through the broker's own request handlers in-process ({@link KafkaCalls}), so
@@ -21,6 +23,9 @@ import java.util.Map;
  */
 public final class HttpApi {
     static final String OPENAPI = "io/tributary/broker/http/openapi.yaml";
+    /** Where the web console's files are on the class path, and the path it is served at ({@code /} redirects there). */
+    static final String CONSOLE = "io/tributary/broker/console";
+    public static final String CONSOLE_PATH = "/console";
     /** How long a REST call waits for the broker's handler (a Produce with {@code acks=all} waits for the ISR). */
     static final long CALL_TIMEOUT_MS = 35_000;
 
@@ -41,8 +46,13 @@ public final class HttpApi {
         clusters.addTo(router);
         new TopicConfigsResource(calls, clusters).addTo(router);
         new RecordsResource(calls, topics).addTo(router);
+        new PartitionRecordsResource(calls, topics).addTo(router);
         topics.addTo(router);
+        new BrokerConfigsResource(calls, clusters).addTo(router);
+        new ClientQuotasResource(calls, clusters).addTo(router);
         new ConsumerGroupsResource(calls, clusters).addTo(router);
+        router.openGet("/", r -> new HttpResponse(302, null, new byte[0], Map.of("Location", CONSOLE_PATH + "/")));
+        router.staticResources(CONSOLE_PATH, CONSOLE, HttpApi.class.getClassLoader());
         router.get("/metrics", r -> {
             String accept = r.header("Accept");
             boolean openMetrics = accept != null && accept.contains("application/openmetrics-text");

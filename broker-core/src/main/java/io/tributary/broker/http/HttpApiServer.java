@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The broker's HTTP listeners ({@code http.listeners}), on the JDK's {@code com.sun.net.httpserver}
  * (no servlet container, so it runs the same inside an application server): every request is
- * authenticated ({@link HttpAuthenticator}), routed ({@link Router}) and answered; a refusal is v3's
+ * routed ({@link Router}), authenticated ({@link HttpAuthenticator}; not for the routes the router
+ * marks open, the console's static files) and answered; a refusal is v3's
  * JSON error body ({@link RestException}), an unexpected failure a 500 with the error logged.
  *
  * <p>Requests run on one small bounded pool shared by the listeners ({@value #THREADS} threads, a
@@ -165,10 +166,18 @@ public final class HttpApiServer implements AutoCloseable {
             body = in.readNBytes(MAX_BODY_BYTES + 1);
         }
         if (body.length > MAX_BODY_BYTES) throw new RestException(413, "The request body is over the limit of " + MAX_BODY_BYTES + " bytes");
-        KafkaPrincipal principal = authenticator.authenticate(exchange.getRequestHeaders().getFirst("Authorization"),
-                clientCertificate(exchange), tls == null ? null : tls.principalMapper());
         String path = exchange.getRequestURI().getPath();
-        Router.Match match = router.route(method, path == null || path.isEmpty() ? "/" : path);
+        Router.Match match = null;
+        RestException unrouted = null;
+        try {
+            match = router.route(method, path == null || path.isEmpty() ? "/" : path);
+        } catch (RestException e) {
+            unrouted = e; // answered after authentication, so an unknown path still asks for a login first
+        }
+        KafkaPrincipal principal = match != null && match.open() ? KafkaPrincipal.ANONYMOUS
+                : authenticator.authenticate(exchange.getRequestHeaders().getFirst("Authorization"),
+                        clientCertificate(exchange), tls == null ? null : tls.principalMapper());
+        if (unrouted != null) throw unrouted;
         Map<String, java.util.List<String>> headers = new java.util.HashMap<>();
         exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v));
         String host = exchange.getRequestHeaders().getFirst("Host");

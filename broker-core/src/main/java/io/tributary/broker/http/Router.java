@@ -29,8 +29,11 @@ public final class Router {
         HttpResponse handle(HttpRequest request) throws Exception;
     }
 
-    /** A route; a {@code prefix} route also matches every path below its segments. */
-    private record Route(String method, String[] segments, boolean prefix, Handler handler) {
+    /**
+     * A route; a {@code prefix} route also matches every path below its segments; an {@code open}
+     * route is served without authentication (the console's static files, which hold no data).
+     */
+    private record Route(String method, String[] segments, boolean prefix, boolean open, Handler handler) {
         Map<String, String> match(String[] path) {
             if (prefix ? path.length < segments.length : path.length != segments.length) return null;
             Map<String, String> params = new LinkedHashMap<>();
@@ -47,8 +50,8 @@ public final class Router {
         }
     }
 
-    /** A route found for a request: its handler and the values of its placeholders. */
-    public record Match(Handler handler, Map<String, String> params) {
+    /** A route found for a request: its handler, the values of its placeholders, whether it needs no login. */
+    public record Match(Handler handler, Map<String, String> params, boolean open) {
     }
 
     private final List<Route> routes = new ArrayList<>();
@@ -70,14 +73,22 @@ public final class Router {
     }
 
     public Router add(String method, String pattern, Handler handler) {
-        routes.add(new Route(method.toUpperCase(Locale.ROOT), split(pattern), false, handler));
+        routes.add(new Route(method.toUpperCase(Locale.ROOT), split(pattern), false, false, handler));
+        return this;
+    }
+
+    /** A GET route served without authentication (a redirect to the console). */
+    public Router openGet(String pattern, Handler handler) {
+        routes.add(new Route("GET", split(pattern), false, true, handler));
         return this;
     }
 
     /**
      * Serves the files under class-path folder {@code resourceFolder} (e.g.
      * {@code io/tributary/broker/console}) at {@code urlPrefix} (e.g. {@code /console}); the
-     * prefix itself serves {@code index.html}. Paths with {@code ..} segments are not found.
+     * prefix itself serves {@code index.html}. Paths with {@code ..} segments are not found. The
+     * files are served without authentication: they are the same for everyone and hold no data
+     * (what the pages show comes from the API, which does authenticate).
      */
     public Router staticResources(String urlPrefix, String resourceFolder, ClassLoader loader) {
         String prefix = urlPrefix.endsWith("/") ? urlPrefix.substring(0, urlPrefix.length() - 1) : urlPrefix;
@@ -92,7 +103,7 @@ public final class Router {
                 throw new RestException(500, "Cannot read " + rest + ": " + e.getMessage());
             }
         };
-        routes.add(new Route("GET", split(prefix), true, files));
+        routes.add(new Route("GET", split(prefix), true, true, files));
         return this;
     }
 
@@ -108,7 +119,7 @@ public final class Router {
             Map<String, String> params = r.match(segments);
             if (params == null) continue;
             if (r.method().equals(method) || (method.equals("HEAD") && r.method().equals("GET"))) {
-                return new Match(r.handler(), params);
+                return new Match(r.handler(), params, r.open());
             }
             allowed.add(r.method());
         }

@@ -260,6 +260,44 @@ class RestApiTest {
     }
 
     @Test
+    void readsAPartitionsRecordsFromAnOffsetAndDescribesTheBrokerConfigsAndQuotas() throws Exception {
+        admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("rest-read", 1, (short) 1))).all().get();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < 3; i++) {
+                ProducerRecord<String, String> r = new ProducerRecord<>("rest-read", 0, "k" + i, "v" + i);
+                r.headers().add("h", new byte[] {(byte) i});
+                producer.send(r).get();
+            }
+        }
+        String records = "/v3/clusters/" + cluster + "/topics/rest-read/partitions/0/records";
+        RestClient.Answer read = rest.get(records + "?offset=1&max_records=5");
+        assertEquals(200, read.status(), read.body());
+        List<Map<String, Object>> data = read.data();
+        assertEquals(2, data.size());
+        assertEquals(1L, data.get(0).get("offset"));
+        assertEquals(Map.of("type", "STRING", "data", "k1"), data.get(0).get("key"));
+        assertEquals(Map.of("type", "STRING", "data", "v1"), data.get(0).get("value"));
+        assertEquals(List.of(Map.of("name", "h", "value", Base64.getEncoder().encodeToString(new byte[] {1}))), data.get(0).get("headers"));
+        assertEquals(3L, read.json().get("high_watermark"));
+        assertEquals(3L, read.json().get("next_offset"));
+        assertEquals(1, rest.get(records + "?max_records=1").data().size());
+        assertEquals(0L, rest.get(records + "?max_records=1").data().get(0).get("offset"));
+        assertEquals(400, rest.get(records + "?max_records=0").status());
+        assertEquals(404, rest.get(records + "?offset=99").status());
+        assertEquals(404, rest.get("/v3/clusters/" + cluster + "/topics/rest-read/partitions/7/records").status());
+
+        RestClient.Answer configs = rest.get("/v3/clusters/" + cluster + "/brokers/0/configs");
+        assertEquals(200, configs.status(), configs.body());
+        assertEquals("KafkaBrokerConfigList", configs.json().get("kind"));
+        assertTrue(configs.data().stream().anyMatch(c -> c.get("name").equals("http.listeners")
+                && "http://127.0.0.1:0".equals(c.get("value"))), configs.body());
+        RestClient.Answer quotas = rest.get("/v3/clusters/" + cluster + "/client-quotas");
+        assertEquals(200, quotas.status(), quotas.body());
+        assertEquals("KafkaClientQuotaList", quotas.json().get("kind"));
+    }
+
+    @Test
     void describesWhatItServesInOpenApi() throws Exception {
         RestClient.Answer spec = rest.get("/v3/openapi.yaml");
         assertEquals(200, spec.status());
@@ -278,7 +316,9 @@ class RestApiTest {
                 "/clusters/{cluster_id}/consumer-groups/{consumer_group_id}/consumers/{consumer_id}:",
                 "/clusters/{cluster_id}/consumer-groups/{consumer_group_id}/lags:",
                 "/clusters/{cluster_id}/consumer-groups/{consumer_group_id}/lags/{topic_name}/partitions/{partition_id}:",
-                "/clusters/{cluster_id}/consumer-groups/{consumer_group_id}/lag-summary:")) {
+                "/clusters/{cluster_id}/consumer-groups/{consumer_group_id}/lag-summary:",
+                "/clusters/{cluster_id}/brokers/{broker_id}/configs:", "/clusters/{cluster_id}/client-quotas:",
+                "/clusters/{cluster_id}/topics/{topic_name}/partitions/{partition_id}/records:")) {
             assertTrue(spec.body().contains("\n  " + path + "\n"), "openapi.yaml lacks " + path);
         }
     }
