@@ -41,7 +41,6 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * kcat (librdkafka) against a Tributary node: produce keyed messages, list metadata, read the
@@ -54,7 +53,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @Tag(SuiteTags.PROCESS)
 class KcatTest {
-    static final String REQUIRE_ENV = "TRIBUTARY_REQUIRE_EXTERNAL_CLIENTS";
+    static final String REQUIRE_ENV = io.tributary.broker.testing.ExternalTools.REQUIRE_ENV;
     private static final int MESSAGES = 500;
     private static final int MORE_MESSAGES = 50;
     private static final int PARTITIONS = 3;
@@ -88,11 +87,7 @@ class KcatTest {
 
     /** Skips the calling test when {@code available} is false, or fails it when {@value #REQUIRE_ENV} is true. */
     static void requireOrSkip(boolean available, String whatIsMissing) {
-        if (available) return;
-        if (Boolean.parseBoolean(System.getenv(REQUIRE_ENV))) {
-            fail(whatIsMissing + "; " + REQUIRE_ENV + "=true requires the external client tests to run");
-        }
-        assumeTrue(false, whatIsMissing + "; skipped (set " + REQUIRE_ENV + "=true to make this a failure)");
+        io.tributary.broker.testing.ExternalTools.requireOrSkip(available, whatIsMissing);
     }
 
     @Test
