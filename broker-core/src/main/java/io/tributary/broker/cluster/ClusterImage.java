@@ -16,13 +16,14 @@ import java.util.TreeSet;
  * The cluster metadata at one point of the quorum's log: registered brokers, the brokers in
  * controlled shutdown (handing their leaderships over before they stop; cleared when the broker
  * registers again), topics with their partition states, the SCRAM credentials of SASL users
- * (user → mechanism → stored credential) and the ACL bindings. Immutable; each applied command
+ * (user → mechanism → stored credential), the ACL bindings and the dynamic broker configs (resource,
+ * a node id or "" for the cluster-wide default → name → value). Immutable; each applied command
  * produces a new image.
  */
 public record ClusterImage(long version, Map<Integer, BrokerRegistration> brokers, Set<Integer> shuttingDown,
                            Map<String, TopicImage> topics,
                            Map<String, Map<ScramMechanism, StoredScramCredential>> scramCredentials,
-                           Set<AclBinding> acls) {
+                           Set<AclBinding> acls, Map<String, Map<String, String>> brokerConfigs) {
     public static final ClusterImage EMPTY = new ClusterImage(0, Map.of(), Set.of(), Map.of());
 
     public ClusterImage {
@@ -31,12 +32,22 @@ public record ClusterImage(long version, Map<Integer, BrokerRegistration> broker
         topics = Map.copyOf(topics);
         scramCredentials = Map.copyOf(scramCredentials);
         acls = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(acls));
+        Map<String, Map<String, String>> configs = new TreeMap<>();
+        brokerConfigs.forEach((r, c) -> configs.put(r, Map.copyOf(c)));
+        brokerConfigs = java.util.Collections.unmodifiableMap(configs);
+    }
+
+    /** An image without dynamic broker configs. */
+    public ClusterImage(long version, Map<Integer, BrokerRegistration> brokers, Set<Integer> shuttingDown,
+                        Map<String, TopicImage> topics,
+                        Map<String, Map<ScramMechanism, StoredScramCredential>> scramCredentials, Set<AclBinding> acls) {
+        this(version, brokers, shuttingDown, topics, scramCredentials, acls, Map.of());
     }
 
     /** An image without SCRAM credentials and ACLs. */
     public ClusterImage(long version, Map<Integer, BrokerRegistration> brokers, Set<Integer> shuttingDown,
                         Map<String, TopicImage> topics) {
-        this(version, brokers, shuttingDown, topics, Map.of(), Set.of());
+        this(version, brokers, shuttingDown, topics, Map.of(), Set.of(), Map.of());
     }
 
     public Optional<PartitionRegistration> partition(TopicPartition tp) {
@@ -51,33 +62,38 @@ public record ClusterImage(long version, Map<Integer, BrokerRegistration> broker
         b.put(broker.nodeId(), broker);
         Set<Integer> s = new TreeSet<>(shuttingDown);
         s.remove(broker.nodeId());
-        return new ClusterImage(version + 1, b, s, topics, scramCredentials, acls);
+        return new ClusterImage(version + 1, b, s, topics, scramCredentials, acls, brokerConfigs);
     }
 
     ClusterImage withShuttingDown(int nodeId) {
         Set<Integer> s = new TreeSet<>(shuttingDown);
         s.add(nodeId);
-        return new ClusterImage(version + 1, brokers, s, topics, scramCredentials, acls);
+        return new ClusterImage(version + 1, brokers, s, topics, scramCredentials, acls, brokerConfigs);
     }
 
     ClusterImage withTopic(TopicImage topic) {
         Map<String, TopicImage> t = new TreeMap<>(topics);
         t.put(topic.name(), topic);
-        return new ClusterImage(version + 1, brokers, shuttingDown, t, scramCredentials, acls);
+        return new ClusterImage(version + 1, brokers, shuttingDown, t, scramCredentials, acls, brokerConfigs);
     }
 
     ClusterImage withoutTopic(String name) {
         Map<String, TopicImage> t = new TreeMap<>(topics);
         t.remove(name);
-        return new ClusterImage(version + 1, brokers, shuttingDown, t, scramCredentials, acls);
+        return new ClusterImage(version + 1, brokers, shuttingDown, t, scramCredentials, acls, brokerConfigs);
     }
 
     ClusterImage withScramCredentials(Map<String, Map<ScramMechanism, StoredScramCredential>> credentials) {
-        return new ClusterImage(version + 1, brokers, shuttingDown, topics, credentials, acls);
+        return new ClusterImage(version + 1, brokers, shuttingDown, topics, credentials, acls, brokerConfigs);
     }
 
     /** This image with {@code acls} as its ACL bindings. */
     ClusterImage withAcls(Set<AclBinding> acls) {
-        return new ClusterImage(version + 1, brokers, shuttingDown, topics, scramCredentials, acls);
+        return new ClusterImage(version + 1, brokers, shuttingDown, topics, scramCredentials, acls, brokerConfigs);
+    }
+
+    /** This image with {@code configs} as its dynamic broker configs. */
+    ClusterImage withBrokerConfigs(Map<String, Map<String, String>> configs) {
+        return new ClusterImage(version + 1, brokers, shuttingDown, topics, scramCredentials, acls, configs);
     }
 }

@@ -36,11 +36,13 @@ public final class MetadataCodec {
     private static final byte CHANGE_SCRAM_CREDENTIALS = 9;
     private static final byte CREATE_ACLS = 10;
     private static final byte DELETE_ACLS = 11;
+    private static final byte ALTER_BROKER_CONFIGS = 12;
     /**
      * Snapshots of format 2 add the brokers in controlled shutdown, format 3 every listener of each
-     * broker, the SCRAM credentials and the ACL bindings ({@link AclCodec}); older formats are still read.
+     * broker, the SCRAM credentials and the ACL bindings ({@link AclCodec}), format 4 the dynamic broker
+     * configs; older formats are still read.
      */
-    private static final byte IMAGE_FORMAT = 3;
+    private static final byte IMAGE_FORMAT = 4;
 
     private MetadataCodec() {
     }
@@ -93,6 +95,12 @@ public final class MetadataCodec {
             } else if (command instanceof MetadataCommand.DeleteAcls c) {
                 out.writeByte(DELETE_ACLS);
                 AclCodec.write(out, c.acls());
+            } else if (command instanceof MetadataCommand.AlterBrokerConfigs c) {
+                out.writeByte(ALTER_BROKER_CONFIGS);
+                out.writeUTF(c.resource());
+                writeMap(out, new java.util.TreeMap<>(c.set()));
+                out.writeInt(c.removed().size());
+                for (String name : c.removed()) out.writeUTF(name);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -127,6 +135,14 @@ public final class MetadataCodec {
             }
             case CREATE_ACLS -> new MetadataCommand.CreateAcls(AclCodec.read(in));
             case DELETE_ACLS -> new MetadataCommand.DeleteAcls(AclCodec.read(in));
+            case ALTER_BROKER_CONFIGS -> {
+                String resource = in.readUTF();
+                Map<String, String> set = readMap(in);
+                int n = in.readInt();
+                List<String> removed = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) removed.add(in.readUTF());
+                yield new MetadataCommand.AlterBrokerConfigs(resource, set, removed);
+            }
             default -> throw new IOException("Unknown metadata command type " + type);
         };
     }
@@ -149,6 +165,11 @@ public final class MetadataCodec {
             }
         }
         AclCodec.write(out, image.acls());
+        out.writeInt(image.brokerConfigs().size());
+        for (Map.Entry<String, Map<String, String>> e : image.brokerConfigs().entrySet()) {
+            out.writeUTF(e.getKey());
+            writeMap(out, new java.util.TreeMap<>(e.getValue()));
+        }
     }
 
     private static void writeScramCredential(DataOutput out, StoredScramCredential c) throws IOException {
@@ -210,7 +231,12 @@ public final class MetadataCodec {
         }
         java.util.Set<org.apache.kafka.common.acl.AclBinding> acls = format < 3 ? java.util.Set.of()
                 : new java.util.LinkedHashSet<>(AclCodec.read(in));
-        return new ClusterImage(version, brokers, shuttingDown, topics, scram, acls);
+        Map<String, Map<String, String>> brokerConfigs = new java.util.TreeMap<>();
+        if (format >= 4) {
+            int nr = in.readInt();
+            for (int i = 0; i < nr; i++) brokerConfigs.put(in.readUTF(), readMap(in));
+        }
+        return new ClusterImage(version, brokers, shuttingDown, topics, scram, acls, brokerConfigs);
     }
 
     /** The node id and inter-broker address, then (since listeners are registered) every listener. */
