@@ -200,8 +200,18 @@ public final class Broker implements AutoCloseable {
                 configuredId = clusterConfig.clusterName();
             }
             this.clusterId = loadClusterId(dataDir, configuredId);
-            this.topics = new TopicManager(new TopicStore(dataDir), logs, config.logDefaults(),
-                    config.partitionLimits(), 1);
+            // Dynamic broker configs: the node's own file when it runs alone (read now, so the logs open
+            // with them), the replicated metadata in a cluster (applied as its images arrive).
+            io.tributary.broker.config.DynamicBrokerConfigStore dynamicConfigs = new io.tributary.broker.config.DynamicBrokerConfigStore();
+            if (!clusterConfig.clustered()) {
+                dynamicConfigs.routeChangesThrough(new io.tributary.broker.config.BrokerConfigFile(dataDir, dynamicConfigs));
+            }
+            io.tributary.broker.config.BrokerConfigAdmin brokerConfigs = new io.tributary.broker.config.BrokerConfigAdmin(
+                    config.nodeId(), config.asMap(),
+                    new io.tributary.broker.config.DynamicBrokerConfigs(BrokerConfig.DEFAULTS.keySet()), dynamicConfigs,
+                    effective -> BrokerReconfiguration.check(effective, config.listeners()));
+            this.topics = new TopicManager(new TopicStore(dataDir), logs,
+                    io.tributary.broker.log.LogConfig.brokerDefaults(brokerConfigs.effective()), config.partitionLimits(), 1);
             topics.loadAll();
             logs.startBackgroundTasks(new LogManager.Schedule(config.retentionCheckIntervalMs(),
                     config.flushSchedulerIntervalMs(), config.cleanerEnable(), config.cleanerBackoffMs(),
@@ -249,9 +259,12 @@ public final class Broker implements AutoCloseable {
                             if (image == null) {
                                 scram.routeChangesThrough(new QuorumScramCredentialChanges(quorum));
                                 quotaStore.routeChangesThrough(new QuorumClientQuotaChanges(quorum));
+                                dynamicConfigs.routeChangesThrough(
+                                        new io.tributary.broker.cluster.QuorumBrokerConfigChanges(quorum));
                             } else {
                                 scram.replaceAll(image.scramCredentials());
                                 quotaStore.replaceAll(image.clientQuotas());
+                                dynamicConfigs.replaceAll(image.brokerConfigs());
                             }
                         });
                 undo.push(cluster::close);
@@ -306,9 +319,9 @@ public final class Broker implements AutoCloseable {
             handlers.put(ApiKeys.DESCRIBE_TRANSACTIONS, new DescribeTransactionsHandler(txnCoordinator));
             handlers.put(ApiKeys.TXN_OFFSET_COMMIT, GroupGate.gate(new TxnOffsetCommitHandler(groups, topics), coordinators,
                     (r, v) -> List.of(r.groupId())));
-            handlers.put(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsHandler(topics, config));
-            handlers.put(ApiKeys.ALTER_CONFIGS, new AlterConfigsHandler(topics, config.nodeId()));
-            handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsHandler(topics, config.nodeId()));
+            handlers.put(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsHandler(topics, brokerConfigs));
+            handlers.put(ApiKeys.ALTER_CONFIGS, new AlterConfigsHandler(topics, brokerConfigs));
+            handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsHandler(topics, brokerConfigs));
             handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(view::get, replication));
             handlers.put(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(group -> {
                 return coordinators.find(group, self.get());
@@ -360,10 +373,17 @@ public final class Broker implements AutoCloseable {
             Listener interBroker = config.interBrokerListener(listeners);
             List<BrokerRegistration.Endpoint> endpoints = new java.util.ArrayList<>();
             BrokerRegistration.Endpoint interBrokerEndpoint = null;
+            Map<Listener, io.tributary.broker.network.ReloadableSslContext> tlsContexts = new java.util.HashMap<>();
             for (Listener l : listeners) {
                 TlsSettings tls = config.tls(l);
-                InetSocketAddress bound = server.start(l, tls == null ? null : TlsContexts.server(tls), sasl,
-                        config.sslPrincipalMapper(l));
+                io.tributary.broker.network.ReloadableSslContext context = null;
+                if (tls != null) {
+                    // From the effective settings: a listener's TLS material may have been changed at run time.
+                    context = new io.tributary.broker.network.ReloadableSslContext(
+                            TlsContexts.server(TlsSettings.of(brokerConfigs.effective(), l)));
+                    tlsContexts.put(l, context);
+                }
+                InetSocketAddress bound = server.start(l, context, sasl, config.sslPrincipalMapper(l));
                 this.addresses.put(l.name(), bound);
                 Listener advertised = config.advertised(l, bound.getPort()).orElse(null);
                 if (advertised == null) continue;
@@ -372,6 +392,9 @@ public final class Broker implements AutoCloseable {
                 if (l.equals(interBroker)) interBrokerEndpoint = e;
             }
             this.address = addresses.values().iterator().next();
+            BrokerReconfiguration reconfiguration = new BrokerReconfiguration(topics, logs, server, tlsContexts,
+                    brokerConfigs.effective());
+            dynamicConfigs.addListener(state -> reconfiguration.apply(brokerConfigs.effective()));
             view.set(new ClusterView(clusterId, config.nodeId(), interBrokerEndpoint.host(), interBrokerEndpoint.port()));
             self.set(new BrokerRegistration(config.nodeId(), interBrokerEndpoint.host(), interBrokerEndpoint.port(), endpoints));
             this.http = startHttp(config, dispatcher.get(), interBroker.name(), clusterId, metrics, scram, listeners);

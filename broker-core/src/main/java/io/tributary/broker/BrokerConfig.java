@@ -47,6 +47,7 @@ public final class BrokerConfig {
         d.put("log.flush.scheduler.interval.ms", "1000");
         d.put("log.cleaner.enable", "true");
         d.put("log.cleaner.backoff.ms", "15000");
+        d.putAll(io.tributary.broker.config.DynamicBrokerConfigs.CLEANER_DEFAULTS);
         d.put("producer.id.expiration.ms", "86400000");
         d.put("fetch.max.bytes", "57671680");
         d.put("cluster.id", "");

@@ -1,5 +1,6 @@
 package io.tributary.broker.api;
 
+import io.tributary.broker.config.BrokerConfigAdmin;
 import io.tributary.broker.network.RequestContext;
 import io.tributary.broker.topic.TopicManager;
 import io.tributary.broker.topic.TopicNames;
@@ -15,7 +16,6 @@ import org.apache.kafka.common.protocol.Errors;
 
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -26,18 +26,18 @@ import java.util.concurrent.CompletableFuture;
  * leaving it out). Every value is validated before anything changes; an unknown name or a bad
  * value is {@code INVALID_CONFIG}. {@code validateOnly} stops after validation.
  *
- * <p>Broker settings are read once at startup, so a BROKER resource naming any setting gets
- * {@code INVALID_REQUEST}, as Kafka answers for settings it cannot update dynamically. A resource
- * that appears twice in one request is refused with {@code INVALID_REQUEST}. Each resource is
- * answered separately.
+ * <p>A BROKER resource (this node's id, or "" for the cluster-wide default) likewise replaces all
+ * the dynamic configs of that resource, with Kafka's rules ({@link BrokerConfigAdmin}); a refused
+ * change is {@code INVALID_REQUEST} with Kafka's message. A resource that appears twice in one
+ * request is refused with {@code INVALID_REQUEST}. Each resource is answered separately.
  */
 public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequestData> {
     private final TopicManager topics;
-    private final int nodeId;
+    private final BrokerConfigAdmin brokerConfigs;
 
-    public AlterConfigsHandler(TopicManager topics, int nodeId) {
+    public AlterConfigsHandler(TopicManager topics, BrokerConfigAdmin brokerConfigs) {
         this.topics = topics;
-        this.nodeId = nodeId;
+        this.brokerConfigs = brokerConfigs;
     }
 
     @Override
@@ -60,9 +60,17 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
                 switch (ConfigResource.Type.forId(resource.resourceType())) {
                     case TOPIC -> alterTopic(resource, request.validateOnly());
                     case BROKER -> {
-                        DescribeConfigsHandler.checkBrokerResource(resource.resourceName(), nodeId);
-                        List<String> names = resource.configs().stream().map(AlterableConfig::name).toList();
-                        if (!names.isEmpty()) throw IncrementalAlterConfigsHandler.brokerConfigsReadOnly(names);
+                        String name = brokerConfigs.checkResource(resource.resourceName());
+                        Map<String, String> set = new LinkedHashMap<>();
+                        for (AlterableConfig c : resource.configs()) {
+                            if (set.containsKey(c.name())) {
+                                throw new InvalidRequestException("Config " + c.name() + " appears more than once");
+                            }
+                            if (c.value() != null) set.put(c.name(), c.value());
+                        }
+                        Set<String> removed = new HashSet<>(brokerConfigs.dynamic(name).keySet());
+                        removed.removeAll(set.keySet());
+                        brokerConfigs.alter(name, set, removed, request.validateOnly());
                     }
                     default -> throw new InvalidRequestException("Unsupported resource type " + resource.resourceType()
                             + " for AlterConfigs; this broker alters TOPIC resources");

@@ -1,6 +1,8 @@
 package io.tributary.broker.api;
 
 import io.tributary.broker.BrokerConfig;
+import io.tributary.broker.config.BrokerConfigAdmin;
+import io.tributary.broker.config.DynamicBrokerConfigs;
 import io.tributary.broker.log.LogConfig;
 import io.tributary.broker.log.TopicConfigKey;
 import io.tributary.broker.network.RequestContext;
@@ -33,34 +35,30 @@ import java.util.concurrent.CompletableFuture;
  * DescribeConfigs for topics and for this broker.
  *
  * <p>A TOPIC resource lists every topic setting of {@link TopicConfigKey} with its effective
- * value and where it came from: {@code TOPIC_CONFIG} for the topic's own override,
- * {@code STATIC_BROKER_CONFIG} when the broker property that supplies the default (for example
- * {@code log.retention.ms}, or Kafka's coarser {@code log.retention.hours}) was set, otherwise
- * {@code DEFAULT_CONFIG}. With {@code includeSynonyms} each entry lists those sources in priority
- * order, as Kafka does. Topic settings are writable (AlterConfigs, IncrementalAlterConfigs).
+ * value and where it came from, in Kafka's order of precedence: {@code TOPIC_CONFIG} for the
+ * topic's own override, {@code DYNAMIC_BROKER_CONFIG} / {@code DYNAMIC_DEFAULT_BROKER_CONFIG} when
+ * the broker property that supplies the default (for example {@code log.retention.ms}, or Kafka's
+ * coarser {@code log.retention.hours}) was set at run time for this node / for the cluster,
+ * {@code STATIC_BROKER_CONFIG} when it was set in the properties, otherwise {@code DEFAULT_CONFIG}.
+ * With {@code includeSynonyms} each entry lists those sources in that order, as Kafka does.
  *
- * <p>A BROKER resource named by this node's id lists the broker's properties — everything in
- * {@link BrokerConfig#asMap()} and the broker-level name of every topic default — as
- * {@code STATIC_BROKER_CONFIG} (set in the properties) or {@code DEFAULT_CONFIG}, all read-only:
- * broker settings are read once at startup. The empty name (Kafka's cluster-wide dynamic default)
- * has no entries. Settings whose names suggest a secret are reported sensitive with a null value.
+ * <p>A BROKER resource named by this node's id lists the broker's properties, the broker-level
+ * name of every topic default and every setting that may change at run time, with the same
+ * sources; settings that cannot change at run time are read-only. The empty name (the
+ * cluster-wide default) lists the dynamic defaults that were set, as Kafka does. Secrets (passwords,
+ * keys) are reported sensitive with a null value, in the entry and in its synonyms.
  *
  * <p>Requested config names filter the entries; names that do not exist are left out. Each
  * resource is answered separately: an unknown topic gets {@code UNKNOWN_TOPIC_OR_PARTITION}, an
  * unknown broker id or resource type {@code INVALID_REQUEST}.
  */
 public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequestData> {
-    /** Broker properties that are older, coarser spellings of a topic default. */
-    private static final Map<TopicConfigKey, List<String>> EXTRA_BROKER_SYNONYMS = Map.of(
-            TopicConfigKey.RETENTION_MS, List.of("log.retention.minutes", "log.retention.hours"),
-            TopicConfigKey.SEGMENT_MS, List.of("log.roll.hours"));
-
     private final TopicManager topics;
-    private final BrokerConfig brokerConfig;
+    private final BrokerConfigAdmin brokerConfigs;
 
-    public DescribeConfigsHandler(TopicManager topics, BrokerConfig brokerConfig) {
+    public DescribeConfigsHandler(TopicManager topics, BrokerConfigAdmin brokerConfigs) {
         this.topics = topics;
-        this.brokerConfig = brokerConfig;
+        this.brokerConfigs = brokerConfigs;
     }
 
     @Override
@@ -75,8 +73,9 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
                 List<DescribeConfigsResourceResult> entries = switch (ConfigResource.Type.forId(resource.resourceType())) {
                     case TOPIC -> describeTopic(resource.resourceName(), request.includeSynonyms());
                     case BROKER -> {
-                        checkBrokerResource(resource.resourceName(), brokerConfig.nodeId());
-                        yield resource.resourceName().isEmpty() ? List.of() : describeBroker(request.includeSynonyms());
+                        String name = brokerConfigs.checkResource(resource.resourceName());
+                        yield name.isEmpty() ? describeClusterDefault(request.includeSynonyms())
+                                : describeBroker(request.includeSynonyms());
                     }
                     default -> throw new InvalidRequestException("Unsupported resource type " + resource.resourceType()
                             + " for DescribeConfigs; this broker describes TOPIC and BROKER resources");
@@ -95,43 +94,21 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
         return CompletableFuture.completedFuture(response);
     }
 
-    /**
-     * Accepts the BROKER resource names this node answers for: its own id, or the empty name of
-     * the cluster-wide default.
-     */
-    static void checkBrokerResource(String name, int nodeId) {
-        if (name.isEmpty()) return;
-        int id;
-        try {
-            id = Integer.parseInt(name.trim());
-        } catch (NumberFormatException e) {
-            throw new InvalidRequestException("Broker id must be an integer, but it is: " + name);
-        }
-        if (id != nodeId) {
-            throw new InvalidRequestException("Unexpected broker id, expected " + nodeId
-                    + " or empty string, but received " + name);
-        }
-    }
-
     private List<DescribeConfigsResourceResult> describeTopic(String name, boolean includeSynonyms) {
         TopicNames.validate(name);
         TopicMetadata topic = topics.require(name);
         LogConfig effective = topics.brokerDefaults().withOverrides(topic.configs());
-        Map<String, String> brokerProps = brokerConfig.asMap();
         List<DescribeConfigsResourceResult> entries = new ArrayList<>();
         for (TopicConfigKey key : TopicConfigKey.values()) {
             List<DescribeConfigsSynonym> synonyms = new ArrayList<>();
             if (topic.configs().containsKey(key.topicName())) {
                 synonyms.add(synonym(key.topicName(), topic.configs().get(key.topicName()), ConfigSource.TOPIC_CONFIG));
             }
-            List<String> brokerNames = new ArrayList<>();
-            brokerNames.add(key.brokerName());
-            brokerNames.addAll(EXTRA_BROKER_SYNONYMS.getOrDefault(key, List.of()));
-            for (String brokerName : brokerNames) {
-                String v = brokerProps.get(brokerName);
-                if (v != null) synonyms.add(synonym(brokerName, v.trim(), ConfigSource.STATIC_BROKER_CONFIG));
+            if (key.brokerName() != null) {
+                synonyms.addAll(brokerLayers(DynamicBrokerConfigs.synonyms(key.brokerName())));
             }
-            synonyms.add(synonym(key.brokerName(), key.defaultValue(), ConfigSource.DEFAULT_CONFIG));
+            synonyms.add(synonym(key.brokerName() != null ? key.brokerName() : key.topicName(), key.defaultValue(),
+                    ConfigSource.DEFAULT_CONFIG));
             DescribeConfigsResourceResult entry = new DescribeConfigsResourceResult()
                     .setName(key.topicName())
                     .setValue(effective.get(key))
@@ -146,76 +123,119 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
         return entries;
     }
 
-    private List<DescribeConfigsResourceResult> describeBroker(boolean includeSynonyms) {
-        Map<String, String> props = brokerConfig.asMap();
-        Map<String, DescribeConfigsResourceResult> byName = new TreeMap<>();
-        for (Map.Entry<String, String> e : props.entrySet()) {
-            String name = e.getKey();
-            String value = e.getValue() == null ? null : e.getValue().trim();
-            String builtIn = BrokerConfig.DEFAULTS.get(name);
-            ConfigSource source = builtIn != null && builtIn.equals(value)
-                    ? ConfigSource.DEFAULT_CONFIG : ConfigSource.STATIC_BROKER_CONFIG;
-            TopicConfigKey topicKey = topicKeyForBrokerName(name);
-            ConfigType type = topicKey != null ? topicConfigType(topicKey) : inferType(builtIn != null ? builtIn : value);
-            byName.put(name, brokerEntry(name, value, source, type, includeSynonyms));
+    /**
+     * The dynamic and static layers of a broker setting known by the names {@code names}: this
+     * node's dynamic value, the cluster-wide dynamic default, the static property (when it was set
+     * to something other than the built-in default), each name in order within a layer.
+     */
+    private List<DescribeConfigsSynonym> brokerLayers(List<String> names) {
+        List<DescribeConfigsSynonym> out = new ArrayList<>();
+        Map<String, String> own = brokerConfigs.dynamic(Integer.toString(brokerConfigs.nodeId()));
+        Map<String, String> clusterDefault = brokerConfigs.dynamic(DynamicBrokerConfigs.DEFAULT_RESOURCE);
+        Map<String, String> props = brokerConfigs.staticProps();
+        for (String n : names) if (own.containsKey(n)) out.add(synonym(n, shown(n, own.get(n)), ConfigSource.DYNAMIC_BROKER_CONFIG));
+        for (String n : names) {
+            if (clusterDefault.containsKey(n)) {
+                out.add(synonym(n, shown(n, clusterDefault.get(n)), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG));
+            }
         }
-        LogConfig defaults = topics.brokerDefaults();
-        for (TopicConfigKey key : TopicConfigKey.values()) {
-            if (byName.containsKey(key.brokerName())) continue;
-            byName.put(key.brokerName(), brokerEntry(key.brokerName(), defaults.get(key), ConfigSource.DEFAULT_CONFIG,
-                    topicConfigType(key), includeSynonyms));
+        for (String n : names) {
+            String v = props.get(n);
+            if (v == null) continue;
+            String builtIn = BrokerConfig.DEFAULTS.get(n);
+            if (builtIn != null && builtIn.equals(v.trim())) continue;
+            out.add(synonym(n, shown(n, v.trim()), ConfigSource.STATIC_BROKER_CONFIG));
         }
-        return new ArrayList<>(byName.values());
+        return out;
     }
 
-    private static DescribeConfigsResourceResult brokerEntry(String name, String value, ConfigSource source,
-                                                             ConfigType type, boolean includeSynonyms) {
-        boolean sensitive = isSensitive(name);
-        String shown = sensitive ? null : value;
-        DescribeConfigsResourceResult entry = new DescribeConfigsResourceResult()
-                .setName(name)
-                .setValue(shown)
-                .setReadOnly(true)
-                .setIsSensitive(sensitive)
-                .setConfigSource(source.id())
-                .setConfigType(sensitive ? ConfigType.PASSWORD.id() : type.id())
-                .setDocumentation(null);
-        if (includeSynonyms) entry.setSynonyms(new ArrayList<>(List.of(synonym(name, shown, source))));
-        return entry;
+    private static String shown(String name, String value) {
+        return DynamicBrokerConfigs.isSensitive(name) ? null : value;
+    }
+
+    /** The built-in default of a broker setting, or null when it has none. */
+    private static String builtInDefault(String name) {
+        String d = BrokerConfig.DEFAULTS.get(name);
+        if (d != null) return d;
+        var topicKey = TopicConfigKey.forBrokerName(name);
+        if (topicKey.isPresent()) return topicKey.get().defaultValue();
+        return DynamicBrokerConfigs.CLEANER_DEFAULTS.get(name);
+    }
+
+    private List<DescribeConfigsResourceResult> describeBroker(boolean includeSynonyms) {
+        java.util.Set<String> names = new java.util.TreeSet<>(brokerConfigs.staticProps().keySet());
+        for (TopicConfigKey key : TopicConfigKey.values()) if (key.brokerName() != null) names.add(key.brokerName());
+        names.addAll(DynamicBrokerConfigs.CLEANER_DEFAULTS.keySet());
+        names.addAll(brokerConfigs.dynamic(Integer.toString(brokerConfigs.nodeId())).keySet());
+        names.addAll(brokerConfigs.dynamic(DynamicBrokerConfigs.DEFAULT_RESOURCE).keySet());
+        LogConfig defaults = topics.brokerDefaults();
+        List<DescribeConfigsResourceResult> entries = new ArrayList<>();
+        for (String name : names) {
+            List<DescribeConfigsSynonym> synonyms = brokerLayers(DynamicBrokerConfigs.synonyms(name));
+            String builtIn = builtInDefault(name);
+            if (builtIn != null) synonyms.add(synonym(name, shown(name, builtIn), ConfigSource.DEFAULT_CONFIG));
+            var topicKey = TopicConfigKey.forBrokerName(name);
+            String value;
+            if (topicKey.isPresent()) {
+                value = defaults.get(topicKey.get());
+            } else if (!synonyms.isEmpty()) {
+                value = synonyms.get(0).value();
+            } else {
+                String v = brokerConfigs.staticProps().get(name);
+                value = v == null ? null : v.trim();
+            }
+            ConfigSource source = synonyms.isEmpty() ? ConfigSource.DEFAULT_CONFIG
+                    : ConfigSource.forId(synonyms.get(0).source());
+            boolean sensitive = DynamicBrokerConfigs.isSensitive(name);
+            ConfigType type = sensitive ? ConfigType.PASSWORD : topicKey.isPresent() ? topicConfigType(topicKey.get())
+                    : inferType(builtIn != null ? builtIn : value);
+            DescribeConfigsResourceResult entry = new DescribeConfigsResourceResult()
+                    .setName(name)
+                    .setValue(sensitive ? null : value)
+                    .setReadOnly(brokerConfigs.rules().mode(name) == DynamicBrokerConfigs.Mode.READ_ONLY)
+                    .setIsSensitive(sensitive)
+                    .setConfigSource(source.id())
+                    .setConfigType(type.id())
+                    .setDocumentation(null);
+            if (includeSynonyms) entry.setSynonyms(synonyms);
+            entries.add(entry);
+        }
+        return entries;
+    }
+
+    /** The cluster-wide dynamic defaults that were set (Kafka lists nothing else for this resource). */
+    private List<DescribeConfigsResourceResult> describeClusterDefault(boolean includeSynonyms) {
+        List<DescribeConfigsResourceResult> entries = new ArrayList<>();
+        for (Map.Entry<String, String> e : new TreeMap<>(brokerConfigs.dynamic(DynamicBrokerConfigs.DEFAULT_RESOURCE)).entrySet()) {
+            String name = e.getKey();
+            boolean sensitive = DynamicBrokerConfigs.isSensitive(name);
+            var topicKey = TopicConfigKey.forBrokerName(name);
+            ConfigType type = sensitive ? ConfigType.PASSWORD : topicKey.isPresent() ? topicConfigType(topicKey.get())
+                    : inferType(e.getValue());
+            DescribeConfigsResourceResult entry = new DescribeConfigsResourceResult()
+                    .setName(name)
+                    .setValue(sensitive ? null : e.getValue())
+                    .setReadOnly(false)
+                    .setIsSensitive(sensitive)
+                    .setConfigSource(ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.id())
+                    .setConfigType(type.id())
+                    .setDocumentation(null);
+            if (includeSynonyms) {
+                entry.setSynonyms(new ArrayList<>(List.of(synonym(name, entry.value(),
+                        ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG))));
+            }
+            entries.add(entry);
+        }
+        return entries;
     }
 
     private static DescribeConfigsSynonym synonym(String name, String value, ConfigSource source) {
         return new DescribeConfigsSynonym().setName(name).setValue(value).setSource(source.id());
     }
 
-    private static boolean isSensitive(String name) {
-        String n = name.toLowerCase(Locale.ROOT);
-        return n.contains("password") || n.contains("secret") || n.endsWith("jaas.config") || n.endsWith(".key")
-                || n.endsWith("scram.initial.users")
-                // Kafka types the PEM values as passwords too.
-                || n.endsWith("ssl.keystore.certificate.chain") || n.endsWith("ssl.truststore.certificates");
-    }
-
-    private static TopicConfigKey topicKeyForBrokerName(String brokerName) {
-        for (TopicConfigKey key : TopicConfigKey.values()) {
-            if (key.brokerName().equals(brokerName)) return key;
-        }
-        return null;
-    }
-
     /** Kafka's declared type of each topic setting. */
     static ConfigType topicConfigType(TopicConfigKey key) {
-        return switch (key.topicName()) {
-            case "segment.bytes", "index.interval.bytes", "max.message.bytes", "min.insync.replicas" -> ConfigType.INT;
-            case "cleanup.policy" -> ConfigType.LIST;
-            case "min.cleanable.dirty.ratio" -> ConfigType.DOUBLE;
-            case "message.timestamp.type", "compression.type" -> ConfigType.STRING;
-            case "unclean.leader.election.enable" -> ConfigType.BOOLEAN;
-            default -> {
-                ConfigType inferred = inferType(key.defaultValue());
-                yield inferred == ConfigType.INT ? ConfigType.LONG : inferred;
-            }
-        };
+        return ConfigType.valueOf(key.kafkaType());
     }
 
     private static ConfigType inferType(String value) {

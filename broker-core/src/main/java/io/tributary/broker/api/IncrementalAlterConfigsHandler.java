@@ -1,5 +1,6 @@
 package io.tributary.broker.api;
 
+import io.tributary.broker.config.BrokerConfigAdmin;
 import io.tributary.broker.log.TopicConfigKey;
 import io.tributary.broker.network.RequestContext;
 import io.tributary.broker.topic.TopicManager;
@@ -41,8 +42,12 @@ import java.util.concurrent.CompletableFuture;
  * <p>All operations of a resource are applied to a copy and the result validated as a whole
  * before anything is stored: an unknown name or a bad value is {@code INVALID_CONFIG} with the
  * reason, a null value for anything but {@code DELETE}, an unknown operation or a name given
- * twice {@code INVALID_REQUEST}. {@code validateOnly} stops after validation. Broker settings are
- * read once at startup, so a BROKER resource naming any setting gets {@code INVALID_REQUEST}.
+ * twice {@code INVALID_REQUEST}. {@code validateOnly} stops after validation.
+ *
+ * <p>A BROKER resource (this node's id, or "" for the cluster-wide default) changes dynamic broker
+ * configs with Kafka's rules ({@link BrokerConfigAdmin}): {@code SET} sets, {@code DELETE} removes the
+ * dynamic value (the next layer applies again), {@code APPEND}/{@code SUBTRACT} only on the list
+ * setting {@code log.cleanup.policy}; a refused change is {@code INVALID_REQUEST} with Kafka's message.
  * Each resource is answered separately.
  *
  * <p>The read-modify-write of a topic's overrides holds the {@link TopicManager}'s monitor, which
@@ -55,11 +60,11 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
     private static final byte SUBTRACT = 3;
 
     private final TopicManager topics;
-    private final int nodeId;
+    private final BrokerConfigAdmin brokerConfigs;
 
-    public IncrementalAlterConfigsHandler(TopicManager topics, int nodeId) {
+    public IncrementalAlterConfigsHandler(TopicManager topics, BrokerConfigAdmin brokerConfigs) {
         this.topics = topics;
-        this.nodeId = nodeId;
+        this.brokerConfigs = brokerConfigs;
     }
 
     @Override
@@ -81,12 +86,7 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
                 }
                 switch (ConfigResource.Type.forId(resource.resourceType())) {
                     case TOPIC -> alterTopic(resource, request.validateOnly());
-                    case BROKER -> {
-                        DescribeConfigsHandler.checkBrokerResource(resource.resourceName(), nodeId);
-                        List<String> names = new ArrayList<>();
-                        for (AlterableConfig c : resource.configs()) names.add(c.name());
-                        if (!names.isEmpty()) throw brokerConfigsReadOnly(names);
-                    }
+                    case BROKER -> alterBroker(resource, request.validateOnly());
                     default -> throw new InvalidRequestException("Unsupported resource type " + resource.resourceType()
                             + " for IncrementalAlterConfigs; this broker alters TOPIC resources");
                 }
@@ -98,9 +98,40 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
         return CompletableFuture.completedFuture(response);
     }
 
-    static InvalidRequestException brokerConfigsReadOnly(List<String> names) {
-        return new InvalidRequestException("Cannot update these broker configs dynamically: " + names
-                + ". Broker configs are read from the broker's properties at startup; change them there and restart.");
+    private void alterBroker(AlterConfigsResource resource, boolean validateOnly) {
+        String name = brokerConfigs.checkResource(resource.resourceName());
+        Map<String, String> set = new HashMap<>();
+        Set<String> removed = new HashSet<>();
+        Set<String> names = new HashSet<>();
+        Map<String, String> current = new HashMap<>(brokerConfigs.effective());
+        current.putAll(brokerConfigs.dynamic(name));
+        for (AlterableConfig c : resource.configs()) {
+            if (!names.add(c.name())) {
+                throw new InvalidRequestException("Config " + c.name() + " appears more than once for broker resource '"
+                        + name + "'");
+            }
+            byte op = c.configOperation();
+            if (op != DELETE && c.value() == null) {
+                throw new InvalidRequestException("Null value not supported for : " + c.name());
+            }
+            switch (op) {
+                case SET -> set.put(c.name(), c.value());
+                case DELETE -> removed.add(c.name());
+                case APPEND, SUBTRACT -> {
+                    if (!c.name().equals(TopicConfigKey.CLEANUP_POLICY.brokerName())) {
+                        throw new InvalidRequestException("Config value " + (op == APPEND ? "append" : "subtract")
+                                + " is not allowed for config key " + c.name());
+                    }
+                    String base = current.getOrDefault(c.name(), TopicConfigKey.CLEANUP_POLICY.defaultValue());
+                    Set<String> elements = new LinkedHashSet<>(split(base));
+                    if (op == APPEND) elements.addAll(split(c.value()));
+                    else elements.removeAll(split(c.value()));
+                    set.put(c.name(), String.join(",", elements));
+                }
+                default -> throw new InvalidRequestException("Unknown config operation " + op + " for " + c.name());
+            }
+        }
+        brokerConfigs.alter(name, set, removed, validateOnly);
     }
 
     private void alterTopic(AlterConfigsResource resource, boolean validateOnly) {

@@ -41,10 +41,11 @@ public final class MetadataCodec {
     private static final byte CREATE_ACLS = 10;
     private static final byte DELETE_ACLS = 11;
     private static final byte CHANGE_CLIENT_QUOTAS = 12;
+    private static final byte ALTER_BROKER_CONFIGS = 13;
     /**
      * Snapshots of format 2 add the brokers in controlled shutdown, format 3 every listener of each
      * broker, the SCRAM credentials and the ACL bindings ({@link AclCodec}), format 4 the client
-     * quotas; older formats are still read.
+     * quotas and the dynamic broker configs; older formats are still read.
      */
     private static final byte IMAGE_FORMAT = 4;
 
@@ -108,6 +109,12 @@ public final class MetadataCodec {
                     out.writeBoolean(change.removes());
                     if (!change.removes()) out.writeDouble(change.value());
                 }
+            } else if (command instanceof MetadataCommand.AlterBrokerConfigs c) {
+                out.writeByte(ALTER_BROKER_CONFIGS);
+                out.writeUTF(c.resource());
+                writeMap(out, new java.util.TreeMap<>(c.set()));
+                out.writeInt(c.removed().size());
+                for (String name : c.removed()) out.writeUTF(name);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -152,6 +159,14 @@ public final class MetadataCodec {
                 }
                 yield new MetadataCommand.ChangeClientQuotas(changes);
             }
+            case ALTER_BROKER_CONFIGS -> {
+                String resource = in.readUTF();
+                Map<String, String> set = readMap(in);
+                int n = in.readInt();
+                List<String> removed = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) removed.add(in.readUTF());
+                yield new MetadataCommand.AlterBrokerConfigs(resource, set, removed);
+            }
             default -> throw new IOException("Unknown metadata command type " + type);
         };
     }
@@ -183,6 +198,11 @@ public final class MetadataCodec {
                 out.writeUTF(q.getKey().key());
                 out.writeDouble(q.getValue());
             }
+        }
+        out.writeInt(image.brokerConfigs().size());
+        for (Map.Entry<String, Map<String, String>> e : image.brokerConfigs().entrySet()) {
+            out.writeUTF(e.getKey());
+            writeMap(out, new java.util.TreeMap<>(e.getValue()));
         }
     }
 
@@ -289,8 +309,13 @@ public final class MetadataCodec {
                 for (int j = 0; j < nq; j++) quotas.add(new ClientQuotaChange(entity, readQuotaType(in), in.readDouble()));
             }
         }
+        Map<String, Map<String, String>> brokerConfigs = new java.util.TreeMap<>();
+        if (format >= 4) {
+            int nr = in.readInt();
+            for (int i = 0; i < nr; i++) brokerConfigs.put(in.readUTF(), readMap(in));
+        }
         return new ClusterImage(version, brokers, shuttingDown, topics, scram, acls,
-                ClientQuotaConfigs.EMPTY.applied(quotas));
+                ClientQuotaConfigs.EMPTY.applied(quotas), brokerConfigs);
     }
 
     /** The node id and inter-broker address, then (since listeners are registered) every listener. */

@@ -60,6 +60,17 @@ public sealed interface MetadataCommand {
         }
     }
 
+    /**
+     * Dynamic broker configs of {@code resource} (a node id, or "" for the cluster-wide default):
+     * {@code set} set and {@code removed} removed, applied together.
+     */
+    record AlterBrokerConfigs(String resource, Map<String, String> set, List<String> removed) implements MetadataCommand {
+        public AlterBrokerConfigs {
+            set = Map.copyOf(set);
+            removed = List.copyOf(removed);
+        }
+    }
+
     /** ACL bindings removed (each named exactly); those not present are ignored. */
     record DeleteAcls(List<AclBinding> acls) implements MetadataCommand {
         public DeleteAcls {

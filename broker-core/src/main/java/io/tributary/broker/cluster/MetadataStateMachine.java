@@ -8,6 +8,7 @@ import java.io.DataOutput;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -105,6 +106,11 @@ public final class MetadataStateMachine implements StateMachine {
             java.util.Set<org.apache.kafka.common.acl.AclBinding> acls = new java.util.LinkedHashSet<>(current.acls());
             if (!acls.addAll(c.acls())) return Errors.NONE;
             next = current.withAcls(acls);
+        } else if (command instanceof MetadataCommand.AlterBrokerConfigs c) {
+            Map<String, Map<String, String>> configs = io.tributary.broker.config.DynamicBrokerConfigStore.applied(
+                    current.brokerConfigs(), c.resource(), c.set(), new HashSet<>(c.removed()));
+            if (configs.equals(current.brokerConfigs())) return Errors.NONE;
+            next = current.withBrokerConfigs(configs);
         } else if (command instanceof MetadataCommand.DeleteAcls c) {
             java.util.Set<org.apache.kafka.common.acl.AclBinding> acls = new java.util.LinkedHashSet<>(current.acls());
             if (!acls.removeAll(c.acls())) return Errors.NONE;

@@ -110,7 +110,13 @@ public final class LogCleaner {
                                 long earliestDeleteHorizonMs) {
     }
 
-    private final long maxMapBytes;
+    /** {@code log.cleaner.dedupe.buffer.size}; changed at run time, read at the start of each pass. */
+    private volatile long maxMapBytes;
+    /** {@code log.cleaner.io.max.bytes.per.second}; changed at run time, read for every chunk. */
+    private volatile double maxIoBytesPerSecond = Double.MAX_VALUE;
+    /** The throttle's current window: its start and the bytes read and written in it (cleaner thread only). */
+    private long throttleWindowStartNanos;
+    private long throttleWindowBytes;
     private final Map<TopicPartition, CleanerState> states = new ConcurrentHashMap<>();
     private ByteBuffer readBuffer = ByteBuffer.allocate(INITIAL_BUFFER_BYTES);
     private ByteBuffer writeBuffer = ByteBuffer.allocate(INITIAL_BUFFER_BYTES);
@@ -123,6 +129,52 @@ public final class LogCleaner {
     public LogCleaner(long maxMapBytes) {
         if (maxMapBytes <= 0) throw new IllegalArgumentException("maxMapBytes must be positive, got " + maxMapBytes);
         this.maxMapBytes = maxMapBytes;
+    }
+
+    /**
+     * Applies {@code log.cleaner.dedupe.buffer.size} and {@code log.cleaner.io.max.bytes.per.second}
+     * from the next pass (the I/O limit from the next chunk); callable from any thread.
+     */
+    public void reconfigure(long maxMapBytes, double maxIoBytesPerSecond) {
+        if (maxMapBytes <= 0) throw new IllegalArgumentException("maxMapBytes must be positive, got " + maxMapBytes);
+        if (!(maxIoBytesPerSecond > 0)) {
+            throw new IllegalArgumentException("maxIoBytesPerSecond must be positive, got " + maxIoBytesPerSecond);
+        }
+        this.maxMapBytes = maxMapBytes;
+        this.maxIoBytesPerSecond = maxIoBytesPerSecond;
+    }
+
+    public long maxMapBytes() {
+        return maxMapBytes;
+    }
+
+    public double maxIoBytesPerSecond() {
+        return maxIoBytesPerSecond;
+    }
+
+    /**
+     * Holds the cleaner thread back so the bytes it read and wrote while rewriting segments stay
+     * within {@code log.cleaner.io.max.bytes.per.second}, measured over windows of about a second
+     * (Kafka's cleaner throttles the same I/O).
+     */
+    private void throttle(long bytes) throws java.io.InterruptedIOException {
+        double rate = maxIoBytesPerSecond;
+        if (rate >= Double.MAX_VALUE) return;
+        long now = System.nanoTime();
+        if (throttleWindowStartNanos == 0 || now - throttleWindowStartNanos > 1_000_000_000L) {
+            throttleWindowStartNanos = now;
+            throttleWindowBytes = 0;
+        }
+        throttleWindowBytes += bytes;
+        long due = throttleWindowStartNanos + (long) (throttleWindowBytes / rate * 1e9);
+        long wait = due - System.nanoTime();
+        if (wait <= 0) return;
+        try {
+            java.util.concurrent.TimeUnit.NANOSECONDS.sleep(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("Interrupted while throttling the log cleaner");
+        }
     }
 
     /**
@@ -324,6 +376,7 @@ public final class LogCleaner {
                     output.flip();
                     bytesAfter += output.remaining();
                     while (output.hasRemaining()) out.write(output);
+                    throttle((long) result.bytesRead() + output.limit());
                     position += result.bytesRead();
                     read += result.messagesRead();
                     retained += result.messagesRetained();

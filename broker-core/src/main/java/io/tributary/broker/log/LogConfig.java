@@ -71,7 +71,7 @@ public final class LogConfig {
     public static LogConfig brokerDefaults(Map<String, String> brokerProps) {
         Map<TopicConfigKey, String> values = new EnumMap<>(TopicConfigKey.class);
         for (TopicConfigKey key : TopicConfigKey.values()) {
-            String v = brokerProps.get(key.brokerName());
+            String v = key.brokerName() == null ? null : brokerProps.get(key.brokerName());
             values.put(key, v == null ? key.defaultValue() : key.validate(v));
         }
         // Kafka's coarser retention names, used when the millisecond form is absent.

@@ -53,6 +53,8 @@ public final class LogManager implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock dirLock;
     private volatile boolean closed;
+    /** {@code log.cleaner.backoff.ms}: the pause between compaction rounds; changed at run time. */
+    private volatile long cleanerBackoffMs = 15_000;
     private volatile FileSync fileSync = FileSync.FORCE;
     private final List<LogListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -88,7 +90,11 @@ public final class LogManager implements AutoCloseable {
         this.cleanShutdown = marker.exists();
         Files.deleteIfExists(marker.toPath());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("tributary-log-scheduler"));
-        this.cleanerThread = Executors.newSingleThreadScheduledExecutor(daemon("tributary-log-cleaner"));
+        java.util.concurrent.ScheduledThreadPoolExecutor cleanerPool =
+                new java.util.concurrent.ScheduledThreadPoolExecutor(1, daemon("tributary-log-cleaner"));
+        // A round waiting out its backoff is dropped at shutdown, not run.
+        cleanerPool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.cleanerThread = cleanerPool;
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -112,10 +118,39 @@ public final class LogManager implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(() -> {
             for (PartitionLog log : logs.values()) log.expireProducers(schedule.producerIdExpirationMs());
         }, 60_000, 60_000, TimeUnit.MILLISECONDS);
-        if (schedule.cleanerEnabled()) {
-            cleanerThread.scheduleWithFixedDelay(this::compactDirtyLogs, schedule.cleanerBackoffMs(),
-                    schedule.cleanerBackoffMs(), TimeUnit.MILLISECONDS);
+        cleanerBackoffMs = schedule.cleanerBackoffMs();
+        if (schedule.cleanerEnabled()) scheduleCleaning();
+    }
+
+    /** Runs a compaction round after {@code log.cleaner.backoff.ms}, read afresh for every round. */
+    private void scheduleCleaning() {
+        if (closed) return;
+        try {
+            cleanerThread.schedule(() -> {
+                try {
+                    compactDirtyLogs();
+                } finally {
+                    scheduleCleaning();
+                }
+            }, cleanerBackoffMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // Closing: no further rounds.
         }
+    }
+
+    /**
+     * Applies the cleaner settings that may change at run time: {@code log.cleaner.backoff.ms} from
+     * the next round, {@code log.cleaner.dedupe.buffer.size} and
+     * {@code log.cleaner.io.max.bytes.per.second} as {@link LogCleaner#reconfigure} says.
+     */
+    public void reconfigureCleaner(long backoffMs, long dedupeBufferBytes, double ioMaxBytesPerSecond) {
+        if (backoffMs < 0) throw new IllegalArgumentException("backoffMs must not be negative, got " + backoffMs);
+        cleaner.reconfigure(dedupeBufferBytes, ioMaxBytesPerSecond);
+        this.cleanerBackoffMs = backoffMs;
+    }
+
+    public long cleanerBackoffMs() {
+        return cleanerBackoffMs;
     }
 
     /** Opens the log of {@code tp}, creating it if it does not exist. */

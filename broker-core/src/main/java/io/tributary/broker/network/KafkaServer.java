@@ -104,6 +104,29 @@ public final class KafkaServer implements AutoCloseable {
         return start(listener, tls, null);
     }
 
+    /**
+     * Makes {@code num.io.threads} threads handle requests from now on (a dynamic config change):
+     * more threads start at once; surplus ones end once they finish the request they hold.
+     */
+    public void resizeIoThreads(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("num.io.threads must be at least 1, got " + threads);
+        java.util.concurrent.ThreadPoolExecutor pool = (java.util.concurrent.ThreadPoolExecutor) ioExecutor;
+        synchronized (pool) {
+            if (threads > pool.getMaximumPoolSize()) {
+                pool.setMaximumPoolSize(threads);
+                pool.setCorePoolSize(threads);
+            } else {
+                pool.setCorePoolSize(threads);
+                pool.setMaximumPoolSize(threads);
+            }
+        }
+    }
+
+    /** The number of request-handler threads ({@code num.io.threads}) now in force. */
+    public int ioThreads() {
+        return ((java.util.concurrent.ThreadPoolExecutor) ioExecutor).getMaximumPoolSize();
+    }
+
     @Override
     public void close() {
         synchronized (this) {

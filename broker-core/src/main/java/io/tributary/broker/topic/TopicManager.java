@@ -35,7 +35,8 @@ public final class TopicManager {
 
     private final TopicStore store;
     private final LogManager logs;
-    private final LogConfig brokerDefaults;
+    /** The topic defaults (static properties under the dynamic broker configs); replaced by {@link #updateBrokerDefaults}. */
+    private volatile LogConfig brokerDefaults;
     private final PartitionLimits limits;
     private final Map<String, TopicMetadata> topics = new ConcurrentHashMap<>();
     private final Map<Uuid, String> namesById = new ConcurrentHashMap<>();
@@ -337,6 +338,27 @@ public final class TopicManager {
 
     public LogConfig brokerDefaults() {
         return brokerDefaults;
+    }
+
+    /**
+     * Makes {@code defaults} the topic defaults (a dynamic broker config changed): every log this
+     * node holds gets its topic's overrides laid over them at once, so topics without an override
+     * of a setting follow the new default and topics with one keep theirs.
+     */
+    public synchronized void updateBrokerDefaults(LogConfig defaults) {
+        this.brokerDefaults = defaults;
+        for (TopicMetadata t : topics.values()) {
+            LogConfig config;
+            try {
+                config = defaults.withOverrides(t.configs());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "Topic " + t.name() + " keeps its settings: " + e.getMessage());
+                continue;
+            }
+            for (int p = 0; p < t.partitions(); p++) {
+                logs.get(new TopicPartition(t.name(), p)).ifPresent(l -> l.updateConfig(config));
+            }
+        }
     }
 
     /** The log of a partition, or {@link UnknownTopicOrPartitionException} naming the partition. */

@@ -140,7 +140,7 @@ class AdminConfigTest {
     }
 
     @Test
-    void describeBrokerListsItsPropertiesReadOnly() throws Exception {
+    void describeBrokerListsItsPropertiesWithWhatMayChangeAtRunTime() throws Exception {
         try (Broker broker = TestBroker.start(dataDir, Map.of("log.segment.bytes", "2097152")); Admin admin = admin(broker)) {
             Config config = describe(admin, new ConfigResource(ConfigResource.Type.BROKER, "0"));
 
@@ -161,18 +161,22 @@ class AdminConfigTest {
             assertEquals("604800000", retention.value(), "topic defaults appear under their broker names");
             assertEquals(ConfigEntry.ConfigSource.DEFAULT_CONFIG, retention.source());
 
-            for (ConfigEntry entry : config.entries()) assertTrue(entry.isReadOnly(), entry.name());
+            assertFalse(retention.isReadOnly(), "a topic default may change at run time");
+            assertFalse(config.get("log.cleaner.io.max.bytes.per.second").isReadOnly());
+            assertTrue(config.get("num.network.threads").isReadOnly());
         }
     }
 
     @Test
-    void brokerConfigsCannotBeChangedAtRuntime() throws Exception {
+    void readOnlyBrokerConfigsAreRefused() throws Exception {
         try (Broker broker = TestBroker.start(dataDir); Admin admin = admin(broker)) {
             ConfigResource node = new ConfigResource(ConfigResource.Type.BROKER, "0");
             ExecutionException e = assertThrows(ExecutionException.class,
-                    () -> incremental(admin, node, set("log.retention.ms", "1000")));
+                    () -> incremental(admin, node, set("log.dirs", "/elsewhere"), set("log.retention.ms", "1000")));
             assertInstanceOf(InvalidRequestException.class, e.getCause());
-            assertTrue(e.getCause().getMessage().contains("log.retention.ms"), e.getCause().getMessage());
+            assertEquals("Cannot update these configs dynamically: [log.dirs]", e.getCause().getMessage());
+            assertEquals("604800000", describe(admin, node).get("log.retention.ms").value(),
+                    "the whole resource is refused");
         }
     }
 

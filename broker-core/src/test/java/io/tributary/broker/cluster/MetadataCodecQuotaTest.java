@@ -36,7 +36,7 @@ class MetadataCodecQuotaTest {
         assertEquals(command, MetadataCodec.decode(bytes, 0, bytes.length));
 
         ClusterImage image = new ClusterImage(3, Map.of(), Set.of(), Map.of(), Map.of(), Set.of(),
-                ClientQuotaConfigs.EMPTY.applied(CHANGES));
+                ClientQuotaConfigs.EMPTY.applied(CHANGES), Map.of("", Map.of("log.retention.ms", "60000"), "2", Map.of("num.io.threads", "4")));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         MetadataCodec.writeImage(new DataOutputStream(out), image);
         ClusterImage read = MetadataCodec.readImage(new DataInputStream(new ByteArrayInputStream(out.toByteArray())));
