@@ -62,6 +62,16 @@ class ClusterClientQuotaTest {
         }
     }
 
+    /** As {@link #produceThrottle}, but -1 when the node no longer leads the partition. */
+    private static int produceThrottleOrNegative(ClusterHarness cluster, int leader, int partition) {
+        try {
+            return produceThrottle(cluster, leader, partition);
+        } catch (AssertionError | IOException e) {
+            if (String.valueOf(e.getMessage()).contains("not the leader")) return -1;
+            throw e instanceof AssertionError a ? a : new java.io.UncheckedIOException((IOException) e);
+        }
+    }
+
     private static int leaderOf(Admin admin, int partition) throws Exception {
         return admin.describeTopics(List.of("q")).allTopicNames().get().get("q").partitions().get(partition).leader().id();
     }
@@ -96,8 +106,17 @@ class ClusterClientQuotaTest {
                 Poll.until("restarted node " + restarted + " lists the quota", Duration.ofSeconds(30),
                         () -> quotasOf(cluster, restarted).contains("producer_byte_rate"));
                 cluster.awaitFullIsr("q");
-                int now = leaderOf(admin, partition);
-                assertTrue(produceThrottle(cluster, now, partition) > 0, "node " + now + " throttles the client after the restart");
+                // Leadership may still move (the preferred leader takes its partitions back): ask again until
+                // the node asked leads the partition when it answers.
+                int[] throttle = {0};
+                int[] now = {0};
+                int p = partition;
+                Poll.until("a produce to the partition's leader after the restart", Duration.ofSeconds(30), () -> {
+                    now[0] = leaderOf(admin, p);
+                    throttle[0] = produceThrottleOrNegative(cluster, now[0], p);
+                    return throttle[0] >= 0;
+                });
+                assertTrue(throttle[0] > 0, "node " + now[0] + " throttles the client after the restart");
             }
         }
     }
