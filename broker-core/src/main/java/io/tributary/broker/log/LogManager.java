@@ -89,7 +89,11 @@ public final class LogManager implements AutoCloseable {
         File marker = new File(dataDir, CLEAN_SHUTDOWN_FILE);
         this.cleanShutdown = marker.exists();
         Files.deleteIfExists(marker.toPath());
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("tributary-log-scheduler"));
+        java.util.concurrent.ScheduledThreadPoolExecutor schedulerPool =
+                new java.util.concurrent.ScheduledThreadPoolExecutor(1, daemon("tributary-log-scheduler"));
+        // Delayed closes of removed segments are dropped at shutdown: each log closes its own when it closes.
+        schedulerPool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.scheduler = schedulerPool;
         java.util.concurrent.ScheduledThreadPoolExecutor cleanerPool =
                 new java.util.concurrent.ScheduledThreadPoolExecutor(1, daemon("tributary-log-cleaner"));
         // A round waiting out its backoff is dropped at shutdown, not run.

@@ -84,6 +84,8 @@ public final class PartitionLog implements AutoCloseable {
     private final File dir;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
+    /** Segments taken out of the log whose descriptors {@link #scheduleClose} has yet to close; concurrent set. */
+    private final java.util.Set<LogSegment> unlinked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
     private final ProducerStateManager producers;
@@ -743,7 +745,7 @@ public final class PartitionLog implements AutoCloseable {
         for (LogSegment segment : doomed) {
             segments.remove(segment.baseOffset());
             segment.deleteFiles();
-            scheduler.schedule(() -> closeQuietly(segment), config.fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
+            scheduleClose(segment);
         }
         long newStart = segments.firstKey();
         if (newStart > logStartOffset) {
@@ -778,7 +780,7 @@ public final class PartitionLog implements AutoCloseable {
             fresh.rebuildIndexes();
             fresh.flush(fileSync);
             segments.put(fresh.baseOffset(), fresh);
-            scheduler.schedule(() -> closeQuietly(old), config.fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
+            scheduleClose(old);
             return true;
         } finally {
             lock.unlock();
@@ -960,8 +962,22 @@ public final class PartitionLog implements AutoCloseable {
         return copy;
     }
 
+    /**
+     * Closes {@code segment}, whose files are already unlinked or replaced, after
+     * {@code file.delete.delay.ms} (reads that still hold it finish first), or when this log closes,
+     * whichever comes first: the scheduler drops such waits when it shuts down.
+     */
     private void scheduleClose(LogSegment segment) {
-        scheduler.schedule(() -> closeQuietly(segment), config.fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
+        unlinked.add(segment);
+        scheduler.schedule(() -> {
+            closeQuietly(segment);
+            unlinked.remove(segment);
+        }, config.fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
+    }
+
+    private void closeUnlinked() {
+        for (LogSegment s : unlinked) closeQuietly(s);
+        unlinked.clear();
     }
 
     /**
@@ -1176,6 +1192,7 @@ public final class PartitionLog implements AutoCloseable {
             snapshotProducerState();
             closed = true;
             for (LogSegment s : segments.values()) s.close();
+            closeUnlinked();
         } finally {
             lock.unlock();
         }
@@ -1187,6 +1204,7 @@ public final class PartitionLog implements AutoCloseable {
         try {
             closed = true;
             for (LogSegment s : segments.values()) closeQuietly(s);
+            closeUnlinked();
         } finally {
             lock.unlock();
         }
