@@ -134,7 +134,15 @@ public final class LeaderEpochCache {
                     + "; dropped conflicting entries " + dropped);
         }
         entries.add(new EpochEntry(epoch, startOffset));
-        persist();
+        try {
+            persist();
+        } catch (KafkaStorageException e) {
+            // The checkpoint still holds the old entries (a full disk): so does memory, and the
+            // append that needed the epoch fails with this error.
+            entries.remove(entries.size() - 1);
+            for (int i = dropped.size() - 1; i >= 0; i--) entries.add(dropped.get(i));
+            throw e;
+        }
     }
 
     /** The latest epoch, or empty when no epoch is known. */
@@ -239,6 +247,11 @@ public final class LeaderEpochCache {
             Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             PartitionLog.syncDirectory(file.getParentFile());
         } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp.toPath());
+            } catch (IOException ignored) {
+                // what a failed write left is replaced by the next one
+            }
             throw new KafkaStorageException("Failed to write the leader epoch checkpoint " + file + " of " + tp + ": "
                     + e.getMessage(), e);
         }

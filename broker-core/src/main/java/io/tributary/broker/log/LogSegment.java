@@ -205,9 +205,32 @@ public final class LogSegment {
 
     /**
      * Appends batches whose offsets have been assigned. The batches are written as one write;
-     * index entries are added every {@code index.interval.bytes}.
+     * index entries are added every {@code index.interval.bytes}. When the write fails the segment
+     * is as it was before: no partial batch and no index entry of the failed batches stay behind.
      */
     public void append(MemoryRecords records) throws IOException {
+        int startPosition = log.sizeInBytes();
+        int offsetEntries = offsetIndex.entries();
+        int timeEntries = timeIndex.entries();
+        int indexedBytes = bytesSinceLastIndexEntry;
+        try {
+            appendAndIndex(records);
+        } catch (IOException | RuntimeException e) {
+            // A failed write (a full disk) may have left part of the batches or index entries
+            // behind: both are cut back, so the next append starts at a batch boundary again.
+            try {
+                offsetIndex.truncateToEntries(offsetEntries);
+                timeIndex.truncateToEntries(timeEntries);
+                log.truncateTo(startPosition);
+            } catch (IOException | RuntimeException undo) {
+                e.addSuppressed(undo);
+            }
+            bytesSinceLastIndexEntry = indexedBytes;
+            throw e;
+        }
+    }
+
+    private void appendAndIndex(MemoryRecords records) throws IOException {
         int position = log.sizeInBytes();
         long maxTs = maxTimestamp;
         long offsetOfMaxTs = offsetOfMaxTimestamp;

@@ -91,6 +91,9 @@ final class ProducerStateSnapshot {
             while (header.hasRemaining()) out.write(header);
             while (body.hasRemaining()) out.write(body);
             out.force(true);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp.toPath()); // a full disk: what was written of it frees its space again
+            throw e;
         }
         Files.move(tmp.toPath(), target.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }

@@ -134,7 +134,12 @@ public final class TimeIndex implements AutoCloseable {
         int keep = 0;
         int n = entries;
         while (keep < n && baseOffset + relativeOffsets[keep] < offset) keep++;
-        entries = keep;
+        truncateToEntries(keep);
+    }
+
+    /** Keeps only the first {@code keep} entries (an append that failed is undone). */
+    void truncateToEntries(int keep) throws IOException {
+        entries = Math.min(keep, entries);
         channel.truncate((long) keep * ENTRY_SIZE);
         channel.position((long) keep * ENTRY_SIZE);
     }
