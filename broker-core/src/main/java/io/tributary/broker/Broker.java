@@ -361,8 +361,10 @@ public final class Broker implements AutoCloseable {
                     throttle);
             dispatcher.set(new RequestDispatcher(handlers, effective, topics::nameOf,
                     name -> topics.get(name).isPresent(), config.autoCreateTopics(), metrics.requests()));
+            io.tributary.broker.network.RequestQueueLimits requestLimits = config.requestQueueLimits();
+            metrics.followRequestQueue(requestLimits);
             this.server = new KafkaServer(dispatcher.get(), config.socketRequestMaxBytes(), config.networkThreads(),
-                    config.ioThreads(), metrics.requests());
+                    config.ioThreads(), metrics.requests(), requestLimits);
             undo.push(server::close);
             List<Listener> listeners = config.listeners();
             Map<String, SaslSettings> saslSettings = new java.util.HashMap<>();

@@ -43,6 +43,8 @@ public final class BrokerConfig {
         d.put("socket.request.max.bytes", "104857600");
         d.put("num.io.threads", "8");
         d.put("num.network.threads", "3");
+        d.put("queued.max.requests", "500");
+        d.put("queued.max.request.bytes", "-1");
         d.put("log.retention.check.interval.ms", "300000");
         d.put("log.flush.scheduler.interval.ms", "1000");
         d.put("log.cleaner.enable", "true");
@@ -178,6 +180,22 @@ public final class BrokerConfig {
     public boolean metricsJmxEnabled() { return Boolean.parseBoolean(props.get(BrokerMetrics.JMX_ENABLED)); }
     public String clusterId() { return props.get("cluster.id"); }
     public LogConfig logDefaults() { return logDefaults; }
+
+    /**
+     * {@code queued.max.requests} (at least 1) and {@code queued.max.request.bytes} (positive, or
+     * -1: two fifths of the memory the JVM allows for direct buffers, where request bodies are held).
+     */
+    public io.tributary.broker.network.RequestQueueLimits requestQueueLimits() {
+        int requests = intValue("queued.max.requests");
+        if (requests < 1) throw new ConfigException("queued.max.requests", requests, "expected at least 1");
+        long bytes = longValue("queued.max.request.bytes");
+        if (bytes == -1) {
+            bytes = io.tributary.broker.network.RequestQueueLimits.defaultMaxBytes();
+        } else if (bytes < 1) {
+            throw new ConfigException("queued.max.request.bytes", bytes, "expected a positive number of bytes, or -1");
+        }
+        return new io.tributary.broker.network.RequestQueueLimits(requests, bytes);
+    }
 
     /** {@code max.partitions.per.request} and {@code max.broker.partitions}, each at least 1. */
     public PartitionLimits partitionLimits() {

@@ -33,6 +33,9 @@ import java.util.function.Supplier;
  *   <li>{@code kafka.controller:type=KafkaController,name=ActiveControllerCount|OfflinePartitionsCount|GlobalTopicCount|GlobalPartitionCount};</li>
  *   <li>{@code kafka.log:type=Log,name=Size|LogEndOffset|LogStartOffset|NumLogSegments,topic=..,partition=..}
  *   for every partition log this node holds, registered when the log opens and removed when it is deleted;</li>
+ *   <li>{@code kafka.network:type=RequestChannel,name=RequestQueueSize} and
+ *   {@code kafka.network:type=SocketServer,name=MemoryPoolAvailable|MemoryPoolUsed|MemoryPoolDepletedTimeTotal},
+ *   the bounds on requests read and not yet answered;</li>
  *   <li>{@code kafka.server:type=KafkaServer,name=BrokerState} (Kafka's values: 1 starting, 3 running,
  *   6 pending controlled shutdown, 7 shutting down).</li>
  * </ul>
@@ -110,6 +113,20 @@ public final class BrokerMetrics implements AutoCloseable {
         }
         boolean topicLeft = logs.all().stream().anyMatch(l -> l.topicPartition().topic().equals(tp.topic()));
         if (!topicLeft) topics.removeTopic(tp.topic());
+    }
+
+    /**
+     * Registers the gauges of the request bounds under Kafka's names:
+     * {@code kafka.network:type=RequestChannel,name=RequestQueueSize} and
+     * {@code kafka.network:type=SocketServer,name=MemoryPoolAvailable|MemoryPoolUsed|MemoryPoolDepletedTimeTotal}
+     * (the last in milliseconds).
+     */
+    void followRequestQueue(io.tributary.broker.network.RequestQueueLimits limits) {
+        registry.gauge(MetricName.of("kafka.network", "RequestChannel", "RequestQueueSize"), limits::queuedRequests);
+        MetricName server = MetricName.of("kafka.network", "SocketServer", "x");
+        registry.gauge(named(server, "MemoryPoolAvailable"), limits::availableBytes);
+        registry.gauge(named(server, "MemoryPoolUsed"), limits::usedBytes);
+        registry.gauge(named(server, "MemoryPoolDepletedTimeTotal"), limits::depletedMillis);
     }
 
     /** Registers the replica manager's and the controller's metrics, read from {@code view} and {@code topicManager}. */

@@ -1,6 +1,5 @@
 package io.tributary.broker.network;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -55,12 +54,16 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private final Listener listener;
     /** Who is connected; set when the channel becomes active. */
     private ConnectionContext connection;
-    private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>();
+    private final ArrayDeque<RequestFrameReader.Frame> queue = new ArrayDeque<>();
     private boolean busy;
     /** Whether the connection is muted for a quota's throttle time (see {@link MuteAfterSend}). */
     private boolean muted;
     /** The frame being processed: its bytes are read in place (no copy) and released when it is answered. */
-    private ByteBuf current;
+    private RequestFrameReader.Frame current;
+    /** The broker-wide bounds the frames count against (see {@link RequestFrameReader}). */
+    private final RequestQueueLimits limits;
+    /** Stops and resumes reading from the socket, shared with the frame reader. */
+    private final ReadGate gate;
     private ChannelHandlerContext ctx;
     /** Where request times are recorded; null records nothing. */
     private final RequestMetrics metrics;
@@ -75,12 +78,11 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     /** Turns a client certificate's subject into the principal's name ({@code ssl.principal.mapping.rules}). */
     private final SslPrincipalMapper principalMapper;
 
-    KafkaConnection(RequestProcessor processor, Executor ioExecutor, Listener listener, boolean tls) {
-        this(processor, ioExecutor, listener, tls, null, SslPrincipalMapper.fromRules("DEFAULT"), null);
-    }
-
     KafkaConnection(RequestProcessor processor, Executor ioExecutor, Listener listener, boolean tls,
-                    ConnectionAuthenticator authenticator, SslPrincipalMapper principalMapper, RequestMetrics metrics) {
+                    ConnectionAuthenticator authenticator, SslPrincipalMapper principalMapper, RequestMetrics metrics,
+                    RequestQueueLimits limits, ReadGate gate) {
+        this.limits = limits;
+        this.gate = gate;
         this.metrics = metrics;
         this.principalMapper = principalMapper;
         this.processor = processor;
@@ -145,8 +147,8 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        queue.add((ByteBuf) msg);
-        if (queue.size() >= MAX_QUEUED) ctx.channel().config().setAutoRead(false);
+        queue.add((RequestFrameReader.Frame) msg);
+        if (queue.size() >= MAX_QUEUED) gate.close(ReadGate.QUEUE_FULL);
         processNext();
     }
 
@@ -154,9 +156,10 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         if (busy || muted || queue.isEmpty() || !ctx.channel().isActive()) return;
         busy = true;
         current = queue.poll();
-        ByteBuffer frame = current.nioBuffer();
+        limits.dequeued();
+        ByteBuffer frame = current.body().nioBuffer();
         ConnectionContext connection = this.connection;
-        if (queue.size() < MAX_QUEUED / 2) ctx.channel().config().setAutoRead(true);
+        if (queue.size() < MAX_QUEUED / 2 && gate.isClosed(ReadGate.QUEUE_FULL)) gate.open(ReadGate.QUEUE_FULL);
         RequestTiming t = metrics == null || frame.remaining() < 4 ? null : new RequestTiming(metrics,
                 frame.getShort(frame.position()), frame.getShort(frame.position() + 2), System.nanoTime());
         timing = t;
@@ -197,10 +200,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             } else {
                 LOG.log(System.Logger.Level.DEBUG, "Closing connection from " + ctx.channel().remoteAddress() + ": " + c.reason());
                 busy = false;
-                if (current != null) {
-                    current.release();
-                    current = null;
-                }
+                releaseCurrent();
                 ctx.close();
             }
         }
@@ -228,12 +228,21 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void complete(Send send, Throwable error) {
-        busy = false;
+    private void releaseCurrent() {
         if (current != null) {
-            current.release();
+            release(current);
             current = null;
         }
+    }
+
+    private void release(RequestFrameReader.Frame frame) {
+        frame.body().release();
+        limits.released(frame.admittedBytes());
+    }
+
+    private void complete(Send send, Throwable error) {
+        busy = false;
+        releaseCurrent();
         int muteMs = 0;
         if (send instanceof MuteAfterSend throttled) {
             muteMs = throttled.throttleTimeMs();
@@ -276,10 +285,10 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     /** Stops reading and processing requests of this connection for {@code ms}; on the event loop. */
     private void mute(int ms) {
         muted = true;
-        ctx.channel().config().setAutoRead(false);
+        gate.close(ReadGate.MUTED);
         ctx.executor().schedule(() -> {
             muted = false;
-            if (queue.size() < MAX_QUEUED) ctx.channel().config().setAutoRead(true);
+            gate.open(ReadGate.MUTED);
             processNext();
         }, ms, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
@@ -296,14 +305,17 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        ByteBuf queued;
-        while ((queued = queue.poll()) != null) queued.release();
+        RequestFrameReader.Frame queued;
+        while ((queued = queue.poll()) != null) {
+            limits.dequeued();
+            release(queued);
+        }
         ctx.fireChannelInactive();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof KafkaFrameDecoder.UnauthenticatedFrameTooLong) {
+        if (cause instanceof RequestFrameReader.UnauthenticatedFrameTooLong) {
             LOG.log(System.Logger.Level.WARNING, "Closing connection from " + ctx.channel().remoteAddress() + " on listener "
                     + listener.name() + ": it sent " + cause.getMessage());
         } else if (cause instanceof TooLongFrameException) {

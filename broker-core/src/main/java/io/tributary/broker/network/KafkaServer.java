@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * The TCP listeners of the Kafka protocol, one server socket per entry of {@code listeners}: Netty
  * NIO (whose file-region writes use {@code transferTo}), TLS through Netty's {@code SslHandler} with
  * the JDK's engine on {@code SSL} and {@code SASL_SSL} listeners, a {@link ConnectionAuthenticator}
- * per connection on SASL listeners, frames of a 4-byte length and a body of at most {@code socket.request.max.bytes},
- * each connection served by a {@link KafkaConnection}.
+ * per connection on SASL listeners, frames of a 4-byte length and a body of at most {@code socket.request.max.bytes}
+ * read by a {@link RequestFrameReader} within the {@link RequestQueueLimits}, each connection served by a
+ * {@link KafkaConnection}.
  */
 public final class KafkaServer implements AutoCloseable {
     private final RequestProcessor processor;
@@ -37,13 +38,23 @@ public final class KafkaServer implements AutoCloseable {
     /** Where request times are recorded; null records nothing. */
     private final RequestMetrics metrics;
 
+    /** The bounds on queued requests and their bytes, shared by every connection of every listener. */
+    private final RequestQueueLimits limits;
+
+    /** With Kafka's {@code queued.max.requests} (500) and room for 500 requests of the largest size. */
     public KafkaServer(RequestProcessor processor, int maxFrameBytes, int networkThreads, int ioThreads) {
-        this(processor, maxFrameBytes, networkThreads, ioThreads, null);
+        this(processor, maxFrameBytes, networkThreads, ioThreads, null,
+                new RequestQueueLimits(500, 500L * maxFrameBytes));
     }
 
-    /** @param metrics where each request's times are recorded ({@code kafka.network:type=RequestMetrics}), or null */
+    /**
+     * @param metrics where each request's times are recorded ({@code kafka.network:type=RequestMetrics}), or null
+     * @param limits  the bounds on requests read and not yet answered ({@code queued.max.requests},
+     *                {@code queued.max.request.bytes})
+     */
     public KafkaServer(RequestProcessor processor, int maxFrameBytes, int networkThreads, int ioThreads,
-                       RequestMetrics metrics) {
+                       RequestMetrics metrics, RequestQueueLimits limits) {
+        this.limits = limits;
         this.metrics = metrics;
         this.processor = processor;
         this.maxFrameBytes = maxFrameBytes;
@@ -83,9 +94,10 @@ public final class KafkaServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ConnectionAuthenticator authenticator = listener.usesSasl() ? sasl.newConnection(listener) : null;
                         if (tls != null) ch.pipeline().addLast(KafkaConnection.TLS_HANDLER, tls.newHandler(ch.alloc()));
-                        ch.pipeline().addLast(new KafkaFrameDecoder(maxFrameBytes, authenticator));
+                        ReadGate gate = new ReadGate(ch);
+                        ch.pipeline().addLast(new RequestFrameReader(maxFrameBytes, authenticator, limits, gate));
                         ch.pipeline().addLast(new KafkaConnection(processor, ioExecutor, listener, tls != null, authenticator,
-                                principalMapper, metrics));
+                                principalMapper, metrics, limits, gate));
                     }
                 });
         Channel channel = bootstrap.bind(listener.host(), listener.port()).sync().channel();
