@@ -1,15 +1,12 @@
 package io.tributary.broker.config;
 
+import io.tributary.broker.log.AtomicFile;
 import java.io.File;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -79,14 +76,6 @@ public final class BrokerConfigFile implements BrokerConfigChanges {
         Properties p = new Properties();
         configs.forEach((resource, c) -> c.forEach((name, value) -> p.setProperty(
                 (resource.isEmpty() ? DEFAULT_PREFIX : BROKER_PREFIX + resource + ".") + name, value)));
-        Files.createDirectories(file.getParentFile().toPath());
-        File tmp = new File(file.getParentFile(), file.getName() + ".tmp");
-        try (Writer w = Files.newBufferedWriter(tmp.toPath(), StandardCharsets.UTF_8)) {
-            p.store(w, "Tributary dynamic broker configs (kafka-configs --entity-type brokers)");
-        }
-        try (FileChannel ch = FileChannel.open(tmp.toPath(), StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFile.write(file, p, "Tributary dynamic broker configs (kafka-configs --entity-type brokers)");
     }
 }

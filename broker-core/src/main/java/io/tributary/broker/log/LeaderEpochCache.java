@@ -6,13 +6,9 @@ import org.apache.kafka.common.errors.KafkaStorageException;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
@@ -233,25 +229,12 @@ public final class LeaderEpochCache {
     }
 
     private void persist() {
-        File tmp = new File(file.getParentFile(), FILE_NAME + ".tmp");
+        StringBuilder sb = new StringBuilder();
+        sb.append(VERSION).append('\n').append(entries.size()).append('\n');
+        for (EpochEntry e : entries) sb.append(e.epoch()).append(' ').append(e.startOffset()).append('\n');
         try {
-            try (Writer w = Files.newBufferedWriter(tmp.toPath(), StandardCharsets.UTF_8)) {
-                StringBuilder sb = new StringBuilder();
-                sb.append(VERSION).append('\n').append(entries.size()).append('\n');
-                for (EpochEntry e : entries) sb.append(e.epoch()).append(' ').append(e.startOffset()).append('\n');
-                w.write(sb.toString());
-            }
-            try (FileChannel ch = FileChannel.open(tmp.toPath(), StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            PartitionLog.syncDirectory(file.getParentFile());
+            AtomicFile.write(file, sb.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp.toPath());
-            } catch (IOException ignored) {
-                // what a failed write left is replaced by the next one
-            }
             throw new KafkaStorageException("Failed to write the leader epoch checkpoint " + file + " of " + tp + ": "
                     + e.getMessage(), e);
         }

@@ -1,12 +1,10 @@
 package io.tributary.broker.producer;
 
+import io.tributary.broker.log.AtomicFile;
 import java.io.File;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Hands out producer ids that are never reused, across restarts and across the nodes of a
@@ -48,12 +46,7 @@ public final class ProducerIdManager {
     public synchronized long nextId() throws IOException {
         if (next >= blockEnd) {
             long end = next + BLOCK_SIZE;
-            File tmp = new File(file.getParentFile(), file.getName() + ".tmp");
-            Files.writeString(tmp.toPath(), Long.toString(end), StandardCharsets.UTF_8);
-            try (FileChannel ch = FileChannel.open(tmp.toPath(), StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFile.write(file, Long.toString(end).getBytes(StandardCharsets.UTF_8));
             blockEnd = end;
         }
         return prefix | next++;

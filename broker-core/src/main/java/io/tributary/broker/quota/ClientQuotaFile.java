@@ -1,14 +1,11 @@
 package io.tributary.broker.quota;
 
+import io.tributary.broker.log.AtomicFile;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -82,14 +79,6 @@ public final class ClientQuotaFile implements ClientQuotaChanges {
         quotas.entities().forEach((entity, values) -> values.forEach((type, value) -> text
                 .append(field(entity.user())).append(' ').append(field(entity.clientId())).append(' ')
                 .append(type.key()).append(' ').append(value).append('\n')));
-        Files.createDirectories(file.getParentFile().toPath());
-        File tmp = new File(file.getParentFile(), file.getName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp.toPath(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
-            while (bytes.hasRemaining()) ch.write(bytes);
-            ch.force(true);
-        }
-        Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFile.write(file, text.toString().getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,5 +1,6 @@
 package io.tributary.broker.security;
 
+import io.tributary.broker.log.AtomicFile;
 import org.apache.kafka.common.acl.AclBinding;
 
 import java.io.ByteArrayOutputStream;
@@ -8,10 +9,7 @@ import java.io.DataOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -87,15 +85,7 @@ public final class AclFile implements AclChanges {
             CRC32 crc = new CRC32();
             crc.update(bytes.toByteArray());
             out.writeInt((int) crc.getValue());
-            Files.createDirectories(file.getParentFile().toPath());
-            File tmp = new File(file.getParentFile(), file.getName() + ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp.toPath(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes.toByteArray());
-                while (buf.hasRemaining()) ch.write(buf);
-                ch.force(true);
-            }
-            Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFile.write(file, bytes.toByteArray());
         } catch (IOException e) {
             throw new org.apache.kafka.common.errors.KafkaStorageException("Cannot store the ACLs in " + file + ": " + e, e);
         }

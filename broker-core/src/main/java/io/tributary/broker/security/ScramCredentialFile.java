@@ -1,16 +1,13 @@
 package io.tributary.broker.security;
 
+import io.tributary.broker.log.AtomicFile;
 import org.apache.kafka.clients.admin.ScramMechanism;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.List;
@@ -78,14 +75,6 @@ public final class ScramCredentialFile implements ScramCredentialChanges {
                 .append(mechanism.mechanismName()).append(' ').append(c.iterations()).append(' ')
                 .append(b64.encodeToString(c.salt())).append(' ').append(b64.encodeToString(c.storedKey())).append(' ')
                 .append(b64.encodeToString(c.serverKey())).append('\n')));
-        Files.createDirectories(file.getParentFile().toPath());
-        File tmp = new File(file.getParentFile(), file.getName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp.toPath(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
-            while (bytes.hasRemaining()) ch.write(bytes);
-            ch.force(true);
-        }
-        Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFile.write(file, text.toString().getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,15 +1,14 @@
 package io.tributary.broker.topic;
 
+import io.tributary.broker.log.AtomicFile;
 import org.apache.kafka.common.Uuid;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -72,17 +71,7 @@ public final class TopicStore {
         p.setProperty("topic.id", topic.topicId().toString());
         p.setProperty("partitions", Integer.toString(topic.partitions()));
         topic.configs().forEach((k, v) -> p.setProperty("config." + k, v));
-        String file = fileName(topic.name());
-        File tmp = new File(dir, file + ".tmp");
-        try (Writer w = Files.newBufferedWriter(tmp.toPath(), StandardCharsets.UTF_8)) {
-            p.store(w, "Tributary topic metadata");
-        }
-        try (FileChannel ch = FileChannel.open(tmp.toPath(), StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        Files.move(tmp.toPath(), new File(dir, file).toPath(), StandardCopyOption.ATOMIC_MOVE,
-                StandardCopyOption.REPLACE_EXISTING);
-        syncDir();
+        AtomicFile.write(new File(dir, fileName(topic.name())), p, "Tributary topic metadata");
     }
 
     public void remove(String name) throws IOException {
