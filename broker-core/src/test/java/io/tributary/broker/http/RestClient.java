@@ -13,14 +13,22 @@ import java.util.Map;
 
 /** A test's HTTP client for one broker's REST API: requests with an optional Basic login, JSON answers. */
 final class RestClient {
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final String base;
     private final String authorization;
 
     RestClient(InetSocketAddress address, String user, String password) {
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         this.base = "http://" + address.getHostString() + ":" + address.getPort();
         this.authorization = user == null ? null
                 : "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Over HTTPS with {@code tls} (its trust, and its key as the client certificate if it has one), no Basic login. */
+    RestClient(InetSocketAddress address, javax.net.ssl.SSLContext tls) {
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(tls).build();
+        this.base = "https://" + address.getHostString() + ":" + address.getPort();
+        this.authorization = null;
     }
 
     RestClient(InetSocketAddress address) {
