@@ -61,7 +61,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the adapter pointed at Apache Kafka ({@link ScenarioKafka}, started by the test) instead.
  */
 class CrashRecoveryIT {
-    private static final int ORDERS = 5_000;
+    private static final int ORDERS = 3_000;
     private static final int ORDERS_ON_KAFKA = 2_000;
     private static final String DECIDED_TOPIC = "decided-before-the-crash";
     private static final String DECIDED_VALUE = "committed-by-recovery";

@@ -18,8 +18,8 @@ import java.util.Random;
 public final class FaultSchedule {
     /** How many faults a run injects. */
     public enum Profile {
-        /** About 20 faults: part of the normal test run. */
-        SHORT(20),
+        /** 12 faults, every kind at least once: part of the normal test run. */
+        SHORT(12),
         /** At least 100 faults, on demand ({@code -Dfault.profile=long}, {@code bench/faults.sh}). */
         LONG(104);
 
