@@ -75,6 +75,7 @@ import io.tributary.broker.quota.ClientQuotaFile;
 import io.tributary.broker.quota.ClientQuotaStore;
 import io.tributary.broker.quota.ClientQuotas;
 import io.tributary.broker.quota.QuotaMetrics;
+import io.tributary.broker.quota.ReplicationQuotas;
 import io.tributary.broker.quota.ThrottlePolicy;
 import io.tributary.broker.cluster.Replication;
 import io.tributary.broker.cluster.StandaloneReplication;
@@ -238,10 +239,18 @@ public final class Broker implements AutoCloseable {
             AclAuthorizer aclAuthorizer = authorizerConfig.enabled() ? new AclAuthorizer(authorizerConfig) : null;
             AtomicReference<AclChanges> aclChanges = new AtomicReference<>();
             ProducerIdManager producerIds = new ProducerIdManager(dataDir, config.nodeId());
+            QuotaMetrics quotaMetrics = new QuotaMetrics(metrics.registry());
+            // Replication quotas: the rates follow the effective broker configs from the first image on
+            // (a restarted follower must not copy unthrottled until the node has finished starting), the
+            // throttled partitions the topic configs of the metadata (ReplicaManager).
+            ReplicationQuotas replicationQuotas = ReplicationQuotas.create(config.replicationQuotaConfig(), clock::millis);
+            dynamicConfigs.addListener(state -> replicationQuotas.updateBounds(brokerConfigs.effective()));
+            quotaMetrics.replication(replicationQuotas.leader());
+            quotaMetrics.replication(replicationQuotas.follower());
             Replication replication;
             if (clusterConfig.clustered()) {
                 this.cluster = ClusterMember.join(clusterConfig, dataDir, topics, logs, delayedFetches, timer, clock,
-                        config.defaultReplicationFactor(), self::get, replicas -> {
+                        config.defaultReplicationFactor(), replicationQuotas, self::get, replicas -> {
                             if (aclAuthorizer != null) {
                                 replicas.quorum().addListener(image -> aclAuthorizer.replaceAcls(image.acls()));
                             }
@@ -292,7 +301,7 @@ public final class Broker implements AutoCloseable {
             AtomicReference<RequestDispatcher> dispatcher = new AtomicReference<>();
             // The client quotas are the throttle policy unless the caller brought its own (tests of the seam).
             ThrottlePolicy throttle = policies.throttle() != ThrottlePolicy.NONE ? policies.throttle()
-                    : new ClientQuotas(quotaStore, config.quotaConfig(), clock::millis, new QuotaMetrics(metrics.registry()));
+                    : new ClientQuotas(quotaStore, config.quotaConfig(), clock::millis, quotaMetrics);
             Map<ApiKeys, ApiHandler<? extends ApiMessage>> handlers = new EnumMap<>(ApiKeys.class);
             handlers.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(() -> dispatcher.get().supportedApis()));
             handlers.put(ApiKeys.METADATA, new MetadataHandler(topics, view::get, config.autoCreateTopics(),

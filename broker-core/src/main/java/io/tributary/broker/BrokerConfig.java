@@ -83,6 +83,12 @@ public final class BrokerConfig {
         d.put(io.tributary.broker.quota.QuotaConfig.WINDOW_NUM, String.valueOf(io.tributary.broker.quota.QuotaConfig.DEFAULT_WINDOW_NUM));
         d.put(io.tributary.broker.quota.QuotaConfig.WINDOW_SIZE_SECONDS,
                 String.valueOf(io.tributary.broker.quota.QuotaConfig.DEFAULT_WINDOW_SIZE_SECONDS));
+        d.put(io.tributary.broker.quota.QuotaConfig.REPLICATION_WINDOW_NUM,
+                String.valueOf(io.tributary.broker.quota.QuotaConfig.DEFAULT_WINDOW_NUM));
+        d.put(io.tributary.broker.quota.QuotaConfig.REPLICATION_WINDOW_SIZE_SECONDS,
+                String.valueOf(io.tributary.broker.quota.QuotaConfig.DEFAULT_WINDOW_SIZE_SECONDS));
+        d.put(io.tributary.broker.quota.ReplicationQuotas.LEADER_RATE, String.valueOf(Long.MAX_VALUE));
+        d.put(io.tributary.broker.quota.ReplicationQuotas.FOLLOWER_RATE, String.valueOf(Long.MAX_VALUE));
         DEFAULTS = Map.copyOf(d);
     }
 
@@ -103,6 +109,11 @@ public final class BrokerConfig {
         }
         intValue("num.partitions");
         intValue("num.io.threads");
+        for (String rate : List.of(io.tributary.broker.quota.ReplicationQuotas.LEADER_RATE,
+                io.tributary.broker.quota.ReplicationQuotas.FOLLOWER_RATE)) {
+            if (longValue(rate) < 0) throw new ConfigException(rate, props.get(rate), "must be at least 0");
+        }
+        replicationQuotaConfig();
         partitionLimits();
         authorizer();
         httpListeners();
@@ -175,6 +186,11 @@ public final class BrokerConfig {
     /** How client quotas are measured ({@code quota.window.num}, {@code quota.window.size.seconds}). */
     public io.tributary.broker.quota.QuotaConfig quotaConfig() {
         return io.tributary.broker.quota.QuotaConfig.from(asMap());
+    }
+
+    /** How replication quotas are measured ({@code replication.quota.window.num}, {@code .size.seconds}). */
+    public io.tributary.broker.quota.QuotaConfig replicationQuotaConfig() {
+        return io.tributary.broker.quota.QuotaConfig.replication(asMap());
     }
     /** {@code tributary.metrics.jmx.enabled}: whether the broker's metrics are registered in the platform MBeanServer. */
     public boolean metricsJmxEnabled() { return Boolean.parseBoolean(props.get(BrokerMetrics.JMX_ENABLED)); }

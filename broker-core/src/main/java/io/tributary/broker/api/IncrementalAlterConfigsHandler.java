@@ -50,8 +50,10 @@ import java.util.concurrent.CompletableFuture;
  * setting {@code log.cleanup.policy}; a refused change is {@code INVALID_REQUEST} with Kafka's message.
  * Each resource is answered separately.
  *
- * <p>The read-modify-write of a topic's overrides holds the {@link TopicManager}'s monitor, which
- * serialises every topic mutation, so concurrent incremental changes do not lose each other.
+ * <p>The read-modify-write of a topic's overrides holds this handler's {@code topicAlters} lock, so
+ * concurrent incremental changes through this node do not lose each other. Not the {@link
+ * TopicManager}'s monitor: in a cluster the change waits for the quorum to commit it and for this
+ * node to apply it, and applying committed topics takes that monitor on the metadata thread.
  */
 public final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlterConfigsRequestData> {
     private static final byte SET = 0;
@@ -61,6 +63,8 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
 
     private final TopicManager topics;
     private final BrokerConfigAdmin brokerConfigs;
+    /** Serialises the read-modify-write of topic overrides; held while the change is stored. */
+    private final Object topicAlters = new Object();
 
     public IncrementalAlterConfigsHandler(TopicManager topics, BrokerConfigAdmin brokerConfigs) {
         this.topics = topics;
@@ -143,7 +147,7 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
                 throw new InvalidRequestException("Config " + c.name() + " appears more than once for topic " + name);
             }
         }
-        synchronized (topics) {
+        synchronized (topicAlters) {
             TopicMetadata topic = topics.require(name);
             Map<String, String> overrides = new HashMap<>(topic.configs());
             for (AlterableConfig c : resource.configs()) {

@@ -2,6 +2,7 @@ package io.tributary.broker.cluster;
 
 import io.tributary.broker.delayed.DelayedFetches;
 import io.tributary.broker.log.LogManager;
+import io.tributary.broker.quota.ReplicationQuotas;
 import io.tributary.broker.topic.TopicManager;
 import io.tributary.broker.topic.TopicMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -33,16 +34,18 @@ public final class ClusterMember implements AutoCloseable {
     /**
      * Joins the cluster of {@code config}.
      *
+     * @param replicationQuotas the leader and follower replication quotas this node's replication applies
      * @param self this node's registration once its listener is bound (null before, and always
      *             null on a controller-only node)
      * @param beforeConnect wiring that must see every image, run before the node joins
      */
     public static ClusterMember join(ClusterConfig config, File dataDir, TopicManager topics, LogManager logs,
                                      DelayedFetches delayedFetches, ScheduledExecutorService timer, Clock clock,
-                                     short defaultReplicationFactor, Supplier<BrokerRegistration> self,
+                                     short defaultReplicationFactor, ReplicationQuotas replicationQuotas,
+                                     Supplier<BrokerRegistration> self,
                                      java.util.function.Consumer<ReplicaManager> beforeConnect) throws Exception {
-        return join(config, dataDir, topics, logs, delayedFetches, timer, clock, defaultReplicationFactor, self,
-                beforeConnect, (quorum, image) -> { });
+        return join(config, dataDir, topics, logs, delayedFetches, timer, clock, defaultReplicationFactor,
+                replicationQuotas, self, beforeConnect, (quorum, image) -> { });
     }
 
     /**
@@ -52,14 +55,15 @@ public final class ClusterMember implements AutoCloseable {
      */
     public static ClusterMember join(ClusterConfig config, File dataDir, TopicManager topics, LogManager logs,
                                      DelayedFetches delayedFetches, ScheduledExecutorService timer, Clock clock,
-                                     short defaultReplicationFactor, Supplier<BrokerRegistration> self,
+                                     short defaultReplicationFactor, ReplicationQuotas replicationQuotas,
+                                     Supplier<BrokerRegistration> self,
                                      java.util.function.Consumer<ReplicaManager> beforeConnect,
                                      java.util.function.BiConsumer<MetadataQuorum, ClusterImage> alsoOnImage) throws Exception {
         MetadataQuorum quorum = new MetadataQuorum(config, new File(dataDir, "meta"));
         ReplicaManager replicas = null;
         QuorumController controller = null;
         try {
-            replicas = new ReplicaManager(config, quorum, logs, delayedFetches, timer, clock);
+            replicas = new ReplicaManager(config, quorum, logs, delayedFetches, timer, clock, replicationQuotas);
             ReplicaManager r = replicas;
             int nodeId = config.nodeId();
             quorum.addListener(image -> {

@@ -3,6 +3,7 @@ package io.tributary.broker.cluster;
 import io.tributary.broker.log.FetchIsolation;
 import io.tributary.broker.log.LogReadResult;
 import io.tributary.broker.log.PartitionLog;
+import io.tributary.broker.quota.ReplicationQuota;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
@@ -31,15 +32,26 @@ import java.util.function.Function;
  * {@link io.tributary.broker.delayed.DelayedFetches} until the log end moves or
  * {@code replica.fetch.wait.max.ms} passes.
  *
+ * <p>The leader replication quota applies as in Kafka ({@code ReplicaManager.shouldLeaderThrottle}):
+ * a partition throttled on this node whose follower is not in the ISR gets no records while the
+ * quota is exceeded (it is otherwise answered as usual: epochs, progress, high watermark), and does
+ * not count as data that completes a waiting fetch; the records of throttled partitions in every
+ * answer sent are recorded into the quota. A fetch held back by the quota waits until the quota
+ * allows more records or {@code replica.fetch.wait.max.ms} passes, whichever comes first (Kafka
+ * waits the whole time, which at rates of more than {@code replica.fetch.max.bytes} per wait gives
+ * the follower less than the rate).
+ *
  * <p>Stateless apart from its collaborators; called on JGroups' threads and the fetch timer.
  */
 final class FollowerFetchServer implements RequestHandler {
     private final Function<TopicPartition, Partition> partitions;
     private final ReplicaContext ctx;
+    private final ReplicationQuota leaderQuota;
 
-    FollowerFetchServer(Function<TopicPartition, Partition> partitions, ReplicaContext ctx) {
+    FollowerFetchServer(Function<TopicPartition, Partition> partitions, ReplicaContext ctx, ReplicationQuota leaderQuota) {
         this.partitions = partitions;
         this.ctx = ctx;
+        this.leaderQuota = leaderQuota;
     }
 
     @Override
@@ -50,21 +62,36 @@ final class FollowerFetchServer implements RequestHandler {
     @Override
     public void handle(Message msg, Response response) throws Exception {
         ReplicaFetch.Request request = ReplicaFetch.decodeRequest(msg.getArray(), msg.getOffset(), msg.getLength());
-        ReplicaFetch.Response first = serve(request);
+        boolean[] heldBack = {false};
+        ReplicaFetch.Response first = serve(request, heldBack);
         if (first.bytes() > 0 || hasError(first)) {
-            response.send(ReplicaFetch.encode(first), false);
+            send(response, first);
             return;
         }
         Set<TopicPartition> parts = new HashSet<>();
         for (ReplicaFetch.PartitionRequest p : request.partitions()) parts.add(p.tp());
+        // A fetch the quota held back waits only until the quota allows more (when that is sooner):
+        // the records are there, only the rate kept them back.
+        long waitMs = ctx.config().replicaFetchWaitMaxMs();
+        if (heldBack[0]) waitMs = Math.max(1, Math.min(waitMs, leaderQuota.throttleTimeMs()));
         ctx.delayedFetches().followers().park(parts, force -> {
-            ReplicaFetch.Response r = serve(request);
+            ReplicaFetch.Response r = serve(request, new boolean[1]);
             if (force || r.bytes() > 0 || hasError(r)) {
-                response.send(ReplicaFetch.encode(r), false);
+                send(response, r);
                 return true;
             }
             return false;
-        }, ctx.config().replicaFetchWaitMaxMs());
+        }, waitMs);
+    }
+
+    /** Records the bytes of throttled partitions into the leader quota (Kafka records them as it answers), then answers. */
+    private void send(Response response, ReplicaFetch.Response r) {
+        long throttledBytes = 0;
+        for (ReplicaFetch.PartitionResponse p : r.partitions()) {
+            if (p.records().length > 0 && leaderQuota.isThrottled(p.tp())) throttledBytes += p.records().length;
+        }
+        leaderQuota.record(throttledBytes);
+        response.send(ReplicaFetch.encode(r), false);
     }
 
     private static boolean hasError(ReplicaFetch.Response r) {
@@ -74,12 +101,13 @@ final class FollowerFetchServer implements RequestHandler {
         return false;
     }
 
-    private ReplicaFetch.Response serve(ReplicaFetch.Request request) {
+    /** The answer to {@code request} now; sets {@code heldBack[0]} when the leader quota kept a partition's records back. */
+    private ReplicaFetch.Response serve(ReplicaFetch.Request request, boolean[] heldBack) {
         List<ReplicaFetch.PartitionResponse> out = new ArrayList<>(request.partitions().size());
         int remaining = ctx.config().replicaFetchResponseMaxBytes();
         for (ReplicaFetch.PartitionRequest p : request.partitions()) {
             ReplicaFetch.PartitionResponse resp = serveOne(request.followerId(), p,
-                    Math.min(remaining, ctx.config().replicaFetchMaxBytes()), out.isEmpty() || remaining > 0);
+                    Math.min(remaining, ctx.config().replicaFetchMaxBytes()), out.isEmpty() || remaining > 0, heldBack);
             remaining -= resp.records().length;
             out.add(resp);
         }
@@ -87,14 +115,18 @@ final class FollowerFetchServer implements RequestHandler {
     }
 
     private ReplicaFetch.PartitionResponse serveOne(int followerId, ReplicaFetch.PartitionRequest p, int maxBytes,
-                                                     boolean mayRead) {
+                                                     boolean mayRead, boolean[] heldBack) {
         Partition partition = partitions.apply(p.tp());
         if (partition == null) return ReplicaFetch.PartitionResponse.error(p.tp(), Errors.NOT_LEADER_OR_FOLLOWER);
         Optional<ReplicaFetch.PartitionResponse> answer = partition.onFollowerFetch(followerId, p);
         if (answer.isPresent()) return answer.get();
         PartitionLog log = partition.log();
         byte[] records = new byte[0];
-        if (mayRead && maxBytes > 0) {
+        // Kafka reads and then drops a throttled partition's records; they are not read at all here.
+        boolean throttled = leaderQuota.isThrottled(p.tp()) && !partition.isInSync(followerId)
+                && leaderQuota.isQuotaExceeded();
+        if (throttled && p.fetchOffset() < log.logEndOffset()) heldBack[0] = true;
+        if (mayRead && maxBytes > 0 && !throttled) {
             try {
                 LogReadResult read = log.read(p.fetchOffset(), maxBytes, true, FetchIsolation.LOG_END);
                 records = toBytes(read.records());

@@ -248,6 +248,11 @@ final class Partition {
         return leader && state != null ? new LeaderIsr(state.replicas().size(), state.isr().size()) : null;
     }
 
+    /** Whether {@code replicaId} is in the committed ISR (Kafka's {@code inSyncReplicaIds}). */
+    synchronized boolean isInSync(int replicaId) {
+        return state != null && state.isr().contains(replicaId);
+    }
+
     synchronized int leaderEpoch() {
         return leaderEpoch;
     }

@@ -1,5 +1,6 @@
 package io.tributary.broker.cluster;
 
+import io.tributary.broker.quota.ReplicationQuota;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.ArrayList;
@@ -15,6 +16,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * batch, appends what comes back, truncates where the leader reports divergence, and moves the
  * local high watermark up to the leader's.
  *
+ * <p>The follower replication quota applies as in Kafka's fetcher ({@code shouldFollowerThrottle}): a
+ * partition throttled on this node is left out of the fetch while the quota is exceeded, unless it
+ * is in sync (its log end had reached the leader's high watermark at the last answer); the records
+ * received for throttled partitions are recorded into the quota. When every partition is left out
+ * the fetcher waits until the quota allows more (at most {@value #MAX_THROTTLED_WAIT_MS} ms, Kafka's
+ * {@code replica.fetch.backoff.ms}), or until a partition is added.
+ *
  * <p>One fetcher per leader node; partitions are added and removed from any thread (a concurrent
  * set); the fetch loop runs on the fetcher's own thread only. {@link #shutdown} interrupts the
  * thread only while it waits (for the leader's answer, or to retry), never while it writes the log:
@@ -24,19 +32,26 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ReplicaFetcher {
     private static final System.Logger LOG = System.getLogger(ReplicaFetcher.class.getName());
 
+    /** The longest the fetcher waits when the follower quota holds back every partition it fetches. */
+    static final long MAX_THROTTLED_WAIT_MS = 1_000;
+
     private final ReplicaManager manager;
     private final int leaderId;
     private final ClusterConfig config;
+    private final ReplicationQuota quota;
     private final Set<TopicPartition> partitions = ConcurrentHashMap.newKeySet();
+    /** The leader's high watermark in its last answer for each partition; the fetch thread's own. */
+    private final Map<TopicPartition, Long> leaderHighWatermarks = new HashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
     /** Held while an answer is applied to the logs; {@link #shutdown} takes it to interrupt safely. */
     private final Object applying = new Object();
 
-    ReplicaFetcher(ReplicaManager manager, int leaderId, ClusterConfig config) {
+    ReplicaFetcher(ReplicaManager manager, int leaderId, ClusterConfig config, ReplicationQuota quota) {
         this.manager = manager;
         this.leaderId = leaderId;
         this.config = config;
+        this.quota = quota;
         this.thread = new Thread(this::run, "tributary-replica-fetcher-" + manager.nodeId() + "-from-" + leaderId);
         thread.setDaemon(true);
     }
@@ -65,18 +80,32 @@ final class ReplicaFetcher {
         thread.join(timeoutMs);
     }
 
+    /** Kafka's {@code isReplicaInSync}: the fetch starts at or past the leader's last high watermark. */
+    private boolean inSync(ReplicaFetch.PartitionRequest p) {
+        Long hw = leaderHighWatermarks.get(p.tp());
+        return hw != null && p.fetchOffset() >= hw;
+    }
+
     private void run() {
         while (running && !manager.isClosed()) {
             try {
                 List<ReplicaFetch.PartitionRequest> wanted = new ArrayList<>();
+                boolean heldBack = false;
                 for (TopicPartition tp : partitions) {
                     ReplicaFetch.PartitionRequest p = manager.fetchRequest(tp, leaderId);
-                    if (p == null) partitions.remove(tp);
-                    else wanted.add(p);
+                    if (p == null) {
+                        partitions.remove(tp);
+                    } else if (quota.shouldThrottle(tp, inSync(p))) {
+                        heldBack = true;
+                    } else {
+                        wanted.add(p);
+                    }
                 }
+                leaderHighWatermarks.keySet().retainAll(partitions);
                 if (wanted.isEmpty()) {
                     synchronized (this) {
                         if (partitions.isEmpty()) wait(200);
+                        else if (heldBack) wait(Math.max(1, Math.min(MAX_THROTTLED_WAIT_MS, quota.throttleTimeMs())));
                     }
                     continue;
                 }
@@ -95,8 +124,12 @@ final class ReplicaFetcher {
                     for (ReplicaFetch.PartitionResponse p : response.partitions()) {
                         ReplicaFetch.PartitionRequest req = sent.get(p.tp());
                         if (req == null) continue;
-                        if (p.error() == org.apache.kafka.common.protocol.Errors.NONE) errorsOnly = false;
+                        if (p.error() == org.apache.kafka.common.protocol.Errors.NONE) {
+                            errorsOnly = false;
+                            leaderHighWatermarks.put(p.tp(), p.highWatermark());
+                        }
                         manager.applyFetched(leaderId, req, p);
+                        if (p.records().length > 0 && quota.isThrottled(p.tp())) quota.record(p.records().length);
                     }
                 }
                 // A leader that answers only errors has not caught up with the metadata yet.

@@ -6,6 +6,7 @@ import io.tributary.broker.log.LogAppendInfo;
 import io.tributary.broker.log.LogManager;
 import io.tributary.broker.log.PartitionLog;
 import io.tributary.broker.metrics.Meter;
+import io.tributary.broker.quota.ReplicationQuotas;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -37,6 +38,10 @@ import java.util.function.BiConsumer;
  * node follows, serves followers' fetches through a {@link FollowerFetchServer} and answers the
  * request handlers' questions ({@link Replication}).
  *
+ * <p>Replication quotas ({@link ReplicationQuotas}): the throttled partitions follow the topic configs
+ * of each committed image; the leader quota is applied by the {@link FollowerFetchServer}, the
+ * follower quota by the fetchers.
+ *
  * <p>ISR changes are proposed to the quorum and take effect only once committed, so the high
  * watermark is computed over an ISR every node agrees on; a node that cannot reach the quorum cannot
  * shrink the ISR and so cannot acknowledge {@code acks=all} writes alone.
@@ -56,6 +61,9 @@ public final class ReplicaManager implements Replication, AutoCloseable {
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
     private final FetchResponseApplier applier;
+    private final ReplicationQuotas replicationQuotas;
+    /** The throttled-replicas configs last applied to the quotas (topic → name → value); metadata thread only. */
+    private Map<String, Map<String, String>> throttleConfigs = Map.of();
     private final MessageDispatcher dispatcher;
     private final ScheduledFuture<?> isrTask;
     private volatile boolean closed;
@@ -63,8 +71,9 @@ public final class ReplicaManager implements Replication, AutoCloseable {
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ReplicaManager(ClusterConfig config, MetadataQuorum quorum, LogManager logs, DelayedFetches delayedFetches,
-                          ScheduledExecutorService timer, Clock clock) {
+                          ScheduledExecutorService timer, Clock clock, ReplicationQuotas replicationQuotas) {
         this.config = config;
+        this.replicationQuotas = replicationQuotas;
         this.nodeId = config.nodeId();
         this.quorum = quorum;
         this.logs = logs;
@@ -72,7 +81,7 @@ public final class ReplicaManager implements Replication, AutoCloseable {
                 new Meter("expands"));
         this.applier = new FetchResponseApplier(nodeId);
         this.dispatcher = new MessageDispatcher(quorum.channel().replicationChannel(),
-                new FollowerFetchServer(partitions::get, ctx));
+                new FollowerFetchServer(partitions::get, ctx, replicationQuotas.leader()));
         dispatcher.asyncDispatching(true);
         long period = Math.max(50, config.replicaLagTimeMaxMs() / 2);
         this.isrTask = timer.scheduleWithFixedDelay(this::shrinkIsrs, period, period, TimeUnit.MILLISECONDS);
@@ -83,6 +92,7 @@ public final class ReplicaManager implements Replication, AutoCloseable {
     /** Applies a committed image: becomes leader or follower of each hosted partition. */
     public void onImage(ClusterImage image) {
         if (closed) return;
+        updateThrottledReplicas(image);
         Set<TopicPartition> hosted = new HashSet<>();
         for (TopicImage t : image.topics().values()) {
             for (int p = 0; p < t.partitions().size(); p++) {
@@ -108,6 +118,30 @@ public final class ReplicaManager implements Replication, AutoCloseable {
                 drop(partition, "no longer hosts");
             }
         }
+    }
+
+    /** Gives the replication quotas the throttled-replicas configs of {@code image} when they changed. */
+    private void updateThrottledReplicas(ClusterImage image) {
+        Map<String, Map<String, String>> lists = new HashMap<>();
+        for (TopicImage t : image.topics().values()) {
+            Map<String, String> c = new HashMap<>(2);
+            for (String name : List.of(ReplicationQuotas.LEADER_REPLICAS, ReplicationQuotas.FOLLOWER_REPLICAS)) {
+                String v = t.configs().get(name);
+                if (v != null && !v.isBlank()) c.put(name, v);
+            }
+            if (!c.isEmpty()) lists.put(t.name(), c);
+        }
+        if (lists.equals(throttleConfigs)) return;
+        throttleConfigs = lists;
+        try {
+            replicationQuotas.updateThrottled(lists, nodeId);
+        } catch (IllegalArgumentException corrupt) {
+            // Values are validated before they are committed; a bad one must not stop the roles below.
+            LOG.log(System.Logger.Level.WARNING, "Node " + nodeId + " keeps its throttled replicas: " + corrupt.getMessage());
+            return;
+        }
+        LOG.log(System.Logger.Level.INFO, "Node " + nodeId + " throttles replication of "
+                + (lists.isEmpty() ? "no topic" : lists));
     }
 
     /** Called (on the metadata thread) when this node starts ({@code true}) or stops leading a partition. */
@@ -145,7 +179,7 @@ public final class ReplicaManager implements Replication, AutoCloseable {
 
     private synchronized ReplicaFetcher fetcherFor(int leaderId) {
         return fetchers.computeIfAbsent(leaderId, id -> {
-            ReplicaFetcher f = new ReplicaFetcher(this, id, config);
+            ReplicaFetcher f = new ReplicaFetcher(this, id, config, replicationQuotas.follower());
             f.start();
             return f;
         });
@@ -343,6 +377,11 @@ public final class ReplicaManager implements Replication, AutoCloseable {
     Optional<List<Integer>> pendingIsr(TopicPartition tp) {
         Partition partition = partitions.get(tp);
         return partition == null ? Optional.empty() : partition.pendingIsr();
+    }
+
+    /** The replication quotas this node applies (for tests and diagnostics). */
+    ReplicationQuotas replicationQuotas() {
+        return replicationQuotas;
     }
 
     /** The node this node fetches {@code tp} from, or -1 when it leads or follows no one. */

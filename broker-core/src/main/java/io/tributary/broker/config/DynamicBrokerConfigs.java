@@ -1,6 +1,7 @@
 package io.tributary.broker.config;
 
 import io.tributary.broker.log.TopicConfigKey;
+import io.tributary.broker.quota.ReplicationQuotas;
 import org.apache.kafka.common.errors.InvalidRequestException;
 
 import java.util.ArrayList;
@@ -24,8 +25,10 @@ import java.util.regex.Pattern;
  * {@code min.insync.replicas}, ... every broker name of {@link TopicConfigKey}), the log cleaner's
  * {@code log.cleaner.backoff.ms}, {@code log.cleaner.dedupe.buffer.size},
  * {@code log.cleaner.io.max.bytes.per.second} (and Kafka's {@code log.cleaner.io.buffer.*}, accepted
- * without effect) and {@code num.io.threads}. {@link Mode#PER_BROKER} settings only for one node:
- * the TLS material of a listener, {@code listener.name.<name>.ssl.*}. {@link Mode#READ_ONLY}
+ * without effect), {@code num.io.threads} and the replication quota rates {@code
+ * leader.replication.throttled.rate} and {@code follower.replication.throttled.rate}.
+ * {@link Mode#PER_BROKER} settings only for one node: the TLS material of a listener, {@code
+ * listener.name.<name>.ssl.*}. {@link Mode#READ_ONLY}
  * settings are read from the properties at start only (every other broker setting this broker or
  * Kafka knows; Kafka answers "Cannot update these configs dynamically"). Names nobody knows are
  * {@link Mode#CUSTOM}: stored and described like Kafka does for plugin settings, without effect.
@@ -91,7 +94,8 @@ public final class DynamicBrokerConfigs {
 
     private static boolean clusterWide(String name) {
         if (TopicConfigKey.forBrokerName(name).isPresent() || CLEANER_DEFAULTS.containsKey(name)
-                || name.equals("num.io.threads")) {
+                || name.equals("num.io.threads") || name.equals(ReplicationQuotas.LEADER_RATE)
+                || name.equals(ReplicationQuotas.FOLLOWER_RATE)) {
             return true;
         }
         for (List<String> group : SPELLINGS) if (group.contains(name)) return true;
@@ -148,6 +152,7 @@ public final class DynamicBrokerConfigs {
             case "log.cleaner.dedupe.buffer.size" -> atLeast(name, v, 1);
             case "log.cleaner.io.buffer.size" -> atLeast(name, v, 0);
             case "num.io.threads" -> atLeast(name, v, 1);
+            case ReplicationQuotas.LEADER_RATE, ReplicationQuotas.FOLLOWER_RATE -> atLeast(name, v, 0);
             case "log.cleaner.io.max.bytes.per.second", "log.cleaner.io.buffer.load.factor" -> {
                 double d;
                 try {

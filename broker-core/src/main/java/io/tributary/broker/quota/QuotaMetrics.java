@@ -15,7 +15,10 @@ import java.util.function.LongSupplier;
  * name=throttle-time} (the last throttle time given to the group, ms). Kafka's own names carry the
  * attribute in the MBean ({@code type=Produce,user=…,client-id=…}, attribute {@code byte-rate});
  * this broker's metric names always have a {@code name}, so the attribute becomes it and the value
- * is the gauge's {@code Value}. Thread-safe.
+ * is the gauge's {@code Value}. The replication quotas have one gauge each, registered at start:
+ * {@code kafka.server:type=LeaderReplication|FollowerReplication,name=byte-rate} (Kafka's MBean of the
+ * same type, attribute {@code byte-rate}), the bytes per second replicated for throttled partitions.
+ * Thread-safe.
  */
 public final class QuotaMetrics {
     private final MetricRegistry registry;
@@ -34,6 +37,11 @@ public final class QuotaMetrics {
     void recorded(QuotaType type, ClientQuotaConfigs.Resolved q, SampledRate rate, LongSupplier clockMs) {
         MetricName n = name(type, type == QuotaType.REQUEST ? "request-time" : "byte-rate", q);
         if (rates.putIfAbsent(n, Boolean.TRUE) == null) registry.gauge(n, () -> Math.round(rate.rate(clockMs.getAsLong())));
+    }
+
+    /** Registers the byte-rate gauge of {@code quota}. */
+    public void replication(ReplicationQuota quota) {
+        registry.gauge(MetricName.of("kafka.server", quota.metricType(), "byte-rate"), () -> Math.round(quota.rate()));
     }
 
     void throttled(QuotaType type, ClientQuotaConfigs.Resolved q, int ms) {

@@ -1,5 +1,6 @@
 package io.tributary.broker.cluster;
 
+import io.tributary.broker.testing.Poll;
 import io.tributary.broker.testing.SuiteTags;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
@@ -12,18 +13,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Dynamic broker configs in a cluster of three: the cluster-wide default set through one node is
  * committed by the metadata quorum and in force on every node (a topic described through another
- * node reports it); a node's own value set through one node reaches only that node; a node
- * restarted afterwards has both again.
+ * node reports it); a node's own value set through one node reaches only that node; a topic's own
+ * override changed through one node is in force on every node at once; a node restarted
+ * afterwards has the broker configs again.
  */
 @Tag(SuiteTags.PROCESS)
 class ClusterDynamicConfigTest {
@@ -69,6 +73,20 @@ class ClusterDynamicConfigTest {
                 ConfigEntry backoff = describe(three, new ConfigResource(ConfigResource.Type.BROKER, "2"), "log.cleaner.backoff.ms");
                 assertEquals("4000", backoff.value());
                 assertEquals(ConfigEntry.ConfigSource.DYNAMIC_BROKER_CONFIG, backoff.source());
+            }
+
+            // A topic's override changed through one node: committed, and in force on every node, at once
+            // (the change once waited out the quorum timeout, holding what the metadata thread applies it under).
+            try (Admin two = admin(cluster, 2)) {
+                long start = System.nanoTime();
+                alter(two, new ConfigResource(ConfigResource.Type.TOPIC, "shared"), "retention.ms", "7200000");
+                long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertTrue(tookMs < 5_000, "the topic config change took " + tookMs + " ms");
+            }
+            for (int id = 1; id <= 3; id++) {
+                int node = id;
+                Poll.until("node " + node + " has the topic override", Duration.ofSeconds(10),
+                        () -> cluster.node(node).topics().effectiveConfig("shared").retentionMs() == 7_200_000L);
             }
 
             cluster.stop(2);
