@@ -408,7 +408,8 @@ public final class Broker implements AutoCloseable {
             dynamicConfigs.addListener(state -> reconfiguration.apply(brokerConfigs.effective()));
             view.set(new ClusterView(clusterId, config.nodeId(), interBrokerEndpoint.host(), interBrokerEndpoint.port()));
             self.set(new BrokerRegistration(config.nodeId(), interBrokerEndpoint.host(), interBrokerEndpoint.port(), endpoints));
-            this.http = startHttp(config, dispatcher.get(), interBroker.name(), clusterId, metrics, scram, listeners);
+            this.http = startHttp(config, dispatcher.get(), interBroker.name(), clusterId, metrics, scram, listeners,
+                    transactions.client());
             if (http != null) undo.push(http::close);
             metrics.state(BrokerMetrics.RUNNING);
             metrics.exportToJmx(config.metricsJmxEnabled(), config.nodeId());
@@ -432,13 +433,13 @@ public final class Broker implements AutoCloseable {
      */
     private static io.tributary.broker.http.HttpApiServer startHttp(BrokerConfig config, RequestDispatcher dispatcher,
             String listenerName, String clusterId, BrokerMetrics metrics, ScramCredentialStore scram,
-            List<Listener> listeners) throws IOException {
+            List<Listener> listeners, BrokerClient forwarder) throws IOException {
         List<io.tributary.broker.http.HttpListener> http = config.httpListeners();
         if (http.isEmpty()) return null;
         boolean authenticationRequired = listeners.stream().anyMatch(l -> l.usesSasl()
                 || (l.usesTls() && config.tls(l).clientAuth() == TlsSettings.ClientAuth.REQUIRED));
         io.tributary.broker.http.HttpApi api = new io.tributary.broker.http.HttpApi(dispatcher, listenerName, clusterId,
-                metrics, scram, authenticationRequired);
+                metrics, scram, authenticationRequired, config.nodeId(), forwarder);
         try {
             return api.start(http, l -> {
                 Listener asKafka = new Listener(io.tributary.broker.http.HttpListener.TLS_SETTINGS_NAME,

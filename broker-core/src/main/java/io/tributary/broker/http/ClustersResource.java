@@ -37,7 +37,7 @@ final class ClustersResource {
         return id;
     }
 
-    private MetadataResponseData metadata(HttpRequest r) {
+    MetadataResponseData metadata(HttpRequest r) {
         return calls.call(r, new MetadataRequestData().setTopics(new ArrayList<>()).setAllowAutoTopicCreation(false),
                 METADATA_VERSION);
     }

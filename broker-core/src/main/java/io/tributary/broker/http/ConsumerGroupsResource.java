@@ -32,7 +32,8 @@ import java.util.TreeMap;
  * {@code …/{group}/lag-summary}: for every partition with a committed offset (OffsetFetch) the log
  * end offset (ListOffsets, latest) minus the committed offset, with the member the partition is
  * assigned to (its consumer, instance and client id; empty when none is). A group the coordinator
- * does not know ({@code Dead}) is a 404.
+ * does not know ({@code Dead}) is a 404. In a cluster any node answers: the requests a group's
+ * coordinator or a partition's leader must answer go on to it ({@link KafkaCalls#callOn}).
  */
 final class ConsumerGroupsResource {
     static final int LIST_GROUPS_VERSION = 4;
@@ -60,23 +61,25 @@ final class ConsumerGroupsResource {
         router.get(groups + "/{consumer_group_id}/lag-summary", this::lagSummary);
     }
 
+    /**
+     * Every consumer group of the cluster: each broker lists the groups it coordinates (ListGroups
+     * to every live broker, as the Admin client does), and each group is described through this node,
+     * which leaves out the groups the principal may not describe.
+     */
     private HttpResponse list(HttpRequest r) {
         String cluster = clusters.requireCluster(r);
-        ListGroupsResponseData groups = calls.call(r, new ListGroupsRequestData(), LIST_GROUPS_VERSION);
-        KafkaCalls.check(groups.errorCode(), null);
-        List<ListGroupsResponseData.ListedGroup> consumer = new ArrayList<>();
-        for (ListGroupsResponseData.ListedGroup g : groups.groups()) {
-            if (g.protocolType().isEmpty() || g.protocolType().equals(ConsumerProtocol.PROTOCOL_TYPE)) consumer.add(g);
-        }
-        consumer.sort(Comparator.comparing(ListGroupsResponseData.ListedGroup::groupId));
-        List<Object> data = new ArrayList<>();
-        if (!consumer.isEmpty()) {
-            DescribeGroupsRequestData request = new DescribeGroupsRequestData();
-            for (ListGroupsResponseData.ListedGroup g : consumer) request.groups().add(g.groupId());
-            DescribeGroupsResponseData described = calls.call(r, request, DESCRIBE_GROUPS_VERSION);
-            for (DescribeGroupsResponseData.DescribedGroup g : described.groups()) {
-                if (g.errorCode() == Errors.NONE.code()) data.add(group(r, g));
+        java.util.SortedSet<String> consumer = new java.util.TreeSet<>();
+        for (org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker b : clusters.metadata(r).brokers()) {
+            ListGroupsResponseData groups = calls.callOn(r, b.nodeId(), new ListGroupsRequestData(), LIST_GROUPS_VERSION);
+            KafkaCalls.check(groups.errorCode(), null);
+            for (ListGroupsResponseData.ListedGroup g : groups.groups()) {
+                if (g.protocolType().isEmpty() || g.protocolType().equals(ConsumerProtocol.PROTOCOL_TYPE)) consumer.add(g.groupId());
             }
+        }
+        List<Object> data = new ArrayList<>();
+        for (String id : consumer) {
+            DescribeGroupsResponseData.DescribedGroup g = describeGroup(r, id);
+            if (g.errorCode() == Errors.NONE.code() && !g.groupState().equals("Dead")) data.add(group(r, g));
         }
         return HttpResponse.ok(V3.list("KafkaConsumerGroupList", V3.url(r, cluster, "consumer-groups"), data));
     }
@@ -84,13 +87,18 @@ final class ConsumerGroupsResource {
     private DescribeGroupsResponseData.DescribedGroup describe(HttpRequest r) {
         clusters.requireCluster(r);
         String id = r.param("consumer_group_id");
-        DescribeGroupsRequestData request = new DescribeGroupsRequestData();
-        request.groups().add(id);
-        DescribeGroupsResponseData response = calls.call(r, request, DESCRIBE_GROUPS_VERSION);
-        DescribeGroupsResponseData.DescribedGroup g = response.groups().get(0);
+        DescribeGroupsResponseData.DescribedGroup g = describeGroup(r, id);
         KafkaCalls.check(g.errorCode(), g.errorMessage());
         if (g.groupState().equals("Dead")) throw RestException.notFound("Consumer group " + id + " cannot be found.");
         return g;
+    }
+
+    /** DescribeGroups of {@code id}, sent on to its coordinator when that is another node. */
+    private DescribeGroupsResponseData.DescribedGroup describeGroup(HttpRequest r, String id) {
+        DescribeGroupsRequestData request = new DescribeGroupsRequestData();
+        request.groups().add(id);
+        return calls.<DescribeGroupsResponseData>callOrForward(r, request, DESCRIBE_GROUPS_VERSION, () -> coordinator(r, id))
+                .groups().get(0);
     }
 
     private Map<String, Object> group(HttpRequest r, DescribeGroupsResponseData.DescribedGroup g) {
@@ -173,8 +181,8 @@ final class ConsumerGroupsResource {
     private List<Lag> lagsOf(HttpRequest r, DescribeGroupsResponseData.DescribedGroup g) {
         OffsetFetchRequestData fetch = new OffsetFetchRequestData();
         fetch.groups().add(new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId(g.groupId()).setTopics(null));
-        OffsetFetchResponseData offsets = calls.call(r, fetch, OFFSET_FETCH_VERSION);
-        OffsetFetchResponseData.OffsetFetchResponseGroup fetched = offsets.groups().get(0);
+        OffsetFetchResponseData.OffsetFetchResponseGroup fetched = calls.<OffsetFetchResponseData>callOrForward(r, fetch,
+                OFFSET_FETCH_VERSION, () -> coordinator(r, g.groupId())).groups().get(0);
         KafkaCalls.check(fetched.errorCode(), null);
         Map<TopicPartition, Long> committed = new TreeMap<>(Comparator.comparing(TopicPartition::topic)
                 .thenComparingInt(TopicPartition::partition));
@@ -194,13 +202,13 @@ final class ConsumerGroupsResource {
                             .setTimestamp(ListOffsetsRequest.LATEST_TIMESTAMP));
         }
         list.topics().addAll(byTopic.values());
-        ListOffsetsResponseData ends = calls.call(r, list, LIST_OFFSETS_VERSION);
         Map<TopicPartition, Long> end = new HashMap<>();
-        for (ListOffsetsResponseData.ListOffsetsTopicResponse t : ends.topics()) {
-            for (ListOffsetsResponseData.ListOffsetsPartitionResponse p : t.partitions()) {
-                if (p.errorCode() == Errors.NONE.code()) end.put(new TopicPartition(t.name(), p.partitionIndex()), p.offset());
-            }
-        }
+        java.util.Set<TopicPartition> elsewhere = new java.util.TreeSet<>(Comparator.comparing(TopicPartition::topic)
+                .thenComparingInt(TopicPartition::partition));
+        readEnds(calls.call(r, list, LIST_OFFSETS_VERSION), end, elsewhere);
+        // Partitions this node does not lead: their log ends from their leaders.
+        endsFromLeaders(r, elsewhere).forEach((leader, request) ->
+                readEnds(calls.callOn(r, leader, request, LIST_OFFSETS_VERSION), end, new java.util.HashSet<>()));
         Map<TopicPartition, DescribeGroupsResponseData.DescribedGroupMember> owners = owners(g);
         List<Lag> lags = new ArrayList<>();
         committed.forEach((tp, offset) -> {
@@ -208,6 +216,45 @@ final class ConsumerGroupsResource {
             if (e != null) lags.add(new Lag(tp, offset, e, owners.get(tp)));
         });
         return lags;
+    }
+
+    private static void readEnds(ListOffsetsResponseData ends, Map<TopicPartition, Long> end, java.util.Set<TopicPartition> notLeader) {
+        for (ListOffsetsResponseData.ListOffsetsTopicResponse t : ends.topics()) {
+            for (ListOffsetsResponseData.ListOffsetsPartitionResponse p : t.partitions()) {
+                TopicPartition tp = new TopicPartition(t.name(), p.partitionIndex());
+                if (p.errorCode() == Errors.NONE.code()) end.put(tp, p.offset());
+                else if (p.errorCode() == Errors.NOT_LEADER_OR_FOLLOWER.code()) notLeader.add(tp);
+            }
+        }
+    }
+
+    /** For each other node leading some of {@code partitions}, the ListOffsets (latest) of those it leads. */
+    private Map<Integer, ListOffsetsRequestData> endsFromLeaders(HttpRequest r, java.util.Set<TopicPartition> partitions) {
+        Map<Integer, ListOffsetsRequestData> byLeader = new TreeMap<>();
+        if (partitions.isEmpty()) return byLeader;
+        org.apache.kafka.common.message.MetadataRequestData request = new org.apache.kafka.common.message.MetadataRequestData()
+                .setAllowAutoTopicCreation(false);
+        partitions.stream().map(TopicPartition::topic).distinct().forEach(t -> request.topics()
+                .add(new org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic().setName(t)));
+        org.apache.kafka.common.message.MetadataResponseData md = calls.call(r, request, ClustersResource.METADATA_VERSION);
+        for (org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic t : md.topics()) {
+            for (org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition p : t.partitions()) {
+                if (!partitions.contains(new TopicPartition(t.name(), p.partitionIndex()))) continue;
+                if (p.leaderId() < 0 || p.leaderId() == calls.nodeId()) continue;
+                ListOffsetsRequestData forLeader = byLeader.computeIfAbsent(p.leaderId(), l -> new ListOffsetsRequestData()
+                        .setReplicaId(ListOffsetsRequest.CONSUMER_REPLICA_ID));
+                ListOffsetsRequestData.ListOffsetsTopic topic = forLeader.topics().stream()
+                        .filter(x -> x.name().equals(t.name())).findFirst().orElseGet(() -> {
+                            ListOffsetsRequestData.ListOffsetsTopic created = new ListOffsetsRequestData.ListOffsetsTopic()
+                                    .setName(t.name());
+                            forLeader.topics().add(created);
+                            return created;
+                        });
+                topic.partitions().add(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(p.partitionIndex())
+                        .setTimestamp(ListOffsetsRequest.LATEST_TIMESTAMP));
+            }
+        }
+        return byLeader;
     }
 
     /** The member each partition is assigned to, from the members' consumer-protocol assignments. */

@@ -35,11 +35,15 @@ public final class HttpApi {
     /**
      * @param listenerName the Kafka listener whose broker addresses the API shows (the inter-broker one)
      * @param authenticationRequired whether a request without credentials is refused (401)
+     * @param nodeId                 this node's id
+     * @param forwarder              sends a request another node must answer (a partition it leads, a group it
+     *                               coordinates) to that node; null on a node on its own
      */
     public HttpApi(RequestDispatcher dispatcher, String listenerName, String clusterId, BrokerMetrics metrics,
-                   ScramCredentialStore scram, boolean authenticationRequired) {
+                   ScramCredentialStore scram, boolean authenticationRequired, int nodeId,
+                   io.tributary.broker.network.BrokerClient forwarder) {
         this.authenticator = new HttpAuthenticator(scram, authenticationRequired);
-        KafkaCalls calls = new KafkaCalls(dispatcher, listenerName, CALL_TIMEOUT_MS);
+        KafkaCalls calls = new KafkaCalls(dispatcher, listenerName, CALL_TIMEOUT_MS, nodeId, forwarder);
         ClustersResource clusters = new ClustersResource(calls, clusterId);
         TopicsResource topics = new TopicsResource(calls, clusters);
         router.get("/v3/openapi.yaml", r -> openApi());

@@ -1,7 +1,13 @@
 package io.tributary.broker.http;
 
 import io.tributary.broker.api.RequestDispatcher;
+import io.tributary.broker.network.BrokerClient;
 import io.tributary.broker.network.ConnectionContext;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.MessageUtil;
+import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -28,11 +34,74 @@ final class KafkaCalls {
     /** The Kafka listener whose addresses the REST API shows for brokers (the inter-broker one). */
     private final String listenerName;
     private final long timeoutMs;
+    /** This node's id. */
+    private final int nodeId;
+    /** Sends the requests another node must answer, over the cluster link's inter-broker connections. */
+    private final BrokerClient forwarder;
 
-    KafkaCalls(RequestDispatcher dispatcher, String listenerName, long timeoutMs) {
+    KafkaCalls(RequestDispatcher dispatcher, String listenerName, long timeoutMs, int nodeId, BrokerClient forwarder) {
         this.dispatcher = dispatcher;
         this.listenerName = listenerName;
         this.timeoutMs = timeoutMs;
+        this.nodeId = nodeId;
+        this.forwarder = forwarder;
+    }
+
+    int nodeId() {
+        return nodeId;
+    }
+
+    /**
+     * The response of broker {@code node} to {@code request}: served here when {@code node} is this
+     * node, else sent to it on its inter-broker listener. Only for a request this node has already
+     * served for the HTTP principal and answered {@code NOT_LEADER_OR_FOLLOWER} or
+     * {@code NOT_COORDINATOR}: the dispatcher authorizes every resource before a handler looks at
+     * leadership or coordination, so that answer means the principal may make the request; the
+     * other broker serves it as a request of this broker (as it serves transaction markers), so with
+     * an authorizer this node's principal must be allowed it there (a super user, as brokers are).
+     *
+     * @throws RestException 503 when the other broker cannot be reached or does not answer in time
+     */
+    @SuppressWarnings("unchecked")
+    <R extends ApiMessage> R callOn(HttpRequest who, int node, ApiMessage request, int version) {
+        if (node == nodeId || forwarder == null) return call(who, request, version);
+        MetadataResponseData.MetadataResponseBroker broker = liveBroker(who, node);
+        ApiKeys api = ApiKeys.forId(request.apiKey());
+        AbstractRequest forwarded = AbstractRequest.parseRequest(api, (short) version,
+                MessageUtil.toByteBufferAccessor(request, (short) version)).request;
+        try {
+            return (R) forwarder.send(broker.host(), broker.port(), forwarded).data();
+        } catch (java.io.IOException e) {
+            throw new RestException(503, RestException.KAFKA_RETRIABLE_ERROR, "Broker " + node + " at " + broker.host()
+                    + ":" + broker.port() + " could not be reached for " + api.name + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * {@link #call}, or, when this node refuses the request as a whole because another node
+     * coordinates its group ({@code NOT_COORDINATOR}, after authorizing it), the response of that
+     * node, {@code coordinator}'s answer ({@link #callOn}).
+     */
+    <R extends ApiMessage> R callOrForward(HttpRequest who, ApiMessage request, int version, java.util.function.IntSupplier coordinator) {
+        try {
+            return call(who, request, version);
+        } catch (RestException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.NotCoordinatorException)) throw e;
+            int node = coordinator.getAsInt();
+            if (node < 0 || node == nodeId) throw e;
+            return callOn(who, node, request, version);
+        }
+    }
+
+    /** Live broker {@code node} with its inter-broker address, from a Metadata request for no topics. */
+    private MetadataResponseData.MetadataResponseBroker liveBroker(HttpRequest who, int node) {
+        MetadataResponseData md = call(who, new MetadataRequestData().setTopics(new java.util.ArrayList<>())
+                .setAllowAutoTopicCreation(false), ClustersResource.METADATA_VERSION);
+        MetadataResponseData.MetadataResponseBroker broker = md.brokers().find(node);
+        if (broker == null) {
+            throw new RestException(503, RestException.KAFKA_RETRIABLE_ERROR, "Broker " + node + " is not live");
+        }
+        return broker;
     }
 
     /**
@@ -56,7 +125,9 @@ final class KafkaCalls {
                     + ApiMessageNames.of(request) + " within " + timeoutMs + " ms");
         } catch (ExecutionException | CompletionException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw error(Errors.forException(cause), cause.getMessage());
+            RestException rest = error(Errors.forException(cause), cause.getMessage());
+            rest.initCause(cause);
+            throw rest;
         }
     }
 

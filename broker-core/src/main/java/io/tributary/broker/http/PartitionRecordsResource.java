@@ -113,7 +113,17 @@ final class PartitionRecordsResource {
                         .setPartitionMaxBytes(MAX_BYTES).setLogStartOffset(-1).setCurrentLeaderEpoch(-1)))));
         FetchResponseData response = calls.call(r, request, FETCH_VERSION);
         KafkaCalls.check(response.errorCode(), null);
-        return response.responses().get(0).partitions().get(0);
+        FetchResponseData.PartitionData data = response.responses().get(0).partitions().get(0);
+        if (data.errorCode() == Errors.NOT_LEADER_OR_FOLLOWER.code()) {
+            // Another node leads the partition (this node has authorized the read): its leader answers.
+            int leader = topics.describe(r).partitions().get(partition).leaderId();
+            if (leader >= 0 && leader != calls.nodeId()) {
+                response = calls.callOn(r, leader, request, FETCH_VERSION);
+                KafkaCalls.check(response.errorCode(), null);
+                data = response.responses().get(0).partitions().get(0);
+            }
+        }
+        return data;
     }
 
     private static Map<String, Object> document(HttpRequest r, int partition, RecordBatch batch, Record record) {

@@ -5,6 +5,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
@@ -29,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code {"error_code": 200, "cluster_id", "topic_name", "partition_id", "offset", "timestamp",
  * "key": {"type", "size"}, "value": {…}}}. Without a {@code partition_id} a keyed record goes to the
  * partition the Java producer's default partitioner picks (murmur2 of the key), an unkeyed one round
- * robin. Thread-safe.
+ * robin. In a cluster any node takes the record: when another node leads the partition, the
+ * request goes on to it ({@link KafkaCalls#callOn}). Thread-safe.
  */
 final class RecordsResource {
     static final int PRODUCE_VERSION = 9;
@@ -79,14 +81,16 @@ final class RecordsResource {
         } else {
             partition = Utils.toPositive(roundRobin.getAndIncrement()) % partitions;
         }
-        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
-                new SimpleRecord(timestamp, key.bytes(), value.bytes(), headers.toArray(new Header[0])));
-        ProduceRequestData request = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(TIMEOUT_MS);
-        ProduceRequestData.TopicProduceData data = new ProduceRequestData.TopicProduceData().setName(topic.name());
-        data.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(partition).setRecords(records));
-        request.topicData().add(data);
-        ProduceResponseData response = calls.call(r, request, PRODUCE_VERSION);
-        ProduceResponseData.PartitionProduceResponse result = response.responses().iterator().next().partitionResponses().get(0);
+        SimpleRecord record = new SimpleRecord(timestamp, key.bytes(), value.bytes(), headers.toArray(new Header[0]));
+        ProduceResponseData.PartitionProduceResponse result = first(calls.call(r, produceRequest(topic.name(), partition, record),
+                PRODUCE_VERSION));
+        if (result.errorCode() == Errors.NOT_LEADER_OR_FOLLOWER.code()) {
+            // Another node leads the partition: the record goes there (this node has authorized the write).
+            int leader = topics.describe(r).partitions().get(partition).leaderId();
+            if (leader >= 0 && leader != calls.nodeId()) {
+                result = first(calls.callOn(r, leader, produceRequest(topic.name(), partition, record), PRODUCE_VERSION));
+            }
+        }
         KafkaCalls.check(result.errorCode(), result.errorMessage());
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("error_code", 200);
@@ -98,6 +102,19 @@ final class RecordsResource {
         d.put("key", key.summary());
         d.put("value", value.summary());
         return HttpResponse.ok(d);
+    }
+
+    private static ProduceRequestData produceRequest(String topic, int partition, SimpleRecord record) {
+        ProduceRequestData request = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(TIMEOUT_MS);
+        ProduceRequestData.TopicProduceData data = new ProduceRequestData.TopicProduceData().setName(topic);
+        data.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(partition)
+                .setRecords(MemoryRecords.withRecords(Compression.NONE, record)));
+        request.topicData().add(data);
+        return request;
+    }
+
+    private static ProduceResponseData.PartitionProduceResponse first(ProduceResponseData response) {
+        return response.responses().iterator().next().partitionResponses().get(0);
     }
 
     private static Data data(Object o, String field) {
