@@ -27,8 +27,15 @@ import java.util.Set;
  * and returns empty. Any other name found taken is left to its owner and skipped (logged once at
  * {@code DEBUG}). {@link #close} unregisters every MBean it registered, the claim last.
  *
+ * <p>Kafka's quota metrics are Kafka Metrics, not Yammer ones: Kafka shows them as one MBean per
+ * group with the metrics as attributes ({@code kafka.server:type=Produce,user=u,client-id=c},
+ * attributes {@code byte-rate} and {@code throttle-time}; {@code type=Fetch}, {@code type=Request},
+ * {@code type=LeaderReplication}, {@code type=FollowerReplication}). The gauges of those types are
+ * shown the same way here: the MBean is the name without its {@code name} key, each gauge an
+ * attribute named by its {@code name}, a {@code double} as in Kafka ({@link #isKafkaMetricsGroup}).
+ *
  * <p>Thread safety: called by the registry with its lock held (see {@link MetricRegistry.Listener});
- * the set of registered names is guarded by this object's monitor.
+ * the set of registered names and the groups are guarded by this object's monitor.
  */
 public final class JmxReporter implements MetricRegistry.Listener, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(JmxReporter.class.getName());
@@ -38,6 +45,15 @@ public final class JmxReporter implements MetricRegistry.Listener, AutoCloseable
     private final MetricName claim;
     /** What this reporter registered, the claim first; guarded by this object's monitor. */
     private final Set<ObjectName> registered = new LinkedHashSet<>();
+    /** The Kafka Metrics groups registered, by MBean name; guarded by this object's monitor. */
+    private final java.util.Map<ObjectName, GroupMBean> groups = new java.util.HashMap<>();
+    private static final Set<String> KAFKA_METRICS_TYPES = Set.of("Produce", "Fetch", "Request", "LeaderReplication",
+            "FollowerReplication");
+
+    /** Whether {@code name} is a gauge Kafka shows as an attribute of a group's MBean (see the class comment). */
+    static boolean isKafkaMetricsGroup(MetricName name, Metric metric) {
+        return metric instanceof Gauge && name.domain().equals("kafka.server") && KAFKA_METRICS_TYPES.contains(name.type());
+    }
 
     private JmxReporter(MBeanServer server, MetricRegistry registry, MetricName claim) {
         this.server = server;
@@ -69,6 +85,10 @@ public final class JmxReporter implements MetricRegistry.Listener, AutoCloseable
 
     @Override
     public synchronized void added(MetricName name, Metric metric) {
+        if (isKafkaMetricsGroup(name, metric)) {
+            addToGroup(name, (Gauge) metric);
+            return;
+        }
         ObjectName objectName = name.objectName();
         if (registered.contains(objectName)) return;
         try {
@@ -81,8 +101,40 @@ public final class JmxReporter implements MetricRegistry.Listener, AutoCloseable
         }
     }
 
+    private void addToGroup(MetricName name, Gauge gauge) {
+        ObjectName objectName = name.groupObjectName();
+        GroupMBean group = groups.get(objectName);
+        if (group == null) {
+            group = new GroupMBean(name.groupObjectName().toString());
+            group.put(name.name(), gauge);
+            try {
+                server.registerMBean(group, objectName);
+            } catch (InstanceAlreadyExistsException taken) {
+                LOG.log(System.Logger.Level.DEBUG, "MBean " + objectName + " is registered by someone else; not replaced");
+                return;
+            } catch (JMException e) {
+                LOG.log(System.Logger.Level.WARNING, "Cannot register MBean " + objectName + ": " + e.getMessage());
+                return;
+            }
+            groups.put(objectName, group);
+            registered.add(objectName);
+        } else {
+            group.put(name.name(), gauge);
+        }
+    }
+
     @Override
     public synchronized void removed(MetricName name, Metric metric) {
+        if (isKafkaMetricsGroup(name, metric)) {
+            ObjectName objectName = name.groupObjectName();
+            GroupMBean group = groups.get(objectName);
+            if (group != null && group.remove(name.name())) {
+                groups.remove(objectName);
+                registered.remove(objectName);
+                unregister(objectName);
+            }
+            return;
+        }
         ObjectName objectName = name.objectName();
         if (name.equals(claim) || !registered.remove(objectName)) return;
         unregister(objectName);
@@ -104,8 +156,73 @@ public final class JmxReporter implements MetricRegistry.Listener, AutoCloseable
         synchronized (this) {
             names = new ArrayList<>(registered);
             registered.clear();
+            groups.clear();
         }
         for (int i = names.size() - 1; i >= 0; i--) unregister(names.get(i));
+    }
+
+    /**
+     * A Kafka Metrics group as a read-only MBean: one {@code double} attribute per gauge. Attributes
+     * may be added after registration (a quota's throttle time appears at the first throttle), so
+     * its MBeanInfo is built when asked. Thread-safe.
+     */
+    private static final class GroupMBean implements DynamicMBean {
+        private final String description;
+        private final java.util.Map<String, Gauge> attributes = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+        GroupMBean(String description) {
+            this.description = description;
+        }
+
+        void put(String attribute, Gauge gauge) {
+            attributes.put(attribute, gauge);
+        }
+
+        /** Removes an attribute; true when none is left. */
+        boolean remove(String attribute) {
+            attributes.remove(attribute);
+            return attributes.isEmpty();
+        }
+
+        @Override
+        public Object getAttribute(String attribute) throws AttributeNotFoundException {
+            Gauge g = attributes.get(attribute);
+            if (g == null) throw new AttributeNotFoundException(attribute);
+            return (double) g.value();
+        }
+
+        @Override
+        public AttributeList getAttributes(String[] names) {
+            AttributeList list = new AttributeList();
+            for (String a : names) {
+                Gauge g = attributes.get(a);
+                if (g != null) list.add(new Attribute(a, (double) g.value()));
+            }
+            return list;
+        }
+
+        @Override
+        public void setAttribute(Attribute attribute) throws AttributeNotFoundException {
+            throw new AttributeNotFoundException(attribute.getName() + " is read-only");
+        }
+
+        @Override
+        public AttributeList setAttributes(AttributeList list) {
+            return new AttributeList();
+        }
+
+        @Override
+        public Object invoke(String actionName, Object[] params, String[] signature) {
+            throw new UnsupportedOperationException("A metric has no operations");
+        }
+
+        @Override
+        public MBeanInfo getMBeanInfo() {
+            List<MBeanAttributeInfo> infos = new ArrayList<>();
+            for (String a : attributes.keySet()) infos.add(new MBeanAttributeInfo(a, "double", a, true, false, false));
+            return new MBeanInfo(GroupMBean.class.getName(), "Tributary metrics group " + description,
+                    infos.toArray(new MBeanAttributeInfo[0]), null, null, null);
+        }
     }
 
     /** One metric as a read-only MBean whose attributes are the metric's. */

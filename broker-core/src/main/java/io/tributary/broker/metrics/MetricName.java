@@ -34,10 +34,24 @@ public record MetricName(String domain, String type, String name, Map<String, St
     }
 
     public ObjectName objectName() {
+        return parse(toString());
+    }
+
+    /**
+     * The JMX name without the {@code name} key ({@code kafka.server:type=Produce,user=u,client-id=c}):
+     * the MBean of a Kafka Metrics group, whose metrics are its attributes.
+     */
+    public ObjectName groupObjectName() {
+        StringBuilder b = new StringBuilder(domain).append(":type=").append(type);
+        for (Map.Entry<String, String> e : tags.entrySet()) b.append(',').append(e.getKey()).append('=').append(value(e.getValue()));
+        return parse(b.toString());
+    }
+
+    private static ObjectName parse(String name) {
         try {
-            return new ObjectName(toString());
+            return new ObjectName(name);
         } catch (MalformedObjectNameException e) {
-            throw new IllegalArgumentException("Not a JMX name: " + this, e);
+            throw new IllegalArgumentException("Not a JMX name: " + name, e);
         }
     }
 

@@ -12,10 +12,9 @@ import java.util.function.LongSupplier;
  * Kafka's per-client quota metrics, registered for a client group the first time a quota is
  * measured for it: {@code kafka.server:type=Produce|Fetch|Request,name=byte-rate|request-time,
  * user=…,client-id=…} (the measured rate, bytes per second or percent of a thread) and {@code
- * name=throttle-time} (the last throttle time given to the group, ms). Kafka's own names carry the
- * attribute in the MBean ({@code type=Produce,user=…,client-id=…}, attribute {@code byte-rate});
- * this broker's metric names always have a {@code name}, so the attribute becomes it and the value
- * is the gauge's {@code Value}. The replication quotas have one gauge each, registered at start:
+ * name=throttle-time} (the last throttle time given to the group, ms). In JMX these appear as Kafka
+ * shows them, as attributes of one MBean per group ({@code type=Produce,user=…,client-id=…}, attribute
+ * {@code byte-rate}; see {@code metrics/JmxReporter}). The replication quotas have one gauge each, registered at start:
  * {@code kafka.server:type=LeaderReplication|FollowerReplication,name=byte-rate} (Kafka's MBean of the
  * same type, attribute {@code byte-rate}), the bytes per second replicated for throttled partitions.
  * Thread-safe.

@@ -27,7 +27,9 @@ public final class TestBroker {
         BrokerConfig config = BrokerConfig.defaults()
                 .with("listeners", "127.0.0.1:0")
                 .with("log.dirs", dataDir.toString())
-                .with("num.io.threads", "4");
+                .with("num.io.threads", "4")
+                // No HTTP listener unless a test asks for one: the default port would be taken by the first broker.
+                .with("http.listeners", "");
         for (Map.Entry<String, String> e : props.entrySet()) config = config.with(e.getKey(), e.getValue());
         return Broker.start(config, Clock.systemUTC(), policies);
     }
