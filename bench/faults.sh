@@ -9,7 +9,7 @@
 #
 #   bench/faults.sh                              the long profile, a random seed
 #   bench/faults.sh --seed -9130214468948179180  replay a run (same profile and count)
-#   bench/faults.sh --profile short              the 12 faults that also run in mvn verify
+#   bench/faults.sh --profile short              the 8 faults (one of each kind) that also run in mvn verify
 #   bench/faults.sh --count 40 --fd-ms 2000      40 faults, cluster.failure.detection.timeout.ms=2000
 #
 # Needs root and iptables (apt-get install -y iptables); fails rather than skips without them.
@@ -24,7 +24,7 @@ usage() {
 Usage: bench/faults.sh [--profile short|long] [--seed N] [--count N] [--fd-ms MS] [--lag-ms MS]
                        [--iptables iptables|iptables-legacy] [--offline]
 
-  --profile P      short (12 faults) or long (104 faults; default)
+  --profile P      short (8 faults) or long (104 faults; default)
   --seed N         replay the schedule of an earlier run (its report names the seed)
   --count N        number of faults instead of the profile's
   --fd-ms MS       cluster.failure.detection.timeout.ms of every node (default 3000)

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * and {@link FaultChecks} run; the report ({@link FaultReport}) goes to stdout and
  * {@code target/fault-report.md}.
  *
- * <p>System properties: {@code fault.profile} ({@code short}, the default, 12 faults;
+ * <p>System properties: {@code fault.profile} ({@code short}, the default, 8 faults, one of each kind;
  * {@code long}, 104), {@code fault.seed} (replays a run; printed at the start), {@code fault.count}
  * (overrides the profile's count), {@code fault.failureDetectionMs} and {@code fault.replicaLagMs}
  * (3000 each), {@code fault.iptables} ({@code iptables}; or {@code iptables-legacy}),

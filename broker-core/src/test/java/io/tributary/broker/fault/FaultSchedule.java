@@ -18,8 +18,8 @@ import java.util.Random;
 public final class FaultSchedule {
     /** How many faults a run injects. */
     public enum Profile {
-        /** 12 faults, every kind at least once: part of the normal test run. */
-        SHORT(12),
+        /** 8 faults, every kind once: part of the normal test run. */
+        SHORT(8),
         /** At least 100 faults, on demand ({@code -Dfault.profile=long}, {@code bench/faults.sh}). */
         LONG(104);
 

@@ -25,7 +25,7 @@ class FaultScheduleTest {
         List<Fault> faults = FaultSchedule.generate(7, FaultSchedule.Profile.SHORT.faults(), 3, 3, 3000);
         for (Fault f : faults) counts.merge(f.kind(), 1, Integer::sum);
         for (FaultKind k : FaultKind.values()) assertTrue(counts.getOrDefault(k, 0) >= 1, k + ": " + counts);
-        assertEquals(12, faults.size());
+        assertEquals(8, faults.size());
         assertTrue(FaultSchedule.Profile.LONG.faults() >= 100);
     }
 
