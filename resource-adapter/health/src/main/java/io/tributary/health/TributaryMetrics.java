@@ -97,6 +97,11 @@ public class TributaryMetrics {
     }
 
     private void add(javax.management.ObjectName name) {
+        // The broker's domains also hold MBeans no gauge maps (Kafka Metrics groups such as
+        // kafka.server:type=LeaderReplication, which have no name key): those are left out.
+        if (!BrokerGauges.mapped(name) && !TributaryMBeans.ADAPTERS.apply(name) && !TributaryMBeans.ACTIVATIONS.apply(name)) {
+            return;
+        }
         List<MetricID> ids = new ArrayList<>();
         if (registered.putIfAbsent(name, ids) != null) return;
         if (BrokerGauges.mapped(name)) {
