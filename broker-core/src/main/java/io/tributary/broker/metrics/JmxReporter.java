@@ -161,12 +161,43 @@ public final class JmxReporter implements MetricRegistry.Listener, AutoCloseable
         for (int i = names.size() - 1; i >= 0; i--) unregister(names.get(i));
     }
 
+    /** A read-only MBean without operations: subclasses give its attributes and its info. */
+    private abstract static class ReadOnlyMBean implements DynamicMBean {
+        @Override
+        public AttributeList getAttributes(String[] names) {
+            AttributeList list = new AttributeList();
+            for (String a : names) {
+                try {
+                    list.add(new Attribute(a, getAttribute(a)));
+                } catch (javax.management.JMException absent) {
+                    // left out, as JMX expects of an attribute the MBean does not have
+                }
+            }
+            return list;
+        }
+
+        @Override
+        public void setAttribute(Attribute attribute) throws AttributeNotFoundException {
+            throw new AttributeNotFoundException(attribute.getName() + " is read-only");
+        }
+
+        @Override
+        public AttributeList setAttributes(AttributeList attributes) {
+            return new AttributeList();
+        }
+
+        @Override
+        public Object invoke(String actionName, Object[] params, String[] signature) {
+            throw new UnsupportedOperationException("A metric has no operations");
+        }
+    }
+
     /**
      * A Kafka Metrics group as a read-only MBean: one {@code double} attribute per gauge. Attributes
      * may be added after registration (a quota's throttle time appears at the first throttle), so
      * its MBeanInfo is built when asked. Thread-safe.
      */
-    private static final class GroupMBean implements DynamicMBean {
+    private static final class GroupMBean extends ReadOnlyMBean {
         private final String description;
         private final java.util.Map<String, Gauge> attributes = new java.util.concurrent.ConcurrentSkipListMap<>();
 
@@ -192,31 +223,6 @@ public final class JmxReporter implements MetricRegistry.Listener, AutoCloseable
         }
 
         @Override
-        public AttributeList getAttributes(String[] names) {
-            AttributeList list = new AttributeList();
-            for (String a : names) {
-                Gauge g = attributes.get(a);
-                if (g != null) list.add(new Attribute(a, (double) g.value()));
-            }
-            return list;
-        }
-
-        @Override
-        public void setAttribute(Attribute attribute) throws AttributeNotFoundException {
-            throw new AttributeNotFoundException(attribute.getName() + " is read-only");
-        }
-
-        @Override
-        public AttributeList setAttributes(AttributeList list) {
-            return new AttributeList();
-        }
-
-        @Override
-        public Object invoke(String actionName, Object[] params, String[] signature) {
-            throw new UnsupportedOperationException("A metric has no operations");
-        }
-
-        @Override
         public MBeanInfo getMBeanInfo() {
             List<MBeanAttributeInfo> infos = new ArrayList<>();
             for (String a : attributes.keySet()) infos.add(new MBeanAttributeInfo(a, "double", a, true, false, false));
@@ -226,7 +232,7 @@ public final class JmxReporter implements MetricRegistry.Listener, AutoCloseable
     }
 
     /** One metric as a read-only MBean whose attributes are the metric's. */
-    private static final class MetricMBean implements DynamicMBean {
+    private static final class MetricMBean extends ReadOnlyMBean {
         private final Metric metric;
         private final MBeanInfo info;
 
@@ -253,30 +259,6 @@ public final class JmxReporter implements MetricRegistry.Listener, AutoCloseable
         public Object getAttribute(String attribute) throws AttributeNotFoundException {
             if (!metric.attributeNames().contains(attribute)) throw new AttributeNotFoundException(attribute);
             return metric.attribute(attribute);
-        }
-
-        @Override
-        public AttributeList getAttributes(String[] attributes) {
-            AttributeList list = new AttributeList();
-            for (String a : attributes) {
-                if (metric.attributeNames().contains(a)) list.add(new Attribute(a, metric.attribute(a)));
-            }
-            return list;
-        }
-
-        @Override
-        public void setAttribute(Attribute attribute) throws AttributeNotFoundException {
-            throw new AttributeNotFoundException(attribute.getName() + " is read-only");
-        }
-
-        @Override
-        public AttributeList setAttributes(AttributeList attributes) {
-            return new AttributeList();
-        }
-
-        @Override
-        public Object invoke(String actionName, Object[] params, String[] signature) {
-            throw new UnsupportedOperationException("A metric has no operations");
         }
 
         @Override
